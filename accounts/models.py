@@ -1,0 +1,95 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import normalize_mobile, validate_mobile
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, mobile, password, **extra_fields):
+        mobile = normalize_mobile(mobile)
+        validate_mobile(mobile)
+        email = extra_fields.pop("email", "") or ""
+        user = self.model(mobile=mobile, email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, mobile, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(mobile, password, **extra_fields)
+
+    def create_superuser(self, mobile, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(mobile, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{self.model.USERNAME_FIELD: normalize_mobile(username)})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: a family member, provider or organisation staff, or bureau staff.
+
+    The mobile number is the login. ``first_name``/``last_name`` exist because the
+    Wagtail admin's user forms use them; the public site shows ``display_name``.
+    """
+
+    mobile = models.CharField(
+        _("手机号码"),
+        max_length=11,
+        unique=True,
+        validators=[validate_mobile],
+        help_text=_("中国大陆手机号码，用于登录。"),
+        error_messages={"unique": _("该手机号码已注册。")},
+    )
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    display_name = models.CharField(_("显示名称"), max_length=60, blank=True)
+    first_name = models.CharField(_("名"), max_length=60, blank=True)
+    last_name = models.CharField(_("姓"), max_length=60, blank=True)
+    real_name = models.CharField(_("真实姓名"), max_length=60, blank=True)
+    real_name_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
+    is_staff = models.BooleanField(_("管理后台权限"), default=False)
+    is_active = models.BooleanField(_("有效"), default=True)
+    date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "mobile"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["-date_joined"]
+
+    def __str__(self):
+        return self.get_full_name() or self.masked_mobile
+
+    def clean(self):
+        super().clean()
+        self.mobile = normalize_mobile(self.mobile)
+        self.email = type(self).objects.normalize_email(self.email)
+
+    def save(self, *args, **kwargs):
+        self.mobile = normalize_mobile(self.mobile)
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_mobile(self):
+        return f"{self.mobile[:3]}****{self.mobile[-4:]}" if len(self.mobile) == 11 else self.mobile
+
+    @property
+    def is_real_name_verified(self):
+        return self.real_name_verified_at is not None
+
+    def get_full_name(self):
+        return self.display_name or f"{self.last_name}{self.first_name}".strip() or self.real_name
+
+    def get_short_name(self):
+        return self.get_full_name()

@@ -1,0 +1,538 @@
+"""Demo CMS content: home page, service guides, notices, site settings.
+
+Idempotent: pages are found by slug under their parent and updated in place.
+Every page title or summary says it is demo content (示例).
+"""
+
+import datetime
+
+from wagtail.models import Locale, Page, Site
+
+from core.demo import DEMO_MARK
+
+from .models import BureauSettings, GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage
+
+HOME_SLUG = "home"
+
+
+def rich(*paragraphs):
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def materials(*rows):
+    return [
+        ("material", {"name": name, "form": form, "copies": copies, "signature": signature, "notes": notes})
+        for name, form, copies, signature, notes in rows
+    ]
+
+
+def steps(*rows):
+    return [("step", {"title": title, "description": description}) for title, description in rows]
+
+
+def faqs(*rows):
+    return [("faq", {"question": q, "answer": rich(a)}) for q, a in rows]
+
+
+GUIDES = [
+    {
+        "slug": "cremation-certificate",
+        "title": "火化证明开具",
+        "topic": "funeral",
+        "service_name": "火化证明开具",
+        "summary": "逝者遗体在本市殡仪馆火化后，由殡仪馆为家属出具火化证明，用于户籍注销、丧葬补助领取等事项。",
+        "legal_basis": rich("《殡葬管理条例》（国务院令第225号）第十三条", "《北京市殡葬管理条例》"),
+        "eligibility": rich("逝者遗体已在本市殡仪馆完成火化；申请人为逝者直系亲属或其委托的代理人。"),
+        "materials": materials(
+            ("居民死亡医学证明（推断）书", "original", 1, "none", "医疗机构或社区卫生服务中心出具"),
+            ("逝者居民身份证或户口簿", "original_and_copy", 1, "none", ""),
+            ("经办人居民身份证", "original_and_copy", 1, "none", "代办的另附授权委托书"),
+            ("授权委托书", "original", 1, "signature", "非直系亲属代办时提供"),
+        ),
+        "steps": steps(
+            ("预约火化", "在殡仪馆或本平台选择服务并签订殡葬服务合同。"),
+            ("查验材料", "火化前殡仪馆查验死亡证明及身份材料。"),
+            (
+                "火化并出具证明",
+                "火化完成后当场出具火化证明，电子证明同步发送至家属账户，可凭验证码在线核验。",
+            ),
+        ),
+        "time_limit": None,
+        "fees": "不收费",
+        "where": "逝者火化所在殡仪馆服务大厅\n办理时间：每日 8:00—17:00",
+        "phone": "010-12345678（示例）",
+        "faqs": faqs(
+            ("火化证明遗失怎么办？", "可持经办人身份证到原殡仪馆申请补开，或在本平台订单页下载电子证明。"),
+            (
+                "电子火化证明与纸质证明效力相同吗？",
+                "电子证明带有平台电子印章和验证码，可在“证明核验”页面核验真伪。",
+            ),
+        ),
+    },
+    {
+        "slug": "ashes-placement",
+        "title": "骨灰寄存与安放",
+        "topic": "funeral",
+        "service_name": "骨灰寄存与安放",
+        "summary": "为家属办理骨灰在殡仪馆、骨灰堂的寄存，或在公墓安放、安葬的手续。",
+        "legal_basis": rich("《殡葬管理条例》第十条至第十二条", "《公墓管理暂行办法》（民事发〔1992〕24号）"),
+        "eligibility": rich("持有火化证明的逝者家属。公墓安葬需与经营性公墓签订墓穴使用合同。"),
+        "materials": materials(
+            ("火化证明", "original_and_copy", 1, "none", ""),
+            ("申请人居民身份证", "original_and_copy", 1, "none", ""),
+            ("骨灰寄存或墓穴使用合同", "original", 2, "signature", "可在本平台在线签订"),
+        ),
+        "steps": steps(
+            ("选择寄存或安葬方式", "在本平台比较殡仪馆、骨灰堂和公墓的公示价格。"),
+            ("签订合同", "合同写明寄存或使用年限、维护费标准及续期办法。"),
+            ("安放并领取证明", "安放后领取寄存证或安葬证明。"),
+        ),
+        "time_limit": 1,
+        "fees": "按经营单位公示价格收取，寄存费为政府定价项目",
+        "where": "各殡仪馆、骨灰堂、经营性公墓服务窗口",
+        "phone": "010-12345679（示例）",
+        "faqs": faqs(
+            ("寄存到期后如何续期？", "到期前 30 日内可在原寄存单位或本平台办理续期，并按当时公示价格缴费。")
+        ),
+    },
+    {
+        "slug": "sea-burial-subsidy",
+        "title": "骨灰海撒补贴申领",
+        "topic": "funeral",
+        "service_name": "骨灰海撒（生态安葬）补贴申领",
+        "summary": "本市户籍逝者选择骨灰海撒或自然葬的，免除六项基本殡葬服务费用，并可按规定申领补贴。",
+        "legal_basis": rich("《关于进一步推行节地生态安葬的实施意见》", "京民殡发〔2017〕103号"),
+        "eligibility": rich("逝者为本市户籍居民；骨灰采用海撒、树葬、花坛葬等不保留骨灰的方式安葬。"),
+        "materials": materials(
+            ("火化证明", "original_and_copy", 1, "none", ""),
+            ("逝者户口簿或户籍注销证明", "copy", 1, "none", ""),
+            ("申请人居民身份证及银行卡", "copy", 1, "signature", "补贴发放至申请人本人账户"),
+            ("骨灰海撒（自然葬）证明", "original", 1, "seal", "由承办单位出具"),
+        ),
+        "steps": steps(
+            ("报名登记", "在殡仪馆或本平台登记海撒意向。"),
+            ("参加海撒活动", "按通知时间参加集体海撒。"),
+            ("申领补贴", "活动结束后提交材料，审核通过后发放补贴。"),
+        ),
+        "time_limit": 20,
+        "fees": "不收费",
+        "where": "逝者户籍所在区民政局殡葬管理窗口",
+        "phone": "010-12345680（示例）",
+        "faqs": faqs(
+            ("免除哪六项基本服务？", "遗体接运、遗体冷藏、遗体整容、遗体告别、遗体火化和骨灰寄存。")
+        ),
+    },
+    {
+        "slug": "social-group-registration",
+        "title": "社会团体成立登记",
+        "topic": "social_org",
+        "service_name": "社会团体成立登记",
+        "summary": "在本市民政部门登记成立社会团体（协会、学会、商会、联合会等）。",
+        "legal_basis": rich(
+            "《社会团体登记管理条例》（国务院令第250号）", "《北京市社会团体登记管理实施办法》"
+        ),
+        "eligibility": rich(
+            "有 50 个以上的个人会员或者 30 个以上的单位会员；有规范的名称和相应的组织机构；"
+            "有固定的住所；有与其业务活动相适应的专职工作人员；有合法的资产和经费来源。"
+        ),
+        "materials": materials(
+            ("社会团体成立登记申请书", "original", 1, "signature_and_seal", "由发起人签字"),
+            ("业务主管单位的批准文件", "original", 1, "seal", "无需业务主管单位的可不提供"),
+            ("验资报告或场所使用权证明", "original_and_copy", 1, "seal", ""),
+            ("拟任负责人基本情况及身份证明", "copy", 1, "signature", ""),
+            ("章程草案", "original", 1, "signature", "经会员大会通过"),
+        ),
+        "steps": steps(
+            ("名称核准", "提交拟用名称，民政部门核准。"),
+            ("提交申请", "通过本平台或窗口提交成立登记材料。"),
+            ("审查", "民政部门自受理之日起 60 日内作出准予或不予登记的决定。"),
+            ("领取证书", "准予登记的，发放社会团体法人登记证书并赋予统一社会信用代码。"),
+        ),
+        "time_limit": 60,
+        "fees": "不收费",
+        "where": "北京市民政局政务服务窗口或各区政务服务中心民政窗口",
+        "phone": "010-12345681（示例）",
+        "faqs": faqs(
+            ("统一社会信用代码什么时候发放？", "准予登记时同步赋码，代码为 18 位，第 1 位为 5，第 2 位为 1。")
+        ),
+    },
+    {
+        "slug": "annual-inspection",
+        "title": "社会组织年度检查（年度报告）",
+        "topic": "social_org",
+        "service_name": "社会组织年度检查（年度工作报告报送）",
+        "summary": "社会团体、社会服务机构和基金会每年向登记管理机关报送上一年度工作报告，接受年度检查。",
+        "legal_basis": rich("《社会团体登记管理条例》第二十八条", "京民社发〔2022〕367号"),
+        "eligibility": rich("在本市民政部门登记且上一年度 12 月 31 日前成立的社会组织。"),
+        "materials": materials(
+            ("年度工作报告书", "electronic", 1, "seal", "在本平台在线填报"),
+            (
+                "年度财务审计报告",
+                "electronic",
+                1,
+                "seal",
+                "基金会及具有公开募捐资格的慈善组织必须提供，PDF 格式",
+            ),
+            ("年度报告声明页", "electronic", 1, "signature_and_seal", "法定代表人签字并加盖公章后上传"),
+        ),
+        "steps": steps(
+            ("在线填报", "登录机构工作台，填写基本信息、内部治理、业务活动和财务情况。"),
+            (
+                "提交",
+                "基金会 3 月 31 日前；有业务主管单位的 3 月 31 日前报主管单位、5 月 31 日前报登记机关；其他 5 月 31 日前。",
+            ),
+            (
+                "审查",
+                "民政部门 10 个工作日内完成形式审查，材料不全的退回补正，组织应在 5 个工作日内重新提交。",
+            ),
+            ("结论", "年检结论为合格、基本合格或不合格，在组织信息页公示。"),
+        ),
+        "time_limit": 10,
+        "fees": "不收费",
+        "where": "全程网上办理",
+        "phone": "010-12345682（示例）",
+        "faqs": faqs(
+            ("逾期报送会怎样？", "逾期报送仍可提交，但会标记为逾期；未按规定报送的，依法列入活动异常名录。")
+        ),
+    },
+    {
+        "slug": "charity-recognition",
+        "title": "慈善组织认定",
+        "topic": "social_org",
+        "service_name": "慈善组织认定",
+        "summary": "已登记的基金会、社会团体、社会服务机构申请认定为慈善组织。",
+        "legal_basis": rich("《中华人民共和国慈善法》第十条", "《慈善组织认定办法》（民政部令第58号）"),
+        "eligibility": rich(
+            "以开展慈善活动为宗旨；不以营利为目的；有健全的财务制度；上年度年检合格；"
+            "申请前二年未受过行政处罚。"
+        ),
+        "materials": materials(
+            ("慈善组织认定申请书", "original", 1, "signature_and_seal", ""),
+            ("符合慈善法规定的章程", "original", 1, "seal", ""),
+            ("关于申请理由、慈善宗旨的说明", "original", 1, "seal", ""),
+            ("注册会计师出具的上一年度财务审计报告", "original", 1, "seal", "含慈善活动支出和管理费用情况"),
+        ),
+        "steps": steps(
+            ("提交申请", "向登记管理机关提交认定申请。"),
+            ("审核", "民政部门自受理之日起 20 日内作出决定。"),
+            ("公告", "认定为慈善组织的，换发登记证书并在平台公告。"),
+        ),
+        "time_limit": 20,
+        "fees": "不收费",
+        "where": "北京市民政局政务服务窗口",
+        "phone": "010-12345683（示例）",
+        "faqs": faqs(
+            (
+                "认定后有哪些信息公开义务？",
+                "基本信息变更后 30 日内公开，年度工作报告和财务会计报告于每年 5 月 31 日前公开。",
+            )
+        ),
+    },
+]
+
+GUIDES_EN = {
+    "cremation-certificate": (
+        "Cremation certificate",
+        "Issued by the funeral home after cremation; used to close the household registration and claim funeral allowances.",
+    ),
+    "ashes-placement": (
+        "Placing and storing ashes",
+        "Storage of ashes at a funeral home or columbarium, or burial in a cemetery.",
+    ),
+    "sea-burial-subsidy": (
+        "Sea burial subsidy",
+        "Beijing residents who choose sea or natural burial get six basic funeral services free of charge.",
+    ),
+    "social-group-registration": (
+        "Registering a social group",
+        "Registration of an association, society, chamber or federation with the civil-affairs bureau.",
+    ),
+    "annual-inspection": (
+        "Annual inspection (annual report)",
+        "Every registered social organisation files its annual work report each year.",
+    ),
+    "charity-recognition": (
+        "Recognition as a charity",
+        "A registered organisation applies to be recognised as a charitable organisation.",
+    ),
+}
+
+NEWS = [
+    (
+        "2026-03-28",
+        "关于 2026 年清明节期间网上祭扫服务的通知",
+        "京民殡发〔2026〕12号",
+        ["殡葬", "清明"],
+        "清明节期间本平台开放网上祭扫，倡导文明低碳祭扫。各殡仪馆、公墓实行预约祭扫。",
+    ),
+    (
+        "2026-02-15",
+        "关于做好 2025 年度社会组织年度检查工作的通知",
+        "京民社发〔2026〕5号",
+        ["社会组织", "年检"],
+        "基金会应于 3 月 31 日前、其他社会组织应于 5 月 31 日前通过本平台报送 2025 年度工作报告。",
+    ),
+    (
+        "2026-01-10",
+        "北京市殡葬服务收费项目和标准公示",
+        "京民殡发〔2026〕2号",
+        ["殡葬", "价格公示"],
+        "基本殡葬服务实行政府定价，延伸服务和殡葬用品实行明码标价，所有价格在本平台公开并保留历史记录。",
+    ),
+    (
+        "2025-12-01",
+        "关于推行骨灰海撒等节地生态安葬的公告",
+        "京民殡发〔2025〕40号",
+        ["殡葬", "生态安葬"],
+        "选择骨灰海撒、树葬等生态安葬方式的本市户籍逝者，免除六项基本殡葬服务费用。",
+    ),
+    (
+        "2025-11-20",
+        "慈善组织信息公开工作提示",
+        "京民社发〔2025〕31号",
+        ["慈善", "信息公开"],
+        "慈善组织应在募捐活动开始前 10 日备案募捐方案，持续 6 个月以上的项目至少每 3 个月公开一次进展。",
+    ),
+]
+
+
+def ensure_locales():
+    zh = Locale.objects.get_or_create(language_code="zh-hans")[0]
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    return zh, en
+
+
+def publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def upsert_child(parent, model, slug, **fields):
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+    else:
+        for key, value in fields.items():
+            setattr(page, key, value)
+    return publish(page)
+
+
+def translate(page, locale, **fields):
+    translation = page.get_translation_or_none(locale)
+    if translation is None:
+        translation = page.copy_for_translation(locale)
+    translation = translation.specific
+    for key, value in fields.items():
+        setattr(translation, key, value)
+    return publish(translation)
+
+
+def load(out):
+    zh, en = ensure_locales()
+    # The tree root normally comes from Wagtail's migrations; a flushed database lacks it.
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=zh))
+    # Wagtail's starter "Welcome" page (slug "home") is not part of the platform.
+    site = Site.objects.filter(is_default_site=True).first()
+    for stray in Page.objects.filter(depth=2).not_type(HomePage):
+        if site is not None and site.root_page_id == stray.pk:
+            site.root_page = root
+            site.save()
+        stray.delete()
+    home = HomePage.objects.filter(locale=zh).first()
+    fields = {
+        "title": "首页",
+        "hero_title": "北京市民政公共服务平台",
+        "hero_text": "殡葬服务价格公开透明、在线比价签约；社会组织登记信息、年度报告、信用记录一站查询。"
+        + DEMO_MARK,
+        "entries": [
+            (
+                "entry",
+                {
+                    "title": "殡葬服务",
+                    "description": "查询殡仪馆、公墓服务与明码标价，在线比价、报价和签约。",
+                    "page": None,
+                    "url": "/funeral/",
+                    "icon": "funeral",
+                },
+            ),
+            (
+                "entry",
+                {
+                    "title": "社会组织",
+                    "description": "按统一社会信用代码查询社会组织登记信息和年度报告。",
+                    "page": None,
+                    "url": "/orgs/",
+                    "icon": "orgs",
+                },
+            ),
+            (
+                "entry",
+                {
+                    "title": "办事指南",
+                    "description": "申请材料、办理流程、时限和收费一目了然。",
+                    "page": None,
+                    "url": "/guides/",
+                    "icon": "guide",
+                },
+            ),
+            (
+                "entry",
+                {
+                    "title": "通知公告",
+                    "description": "政策文件与工作通知。",
+                    "page": None,
+                    "url": "/news/",
+                    "icon": "news",
+                },
+            ),
+        ],
+        "notices_title": "通知公告",
+        "seo_title": "北京市民政公共服务平台",
+    }
+    if home is None:
+        home = HomePage(slug=HOME_SLUG, **fields)
+        root.add_child(instance=home)
+    else:
+        for key, value in fields.items():
+            setattr(home, key, value)
+    publish(home)
+
+    site = site or Site(hostname="localhost", port=80, is_default_site=True)
+    site.root_page = home
+    site.site_name = "北京市民政公共服务平台"
+    site.save()
+
+    guide_index = upsert_child(
+        home,
+        GuideIndexPage,
+        "guides",
+        title="办事指南",
+        show_in_menus=True,
+        intro="殡葬服务与社会组织登记管理事项的办事指南。" + DEMO_MARK,
+    )
+    for guide in GUIDES:
+        upsert_child(
+            guide_index,
+            GuidePage,
+            guide["slug"],
+            title=guide["title"],
+            topic=guide["topic"],
+            service_name=guide["service_name"],
+            summary=guide["summary"] + DEMO_MARK,
+            legal_basis=guide["legal_basis"],
+            eligibility=guide["eligibility"],
+            materials=guide["materials"],
+            steps=guide["steps"],
+            time_limit_working_days=guide["time_limit"],
+            fees=guide["fees"],
+            where_to_apply=guide["where"],
+            consultation_phone=guide["phone"],
+            faqs=guide["faqs"],
+        )
+
+    news_index = upsert_child(
+        home,
+        NewsIndexPage,
+        "news",
+        title="通知公告",
+        show_in_menus=True,
+        intro="北京市民政局发布的政策文件与工作通知。" + DEMO_MARK,
+    )
+    for index, (date, title, number, tags, text) in enumerate(NEWS, start=1):
+        page = upsert_child(
+            news_index,
+            NewsPage,
+            f"notice-{index}",
+            title=f"{title}{DEMO_MARK}",
+            date=datetime.date.fromisoformat(date),
+            document_number=number,
+            summary=text,
+            body=[("paragraph", f"<p>{text}</p><p>本通知为演示内容，不具有法律效力。</p>")],
+        )
+        page.tags.set(tags)
+        publish(page)
+
+    # English versions of the home page and the section pages.
+    translate(
+        home,
+        en,
+        title="Home",
+        hero_title="Beijing Civil Affairs Public Services",
+        hero_text="Transparent funeral prices you can compare and sign online; one place to look up social "
+        "organisations, their annual reports and credit records. (Demo content)",
+        notices_title="Notices",
+        seo_title="Beijing Civil Affairs Public Services",
+        entries=[
+            (
+                "entry",
+                {
+                    "title": "Funeral services",
+                    "description": "Compare funeral homes and cemeteries by their posted prices.",
+                    "page": None,
+                    "url": "/en/funeral/",
+                    "icon": "funeral",
+                },
+            ),
+            (
+                "entry",
+                {
+                    "title": "Social organisations",
+                    "description": "Look up registered organisations by name or credit code.",
+                    "page": None,
+                    "url": "/en/orgs/",
+                    "icon": "orgs",
+                },
+            ),
+            (
+                "entry",
+                {
+                    "title": "Service guides",
+                    "description": "Materials, steps, time limits and fees for each service.",
+                    "page": None,
+                    "url": "/en/guides/",
+                    "icon": "guide",
+                },
+            ),
+            (
+                "entry",
+                {
+                    "title": "Notices",
+                    "description": "Policy documents and notices (in Chinese).",
+                    "page": None,
+                    "url": "/en/news/",
+                    "icon": "news",
+                },
+            ),
+        ],
+    )
+    translate(
+        guide_index,
+        en,
+        title="Service guides",
+        intro="Guides to funeral and social-organisation services. (Demo content)",
+    )
+    for guide in GuidePage.objects.child_of(guide_index).filter(locale=zh):
+        title, summary = GUIDES_EN[guide.slug]
+        translate(
+            guide,
+            en,
+            title=title,
+            service_name=title,
+            summary=summary + " (Demo content; details in Chinese.)",
+        )
+    translate(
+        news_index, en, title="Notices", intro="Notices published by the bureau, in Chinese. (Demo content)"
+    )
+
+    settings = BureauSettings.for_site(site)
+    settings.bureau_name = "北京市民政局（示例）"
+    settings.address = "北京市示例区示例路 1 号"
+    settings.postcode = "100000"
+    settings.service_hotline = "12345"
+    settings.funeral_hotline = "010-96009（示例）"
+    settings.complaint_hotline = "010-12345000（示例）"
+    settings.icp_number = "京ICP备00000000号（示例）"
+    settings.demo_notice = True
+    settings.save()
+    out.write(f"  cms: home, {len(GUIDES)} guides, {len(NEWS)} notices")

@@ -1,0 +1,36 @@
+"""The URL map. Public URLs are stable (see ARCHITECTURE.md); zh-hans is unprefixed, English under /en/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("preferences/large-text/", core_views.toggle_large_text, name="toggle_large_text"),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
+    path("workbench/", include("accounts.workbench_urls")),
+    path("funeral/", include("marketplace.catalogue.urls")),
+    path("orgs/", include("orgs.registry.urls")),
+    path("", include("orgs.reports.urls")),
+    path("open-data/", include("core.opendata_urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,10 @@
+"""Demo data plumbing shared by every app.
+
+``manage.py load_demo_data`` imports ``<app>.demo`` for every installed project
+app, in INSTALLED_APPS order, and calls its ``load(out)``. Each loader must be
+idempotent (``update_or_create`` on natural keys) so the command is safe to run
+twice. Everything it creates is marked as demo content (示例).
+"""
+
+DEMO_MARK = "（示例）"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented in the README as demo-only

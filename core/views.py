@@ -1,0 +1,109 @@
+"""Operational and site-wide views: health check, robots.txt, large-text preference."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Report the version and whether the database answers. 503 when it doesn't."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = {"status": "ok", "vendor": connection.vendor}
+        status = 200
+    except Exception as exc:  # the point of a health check is to report any failure
+        logger.exception("health check: database unavailable")
+        database = {"status": "error", "error": exc.__class__.__name__}
+        status = 503
+    return JsonResponse(
+        {
+            "status": "ok" if status == 200 else "error",
+            "version": settings.PLATFORM_VERSION,
+            "database": database,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /workbench/",
+        "Disallow: /orders/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+def toggle_large_text(request):
+    """Switch the large-text (适老化) mode and remember it in a cookie for a year."""
+    enabled = request.POST.get("large_text") == "1"
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LARGE_TEXT_COOKIE,
+        "1" if enabled else "0",
+        max_age=settings.LARGE_TEXT_COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=False,  # the toggle script reads it to update the page without a reload
+    )
+    return response
+
+
+def _strip_language_prefix(path):
+    for code, _name in settings.LANGUAGES:
+        prefix = f"/{code}/"
+        if code != settings.LANGUAGE_CODE and (path == prefix[:-1] or path.startswith(prefix)):
+            return "/" + path[len(prefix) :]
+    return path
+
+
+@require_POST
+def set_language(request):
+    """Switch language and return to the same page in the other language.
+
+    Django's own view can't translate URLs when the default language is unprefixed
+    and a catch-all (Wagtail) pattern exists, so the prefix is swapped here:
+    Chinese pages are unprefixed, English ones live under /en/.
+    """
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    path = _strip_language_prefix(target if target.startswith("/") else "/")
+    if language != settings.LANGUAGE_CODE:
+        path = f"/{language}{path}"
+    response = HttpResponseRedirect(path)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response

@@ -41,7 +41,7 @@ migrate: $(VENV)/.installed-run
 	$(MANAGE) createcachetable
 
 keys: $(VENV)/.installed-run
-	@if $(MANAGE) help init_platform_keys >/dev/null 2>&1; then $(MANAGE) init_platform_keys; fi
+	$(MANAGE) init_platform_keys
 
 demo: migrate keys
 	$(MANAGE) load_demo_data

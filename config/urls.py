@@ -19,14 +19,18 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("preferences/large-text/", core_views.toggle_large_text, name="toggle_large_text"),
+    # Payment provider callbacks and the local gateway simulator: no language prefix.
+    path("payments/", include("payments.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("workbench/", include("accounts.workbench_urls")),
+    path("workbench/funeral/", include("marketplace.catalogue.workbench_urls")),
+    path("workbench/orgs/", include("orgs.registry.workbench_urls")),
+    path("workbench/reports/", include("orgs.reports.workbench_urls")),
     path("funeral/", include("marketplace.catalogue.urls")),
     path("orgs/", include("orgs.registry.urls")),
-    path("", include("orgs.reports.urls")),
     path("open-data/", include("core.opendata_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -48,6 +48,7 @@ PROJECT_APPS = [
     "marketplace.catalogue",
     "orgs.registry",
     "orgs.reports",
+    "payments",
 ]
 
 INSTALLED_APPS = [
@@ -167,6 +168,8 @@ MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Private files (platform keys, sealed originals) live outside MEDIA_ROOT.
 PRIVATE_ROOT = Path(env("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
+# Keys and certificates made by `manage.py init_platform_keys` (production mounts its own).
+PLATFORM_KEYS_DIR = Path(env("PLATFORM_KEYS_DIR", str(PRIVATE_ROOT / "keys")))
 
 STORAGES = {
     "default": {
@@ -292,3 +295,9 @@ ALIPAY_GATEWAY_URL = env("ALIPAY_GATEWAY_URL", "")
 ALIPAY_APP_PRIVATE_KEY_PATH = env("ALIPAY_APP_PRIVATE_KEY_PATH", "")
 ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", "")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
+
+# --- Funeral catalogue (marketplace.catalogue) -------------------------------------
+
+# --- Social organisations (orgs.registry, orgs.reports) ----------------------------
+
+# --- Payments ------------------------------------------------------------------------

@@ -60,7 +60,7 @@ GUIDES = [
         "time_limit": None,
         "fees": "不收费",
         "where": "逝者火化所在殡仪馆服务大厅\n办理时间：每日 8:00—17:00",
-        "phone": "010-12345678（示例）",
+        "phone": "010-12345678",
         "faqs": faqs(
             ("火化证明遗失怎么办？", "可持经办人身份证到原殡仪馆申请补开，或在本平台订单页下载电子证明。"),
             (
@@ -90,7 +90,7 @@ GUIDES = [
         "time_limit": 1,
         "fees": "按经营单位公示价格收取，寄存费为政府定价项目",
         "where": "各殡仪馆、骨灰堂、经营性公墓服务窗口",
-        "phone": "010-12345679（示例）",
+        "phone": "010-12345679",
         "faqs": faqs(
             ("寄存到期后如何续期？", "到期前 30 日内可在原寄存单位或本平台办理续期，并按当时公示价格缴费。")
         ),
@@ -117,7 +117,7 @@ GUIDES = [
         "time_limit": 20,
         "fees": "不收费",
         "where": "逝者户籍所在区民政局殡葬管理窗口",
-        "phone": "010-12345680（示例）",
+        "phone": "010-12345680",
         "faqs": faqs(
             ("免除哪六项基本服务？", "遗体接运、遗体冷藏、遗体整容、遗体告别、遗体火化和骨灰寄存。")
         ),
@@ -151,7 +151,7 @@ GUIDES = [
         "time_limit": 60,
         "fees": "不收费",
         "where": "北京市民政局政务服务窗口或各区政务服务中心民政窗口",
-        "phone": "010-12345681（示例）",
+        "phone": "010-12345681",
         "faqs": faqs(
             ("统一社会信用代码什么时候发放？", "准予登记时同步赋码，代码为 18 位，第 1 位为 5，第 2 位为 1。")
         ),
@@ -190,7 +190,7 @@ GUIDES = [
         "time_limit": 10,
         "fees": "不收费",
         "where": "全程网上办理",
-        "phone": "010-12345682（示例）",
+        "phone": "010-12345682",
         "faqs": faqs(
             ("逾期报送会怎样？", "逾期报送仍可提交，但会标记为逾期；未按规定报送的，依法列入活动异常名录。")
         ),
@@ -220,7 +220,7 @@ GUIDES = [
         "time_limit": 20,
         "fees": "不收费",
         "where": "北京市民政局政务服务窗口",
-        "phone": "010-12345683（示例）",
+        "phone": "010-12345683",
         "faqs": faqs(
             (
                 "认定后有哪些信息公开义务？",
@@ -530,8 +530,8 @@ def load(out):
     settings.address = "北京市示例区示例路 1 号"
     settings.postcode = "100000"
     settings.service_hotline = "12345"
-    settings.funeral_hotline = "010-96009（示例）"
-    settings.complaint_hotline = "010-12345000（示例）"
+    settings.funeral_hotline = "010-96009"
+    settings.complaint_hotline = "010-12345000"
     settings.icp_number = "京ICP备00000000号（示例）"
     settings.demo_notice = True
     settings.save()

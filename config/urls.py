@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("funeral/", include("marketplace.catalogue.urls")),
     path("orgs/", include("orgs.registry.urls")),
     path("open-data/", include("core.opendata_urls")),
+    path("verify/", include("core.verify_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

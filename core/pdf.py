@@ -41,3 +41,37 @@ def cjk_font_name():
     logger.warning("No TrueType CJK font found; PDFs fall back to the non-embedded %s", FALLBACK_FONT_NAME)
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT_NAME))
     return FALLBACK_FONT_NAME
+
+
+def styles():
+    """Paragraph styles in the CJK font, for platypus documents."""
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+
+    font = cjk_font_name()
+    base = getSampleStyleSheet()
+    result = {}
+    for name in ("Normal", "BodyText", "Title", "Heading1", "Heading2", "Heading3", "Code"):
+        result[name] = ParagraphStyle(f"cjk-{name}", parent=base[name], fontName=font, wordWrap="CJK")
+    result["Title"].alignment = TA_CENTER
+    result["Small"] = ParagraphStyle("cjk-small", parent=result["Normal"], fontSize=8, leading=10)
+    return result
+
+
+def document(buffer, **kwargs):
+    """A SimpleDocTemplate whose canvas starts in the CJK font, so that no
+    non-embedded base-14 font (Helvetica) is written into the file."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    kwargs.setdefault("pagesize", A4)
+    return SimpleDocTemplate(buffer, initialFontName=cjk_font_name(), **kwargs)
+
+
+def canvas(buffer, **kwargs):
+    """A reportlab canvas that starts in the CJK font (see :func:`document`)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    kwargs.setdefault("pagesize", A4)
+    return Canvas(buffer, initialFontName=cjk_font_name(), **kwargs)

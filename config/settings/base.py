@@ -297,7 +297,92 @@ ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", "")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
 
 # --- Funeral catalogue (marketplace.catalogue) -------------------------------------
+# F2: ceilings come from GuidePrice rows; a market price needs this many other current
+# prices in its category before the city median is meaningful enough to flag against.
+F2_ANOMALY_MIN_SAMPLE = int(env("F2_ANOMALY_MIN_SAMPLE", "3"))
+# F4: words that would make an item look compulsory or bundled; refused in item names.
+F4_FORBIDDEN_ITEM_WORDS = env_list("F4_FORBIDDEN_ITEM_WORDS", ["必选", "必须购买", "强制", "捆绑", "必购"])
+# F6: the code of the bureau's standard (basic) package every funeral home must price.
+F6_STANDARD_PACKAGE_CODE = env("F6_STANDARD_PACKAGE_CODE", "basic")
+# F7: burial choices that make Beijing residents' basic services free.
+F7_FREE_BURIAL_CHOICES = ("sea", "natural")
+# F10: how many days ahead an upcoming price change must be announced (0 = any future date).
+F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
+# Catalogue listings.
+CATALOGUE_PAGE_SIZE = int(env("CATALOGUE_PAGE_SIZE", "20"))
+CATALOGUE_COMPARE_MAX = 4
 
 # --- Social organisations (orgs.registry, orgs.reports) ----------------------------
+# S1: GB 32100-2015 weights for positions 1–17, the civil-affairs department code and
+# the type codes it issues (1 社会团体, 2 民办非企业单位/社会服务机构, 3 基金会, 9 other).
+S1_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+S1_CIVIL_AFFAIRS_DEPARTMENT_CODE = "5"
+S1_CIVIL_AFFAIRS_TYPE_CODES = ("1", "2", "3", "9")
+# C3: public-fundraising social groups and social service organisations (2016 rules, art. 7).
+C3_PUBLIC_NON_FOUNDATION_MAX_ADMIN_COST_RATIO = Decimal(
+    env("C3_PUBLIC_NON_FOUNDATION_MAX_ADMIN_COST_RATIO", "0.13")
+)
+# C3: tiered limits for charities without public fundraising (2016 rules, art. 8 and 9):
+# (net assets at the end of the previous year at least, minimum charitable spending as a
+# share of those net assets, maximum administrative costs as a share of total spending).
+C3_TIERS_FOUNDATION = (
+    (Decimal("60000000"), Decimal("0.06"), Decimal("0.12")),
+    (Decimal("8000000"), Decimal("0.06"), Decimal("0.13")),
+    (Decimal("4000000"), Decimal("0.07"), Decimal("0.15")),
+    (Decimal("0"), Decimal("0.08"), Decimal("0.20")),
+)
+C3_TIERS_OTHER = (
+    (Decimal("10000000"), Decimal("0.06"), Decimal("0.13")),
+    (Decimal("5000000"), Decimal("0.07"), Decimal("0.14")),
+    (Decimal("1000000"), Decimal("0.08"), Decimal("0.15")),
+    (Decimal("0"), Decimal("0.08"), Decimal("0.20")),
+)
+# Annual report attachments are private: stored outside MEDIA_ROOT, served after a permission check.
+REPORT_ATTACHMENT_ROOT = Path(env("REPORT_ATTACHMENT_ROOT", str(PRIVATE_ROOT / "report-attachments")))
+# Public registry listing page size.
+REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))
+
 
 # --- Payments ------------------------------------------------------------------------
+# Providers by name, like django-payments' PAYMENT_VARIANTS: name -> (class path, options).
+# A relative key path is read below PLATFORM_KEYS_DIR; a relative gateway URL is joined
+# to PAYMENTS_SITE_URL. "alipay" is the real gateway (keys and ids from the environment);
+# "alipay-sandbox" is the same AlipayProvider pointed at the local gateway simulator.
+PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", False)
+PAYMENTS_SANDBOX_APP_ID = env("PAYMENTS_SANDBOX_APP_ID", "9021000100000001")
+PAYMENTS_SANDBOX_SELLER_ID = env("PAYMENTS_SANDBOX_SELLER_ID", "2088102100000001")
+PAYMENT_VARIANTS = {
+    "alipay": (
+        "payments.providers.alipay.AlipayProvider",
+        {
+            "app_id": ALIPAY_APP_ID,
+            "gateway_url": ALIPAY_GATEWAY_URL or "https://openapi.alipay.com/gateway.do",
+            "app_private_key_path": ALIPAY_APP_PRIVATE_KEY_PATH,
+            "app_private_key": env("ALIPAY_APP_PRIVATE_KEY", ""),
+            "alipay_public_key_path": ALIPAY_PUBLIC_KEY_PATH,
+            "alipay_public_key": env("ALIPAY_PUBLIC_KEY", ""),
+            "seller_id": ALIPAY_SELLER_ID,
+        },
+    ),
+    "alipay-sandbox": (
+        "payments.providers.alipay.AlipayProvider",
+        {
+            "app_id": PAYMENTS_SANDBOX_APP_ID,
+            "gateway_url": "/payments/sandbox/gateway.do",
+            "app_private_key_path": "payments-sandbox/merchant_app_private_key.pem",
+            "alipay_public_key_path": "payments-sandbox/gateway_public_key.pem",
+            "seller_id": PAYMENTS_SANDBOX_SELLER_ID,
+        },
+    ),
+}
+PAYMENTS_DEFAULT_VARIANT = env("PAYMENTS_DEFAULT_VARIANT", "alipay")
+# The platform's own origin, for notify_url and relative gateway URLs.
+PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", WAGTAILADMIN_BASE_URL)
+# An unpaid intent expires after this many minutes (Alipay's time_expire is set to match).
+PAYMENTS_INTENT_TTL_MINUTES = int(env("PAYMENTS_INTENT_TTL_MINUTES", "30"))
+# reconcile_payments queries processing intents older than this many minutes.
+PAYMENTS_RECONCILE_AFTER_MINUTES = int(env("PAYMENTS_RECONCILE_AFTER_MINUTES", "10"))
+# Seconds to wait for the gateway on server-to-server calls.
+PAYMENTS_GATEWAY_TIMEOUT = float(env("PAYMENTS_GATEWAY_TIMEOUT", "15"))
+# Simulator: delays (seconds) between notification attempts until the merchant answers "success".
+PAYMENTS_SANDBOX_NOTIFY_BACKOFF = [2, 4, 8, 16, 60, 300, 900]

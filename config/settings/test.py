@@ -15,3 +15,15 @@ LOGGING = {
     "root": {"handlers": ["null"], "level": "WARNING"},
 }
 ALLOWED_HOSTS = ["*"]
+
+# Files and keys made by the tests live in a throwaway directory per test run.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_TEST_FILES = Path(tempfile.mkdtemp(prefix="platform-test-files-"))
+atexit.register(shutil.rmtree, _TEST_FILES, ignore_errors=True)
+MEDIA_ROOT = _TEST_FILES / "media"
+PRIVATE_ROOT = _TEST_FILES / "private"
+PLATFORM_KEYS_DIR = PRIVATE_ROOT / "keys"

@@ -11,4 +11,4 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     mobile = factory.Sequence(lambda n: f"137{n:08d}")
     display_name = factory.Sequence(lambda n: f"测试用户{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)

@@ -1,0 +1,82 @@
+"""Documents the platform issues and anyone can verify at /verify/<code>/.
+
+Contracts, certificates, credit reports and receipts are sealed PDFs (see
+``core.sealing``). Each one is registered here with its verification code, the
+SHA-256 of the exact sealed bytes and the facts the public may see. A row is
+never rewritten: only its status can move (valid → superseded or revoked).
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .storage import private_storage
+
+
+class VerifiableDocument(models.Model):
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", _("殡葬服务合同")
+        CHANGE_ORDER = "change_order", _("合同变更单")
+        CREMATION_CERTIFICATE = "cremation_certificate", _("火化证明")
+        BURIAL_CERTIFICATE = "burial_certificate", _("安葬证明")
+        PAYMENT_RECEIPT = "payment_receipt", _("支付凭证")
+        CREDIT_REPORT = "credit_report", _("社会组织信用报告")
+        DONATION_RECEIPT = "donation_receipt", _("捐赠票据")
+        REPORT_RECEIPT = "report_receipt", _("年度报告回执")
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("有效")
+        SUPERSEDED = "superseded", _("已被新版本取代")
+        REVOKED = "revoked", _("已作废")
+
+    # Only these columns may change once a document is issued.
+    MUTABLE_COLUMNS = {"status", "status_reason", "superseded_by_id"}
+
+    code = models.CharField(_("核验码"), max_length=24, unique=True)
+    kind = models.CharField(_("文书类型"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    issuer_name = models.CharField(_("出具单位"), max_length=200)
+    holder_name_masked = models.CharField(_("当事人（已脱敏）"), max_length=60, blank=True)
+    issued_at = models.DateTimeField(_("出具时间"))
+    sha256 = models.CharField(_("文件 SHA-256"), max_length=64)
+    file = models.FileField(_("文件"), storage=private_storage, upload_to="sealed/%Y/%m/")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.VALID)
+    status_reason = models.CharField(_("状态说明"), max_length=200, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("取代它的文书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    source = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("可核验文书")
+        verbose_name_plural = _("可核验文书")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.code}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            original = type(self).objects.get(pk=self.pk)
+            changed = {
+                field.attname
+                for field in self._meta.concrete_fields
+                if getattr(original, field.attname) != getattr(self, field.attname)
+            }
+            if changed - self.MUTABLE_COLUMNS:
+                raise ValidationError(_("已出具的文书不能修改，只能作废或由新版本取代。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("已出具的文书不能删除。"))

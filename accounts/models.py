@@ -93,3 +93,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.get_full_name()
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to confirm an action (signing a contract, …).
+
+    Only a hash of the code is stored. A code expires after ``OTP_TTL_SECONDS``, is
+    used once, and is dead after ``OTP_MAX_ATTEMPTS`` wrong tries.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(_("用途"), max_length=80)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

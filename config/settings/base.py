@@ -146,6 +146,13 @@ LOGIN_RATE_LIMIT_PER_ACCOUNT = int(env("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5"))
 LOGIN_RATE_LIMIT_PER_IP = int(env("LOGIN_RATE_LIMIT_PER_IP", "20"))
 LOGIN_RATE_LIMIT_WINDOW_SECONDS = int(env("LOGIN_RATE_LIMIT_WINDOW_SECONDS", "900"))
 
+# One-time codes sent by SMS (signing contracts and other confirmations).
+SMS_BACKEND = "accounts.sms.backends.ConsoleSmsBackend"
+OTP_LENGTH = 6
+OTP_TTL_SECONDS = int(env("OTP_TTL_SECONDS", "300"))
+OTP_MAX_ATTEMPTS = int(env("OTP_MAX_ATTEMPTS", "5"))
+OTP_RESEND_INTERVAL_SECONDS = int(env("OTP_RESEND_INTERVAL_SECONDS", "60"))
+
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -65,5 +65,9 @@ MAILERS = {
     }
 }
 
+# The bureau's SMS gateway: a class implementing accounts.sms.BaseSmsBackend.
+# Until it is configured, codes are written to the log (console backend).
+SMS_BACKEND = env("SMS_BACKEND", "accounts.sms.backends.ConsoleSmsBackend")
+
 if env("ELASTICSEARCH_URL"):
     SEARCH_BACKEND = "elasticsearch"

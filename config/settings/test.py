@@ -15,6 +15,7 @@ LOGGING = {
     "root": {"handlers": ["null"], "level": "WARNING"},
 }
 ALLOWED_HOSTS = ["*"]
+SMS_BACKEND = "accounts.sms.backends.LocmemSmsBackend"
 
 # Files and keys made by the tests live in a throwaway directory per test run.
 import atexit  # noqa: E402

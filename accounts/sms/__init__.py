@@ -1,0 +1,39 @@
+"""A pluggable SMS sender, shaped like Django's e-mail backends.
+
+``settings.SMS_BACKEND`` names a class with ``send_messages(messages)``. The
+platform ships a console backend (development), a locmem backend (tests; messages
+collect in ``accounts.sms.outbox``) and the interface a real gateway implements:
+subclass :class:`BaseSmsBackend` and return how many messages were accepted.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+outbox: list = []  # filled by the locmem backend
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    mobile: str
+    text: str
+
+
+class BaseSmsBackend:
+    """The interface of an SMS gateway. ``send_messages`` returns the number sent and
+    raises on a gateway error so the caller can tell the user to try again."""
+
+    def __init__(self, **options):
+        self.options = options
+
+    def send_messages(self, messages):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def get_backend():
+    return import_string(settings.SMS_BACKEND)(**getattr(settings, "SMS_BACKEND_OPTIONS", {}))
+
+
+def send_sms(mobile, text):
+    return get_backend().send_messages([SmsMessage(mobile=mobile, text=text)])

@@ -70,9 +70,10 @@ check-deploy: $(VENV)/.installed-run
 	      PRIVATE_ROOT="$$tmp/private" \
 	      $(MANAGE) check --deploy --fail-level WARNING --settings=config.settings.production
 
+APP_DIRS := . core accounts cms payments marketplace/catalogue orgs/registry orgs/reports
+
 messages: $(VENV)/.installed-run
-	$(MANAGE) makemessages -l en --ignore=.venv --ignore=node_modules
-	$(MANAGE) compilemessages --ignore=.venv
+	@for dir in $(APP_DIRS); do [ -d $$dir ] && scripts/messages.sh $$dir; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -24,7 +24,11 @@ class OtpError(Exception):
 
 
 def _latest(user, purpose):
-    return OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).order_by("-created_at").first()
+    return (
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def send_code(user, purpose, action_text):
@@ -43,7 +47,9 @@ def send_code(user, purpose, action_text):
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
     send_sms(
         user.mobile,
-        _("【北京市民政公共服务平台】您正在%(action)s，验证码 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。")
+        _(
+            "【北京市民政公共服务平台】您正在%(action)s，验证码 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。"
+        )
         % {"action": action_text, "code": code, "minutes": minutes},
     )
     return record

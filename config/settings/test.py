@@ -28,3 +28,7 @@ atexit.register(shutil.rmtree, _TEST_FILES, ignore_errors=True)
 MEDIA_ROOT = _TEST_FILES / "media"
 PRIVATE_ROOT = _TEST_FILES / "private"
 PLATFORM_KEYS_DIR = PRIVATE_ROOT / "keys"
+
+# Serve static files straight from the finders; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,2 +1,17 @@
+"""Mounted at /payments/ outside the language prefix (gateways call these URLs)."""
+
+from django.conf import settings
+from django.urls import include, path
+
+from . import views
+
 app_name = "payments"
-urlpatterns = []
+urlpatterns = [
+    path("notify/<str:variant>/", views.notify, name="notify"),
+    path("checkout/<str:public_id>/", views.checkout, name="checkout"),
+    path("return/<str:public_id>/", views.return_view, name="return"),
+    path("return/<str:public_id>/refresh/", views.refresh, name="refresh"),
+]
+
+if settings.PAYMENTS_SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("payments.sandbox.urls")))

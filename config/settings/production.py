@@ -69,5 +69,8 @@ MAILERS = {
 # Until it is configured, codes are written to the log (console backend).
 SMS_BACKEND = env("SMS_BACKEND", "accounts.sms.backends.ConsoleSmsBackend")
 
+# The checkout form redirects to Alipay's gateway; Chrome checks form-action on that redirect.
+CSP_EXTRA_FORM_ACTION = env_list("CSP_EXTRA_FORM_ACTION", ["https://openapi.alipay.com"])
+
 if env("ELASTICSEARCH_URL"):
     SEARCH_BACKEND = "elasticsearch"

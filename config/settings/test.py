@@ -32,3 +32,8 @@ PLATFORM_KEYS_DIR = PRIVATE_ROOT / "keys"
 # Serve static files straight from the finders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Payments: the AlipayProvider talks to the local gateway simulator over HTTP.
+PAYMENTS_SANDBOX_ENABLED = True
+PAYMENTS_DEFAULT_VARIANT = "alipay-sandbox"
+PAYMENTS_SANDBOX_NOTIFY_BACKOFF = [0.01, 0.02, 0.04]

@@ -1,0 +1,324 @@
+"""Stripe-shaped payment records: intents, refunds, a ledger and provider notifications.
+
+Balances are never stored: what was captured and refunded is always the sum of the
+ledger's :class:`Transaction` rows. Ledger rows and the raw part of a notification are
+append-only. The app knows nothing about what is paid for; it links to it through a
+generic foreign key and announces changes through ``payments.signals``.
+"""
+
+import secrets
+import string
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def _public_id(prefix):
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(24))
+
+
+def new_intent_id():
+    return _public_id("pi_")
+
+
+def new_refund_id():
+    return _public_id("re_")
+
+
+class AppendOnlyError(Exception):
+    """Raised when history would be rewritten."""
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("人民币")
+
+
+class Channel(models.TextChoices):
+    PC = "pc", _("电脑网站支付")
+    MOBILE = "mobile", _("手机网站支付")
+    QR = "qr", _("扫码支付")
+
+
+class PaymentIntentQuerySet(models.QuerySet):
+    def with_balances(self):
+        """Annotate ``captured`` and ``refunded`` from the ledger (one query)."""
+        return self.annotate(
+            captured=Coalesce(
+                Sum("transactions__amount", filter=Q(transactions__kind=Transaction.Kind.CHARGE)),
+                ZERO,
+                output_field=models.DecimalField(max_digits=12, decimal_places=2),
+            ),
+            refunded=Coalesce(
+                Sum("transactions__amount", filter=Q(transactions__kind=Transaction.Kind.REFUND)),
+                ZERO,
+                output_field=models.DecimalField(max_digits=12, decimal_places=2),
+            ),
+        )
+
+
+class PaymentIntent(models.Model):
+    class Status(models.TextChoices):
+        REQUIRES_PAYMENT = "requires_payment", _("待支付")
+        PROCESSING = "processing", _("支付中")
+        SUCCEEDED = "succeeded", _("已支付")
+        FAILED = "failed", _("支付失败")
+        CANCELED = "canceled", _("已取消")
+
+    TRANSITIONS = {
+        (Status.REQUIRES_PAYMENT, Status.PROCESSING): "start_checkout",
+        (Status.REQUIRES_PAYMENT, Status.CANCELED): "cancel",
+        (Status.PROCESSING, Status.SUCCEEDED): "succeed",
+        (Status.PROCESSING, Status.FAILED): "fail",
+        (Status.PROCESSING, Status.CANCELED): "cancel",
+        # Money the gateway says it took is always recorded, even after the platform
+        # gave up on the intent (the buyer paid while it was being closed).
+        (Status.CANCELED, Status.SUCCEEDED): "late_payment",
+        (Status.FAILED, Status.SUCCEEDED): "late_payment",
+    }
+
+    public_id = models.CharField(
+        _("支付编号"), max_length=32, unique=True, default=new_intent_id, editable=False
+    )
+    amount = models.DecimalField(
+        _("金额"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(_("币种"), max_length=3, choices=Currency.choices, default=Currency.CNY)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT, db_index=True
+    )
+    provider = models.CharField(_("支付渠道配置"), max_length=40)
+    channel = models.CharField(_("支付方式"), max_length=10, choices=Channel.choices, blank=True)
+    provider_trade_no = models.CharField(_("渠道交易号"), max_length=64, blank=True, db_index=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=128, unique=True)
+    description = models.CharField(_("说明"), max_length=256)
+    metadata = models.JSONField(_("附加信息"), default=dict, blank=True)
+    return_url = models.CharField(_("支付后返回地址"), max_length=500, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("付款人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_intents",
+    )
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, blank=True)
+    payable = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    succeeded_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+
+    objects = PaymentIntentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("支付单")
+        verbose_name_plural = _("支付单")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        permissions = [("refund_paymentintent", _("可以发起人工退款"))]
+
+    def __str__(self):
+        return f"{self.public_id} ¥{self.amount}"
+
+    @property
+    def out_trade_no(self):
+        """The merchant order number sent to the gateway."""
+        return self.public_id
+
+    def _ledger_sum(self, kind):
+        if self.pk is None:
+            return ZERO
+        total = self.transactions.filter(kind=kind).aggregate(total=Sum("amount"))["total"]
+        return total if total is not None else ZERO
+
+    @property
+    def amount_captured(self):
+        if hasattr(self, "captured"):
+            return self.captured
+        return self._ledger_sum(Transaction.Kind.CHARGE)
+
+    @property
+    def amount_refunded(self):
+        if hasattr(self, "refunded"):
+            return self.refunded
+        return self._ledger_sum(Transaction.Kind.REFUND)
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_payable(self):
+        return self.status in (self.Status.REQUIRES_PAYMENT, self.Status.PROCESSING) and not self.is_expired
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("处理中")
+        SUCCEEDED = "succeeded", _("已退款")
+        FAILED = "failed", _("退款失败")
+
+    TRANSITIONS = {
+        (Status.PENDING, Status.SUCCEEDED): "succeed",
+        (Status.PENDING, Status.FAILED): "fail",
+    }
+
+    public_id = models.CharField(
+        _("退款编号"), max_length=32, unique=True, default=new_refund_id, editable=False
+    )
+    intent = models.ForeignKey(
+        PaymentIntent, verbose_name=_("支付单"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.DecimalField(
+        _("退款金额"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    reason = models.CharField(_("退款原因"), max_length=256)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    provider_refund_id = models.CharField(_("渠道退款标识"), max_length=128, blank=True)
+    failure_message = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("退款")
+        verbose_name_plural = _("退款")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.public_id} ¥{self.amount}"
+
+    @property
+    def out_request_no(self):
+        return self.public_id
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+
+class Transaction(AppendOnlyModel):
+    """One movement of money. Amounts are positive; ``kind`` gives the direction."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("收款")
+        REFUND = "refund", _("退款")
+
+    intent = models.ForeignKey(
+        PaymentIntent, verbose_name=_("支付单"), on_delete=models.PROTECT, related_name="transactions"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("金额"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(_("币种"), max_length=3, choices=Currency.choices, default=Currency.CNY)
+    refund = models.OneToOneField(
+        Refund,
+        verbose_name=_("退款"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transaction",
+    )
+    provider_reference = models.CharField(_("渠道流水号"), max_length=128, blank=True)
+    source = models.CharField(_("依据"), max_length=40, help_text=_("notification、query 或 refund"))
+    notification = models.ForeignKey(
+        "NotificationEvent", verbose_name=_("通知"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("记账时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("流水")
+        verbose_name_plural = _("流水")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent"], condition=Q(kind="charge"), name="payments_one_charge_per_intent"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_transaction_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ¥{self.amount}"
+
+
+class NotificationEvent(models.Model):
+    """An asynchronous notification exactly as it arrived, and what became of it.
+
+    The raw request (provider, id, body, headers, address, time) is written before any
+    check, in its own transaction, and never changes afterwards; only the outcome fields
+    (verified, processed, error, traceback, intent, replays) are filled in later.
+    """
+
+    RAW_FIELDS = ("provider", "notification_id", "raw_body", "headers", "remote_ip", "received_at")
+
+    provider = models.CharField(_("支付渠道配置"), max_length=40)
+    notification_id = models.CharField(_("通知编号"), max_length=128)
+    raw_body = models.TextField(_("原始报文"))
+    headers = models.JSONField(_("请求头"), default=dict)
+    remote_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    received_at = models.DateTimeField(_("接收时间"), default=timezone.now, db_index=True)
+    verified = models.BooleanField(_("签名有效"), default=False)
+    processed = models.BooleanField(_("已处理"), default=False)
+    error = models.TextField(_("错误"), blank=True)
+    traceback = models.TextField(_("错误堆栈"), blank=True)
+    intent = models.ForeignKey(
+        PaymentIntent,
+        verbose_name=_("支付单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    replay_count = models.PositiveIntegerField(_("重复送达次数"), default=0)
+    last_received_at = models.DateTimeField(_("最近送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("渠道通知")
+        verbose_name_plural = _("渠道通知")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"], name="payments_notification_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.notification_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or set(update_fields) & set(self.RAW_FIELDS):
+                raise AppendOnlyError("a notification's raw request is never rewritten")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("notifications are kept")
+
+
+# The simulator's own records live in payments.sandbox; importing them here gives them
+# this app's label and migrations.
+from .sandbox.models import SandboxNotification, SandboxRefund, SandboxTrade  # noqa: E402,F401

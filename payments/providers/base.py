@@ -1,0 +1,119 @@
+"""The provider interface and the PAYMENT_VARIANTS registry.
+
+A variant is a name in ``settings.PAYMENT_VARIANTS`` mapping to a provider class and
+its options, like django-payments. Services talk to providers only through
+:class:`BasePaymentProvider`; the models keep the variant name of each intent.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+class ProviderError(Exception):
+    """The gateway could not be reached or answered with an error."""
+
+    def __init__(self, message, *, code="", sub_code="", raw=None):
+        super().__init__(message)
+        self.code = code
+        self.sub_code = sub_code
+        self.raw = raw
+
+
+class NotificationRejected(Exception):
+    """A notification failed a check; ``verified`` says whether its signature was good."""
+
+    def __init__(self, message, *, verified=False):
+        super().__init__(message)
+        self.verified = verified
+
+
+@dataclass
+class Checkout:
+    channel: str
+    redirect_url: str = ""
+    form_html: str = ""
+    qr_content: str = ""
+
+
+@dataclass
+class NotificationData:
+    """What a verified notification says, in the provider's neutral terms."""
+
+    notification_id: str
+    out_trade_no: str
+    trade_no: str
+    trade_status: str  # "paid", "closed" or "pending"
+    amount: Decimal
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class QueryResult:
+    trade_status: str  # "paid", "pending", "closed" or "not_found"
+    trade_no: str = ""
+    amount: Decimal | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class RefundResult:
+    provider_refund_id: str
+    amount: Decimal
+    raw: dict = field(default_factory=dict)
+
+
+class BasePaymentProvider:
+    """What every provider offers. Subclasses implement all of it."""
+
+    #: channels this provider can start a checkout for
+    channels = ("pc", "mobile", "qr")
+
+    def __init__(self, variant, **options):
+        self.variant = variant
+        self.options = options
+
+    def create_checkout(self, intent, channel, *, return_url, notify_url):
+        """Start paying ``intent``: a redirect or form for pc and mobile, QR content for qr."""
+        raise NotImplementedError
+
+    def notification_id(self, raw_body):
+        """The provider's id for a raw notification body, read without trusting it."""
+        raise NotImplementedError
+
+    def verify_notification(self, raw_body):
+        """Check the signature of a raw body; return :class:`NotificationData` or raise."""
+        raise NotImplementedError
+
+    def check_against_intent(self, data, intent):
+        """Raise :class:`NotificationRejected` if a verified notification doesn't fit ``intent``."""
+        raise NotImplementedError
+
+    def notification_reply(self, ok):
+        """The body the provider expects back: (content, status)."""
+        raise NotImplementedError
+
+    def query(self, intent):
+        raise NotImplementedError
+
+    def refund(self, intent, refund):
+        raise NotImplementedError
+
+    def close(self, intent):
+        """Close an unpaid trade; return True if the gateway closed it or never had it."""
+        raise NotImplementedError
+
+
+def variant_names():
+    return list(settings.PAYMENT_VARIANTS)
+
+
+def get_provider(variant=None):
+    variant = variant or settings.PAYMENTS_DEFAULT_VARIANT
+    try:
+        path, options = settings.PAYMENT_VARIANTS[variant]
+    except KeyError as exc:
+        raise ProviderError(f"unknown payment variant {variant!r}") from exc
+    return import_string(path)(variant, **options)

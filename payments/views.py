@@ -1,0 +1,117 @@
+"""Payment pages and the provider notification endpoint. Thin: parse, call a service, render."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import CheckoutForm
+from .models import PaymentIntent
+from .providers import NotificationRejected, ProviderError
+
+
+def visitor_language(view):
+    """/payments/ sits outside the language prefix (gateways call it), so LocaleMiddleware
+    always picks the default language there; the buyer's pages follow their cookie instead."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        language = translation.get_language_from_request(request, check_path=False)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    return wrapper
+
+
+def _intent_for(request, public_id):
+    """The intent, if this visitor may see it; someone else's answers 404."""
+    intent = get_object_or_404(PaymentIntent.objects.with_balances(), public_id=public_id)
+    if intent.user_id is not None and intent.user_id != request.user.pk:
+        raise Http404
+    return intent
+
+
+def _breadcrumbs(intent):
+    return [(_("在线支付"), None), (intent.public_id, None)]
+
+
+@require_http_methods(["GET", "POST"])
+@visitor_language
+def checkout(request, public_id):
+    intent = _intent_for(request, public_id)
+    form = CheckoutForm(request.POST or None)
+    qr_content = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.start_checkout(intent, form.cleaned_data["channel"], user=request.user)
+        except services.PaymentError as exc:
+            messages.error(request, str(exc))
+        else:
+            if result.redirect_url:
+                return redirect(_same_site_relative(result.redirect_url))
+            qr_content = result.qr_content
+            intent.refresh_from_db()
+    return render(
+        request,
+        "payments/checkout.html",
+        {"intent": intent, "form": form, "qr_content": qr_content, "breadcrumbs": _breadcrumbs(intent)},
+    )
+
+
+@require_http_methods(["GET"])
+@visitor_language
+def return_view(request, public_id):
+    """Where the gateway sends the buyer back. The query string proves nothing and is ignored."""
+    intent = _intent_for(request, public_id)
+    return render(request, "payments/return.html", {"intent": intent, "breadcrumbs": _breadcrumbs(intent)})
+
+
+@require_POST
+@visitor_language
+def refresh(request, public_id):
+    """The buyer asks the platform to query the gateway now."""
+    intent = _intent_for(request, public_id)
+    if intent.status == PaymentIntent.Status.PROCESSING:
+        try:
+            services.sync_intent(intent)
+        except (ProviderError, NotificationRejected):
+            messages.error(request, _("暂时无法查询支付结果，请稍后再试。"))
+    return redirect("payments:return", public_id=intent.public_id)
+
+
+def _same_site_relative(url):
+    """A gateway on this site (the simulator) is redirected to by path, so the redirect
+    stays on whatever origin the buyer used (CSP form-action 'self' covers it)."""
+    site = settings.PAYMENTS_SITE_URL.rstrip("/")
+    return url[len(site) :] if url.startswith(site + "/") else url
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# Gateways post notifications server-to-server with no CSRF token; they are
+# authenticated by their signature instead. This is the only CSRF-exempt platform view.
+@csrf_exempt
+@require_POST
+def notify(request, variant):
+    if variant not in settings.PAYMENT_VARIANTS:
+        raise Http404
+    headers = {
+        key: value for key, value in request.headers.items() if key.lower() not in {"cookie", "authorization"}
+    }
+    outcome = services.handle_notification(
+        variant, request.body, headers=headers, remote_ip=_client_ip(request)
+    )
+    return HttpResponse(outcome.body, status=outcome.status, content_type="text/plain; charset=utf-8")

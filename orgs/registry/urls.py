@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "registry"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("open-data/organizations.csv", views.export_csv, name="export_csv"),
+    path("open-data/organizations.json", views.export_json, name="export_json"),
+    path("<str:uscc>/", views.detail, name="detail"),
+]

@@ -1,0 +1,210 @@
+"""Registry operations that carry rules: name search, change registration, invitations."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from accounts.validators import normalize_mobile, validate_mobile
+
+from . import uscc as uscc_module
+from .models import Invitation, MemberRole, Membership, Organization, OrgStatus, RegistryChange
+
+USCC_LIKE = re.compile(r"^[0-9A-Za-z]{18}$")
+_PUNCTUATION = re.compile(r"[\s\u3000，,。.、;；:：()（）《》\"'“”‘’!！?？\-—_/\\]+")
+
+
+def search_terms(query):
+    """Chinese search terms for a name query: the whole query plus its jieba words.
+
+    The search issue will replace this with a proper index; until then a name matches
+    when it contains the whole query, or every meaningful word jieba finds in it, so
+    "朝阳 养老" and "朝阳区养老协会" both find 北京市朝阳区养老服务协会."""
+    import jieba
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    words = []
+    for part in _PUNCTUATION.split(query):
+        if not part:
+            continue
+        for word in jieba.lcut(part):
+            word = word.strip()
+            if word and not _PUNCTUATION.fullmatch(word) and word not in words:
+                words.append(word)
+    return words
+
+
+def search_organizations(queryset, query):
+    """Filter by name (substring or all jieba words) or by exact USCC. Works on any database."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    condition = Q(name__icontains=query)
+    compact = uscc_module.normalize(query)
+    if USCC_LIKE.match(compact):
+        condition |= Q(uscc=compact)
+    words = search_terms(query)
+    if len(words) > 1:
+        all_words = Q()
+        for word in words:
+            all_words &= Q(name__icontains=word)
+        condition |= all_words
+    return queryset.filter(condition)
+
+
+def update_profile(organization, data, *, user):
+    """Members change only the non-registry fields."""
+    changed = {}
+    for field in Organization.MEMBER_EDITABLE_FIELDS:
+        if field in data and getattr(organization, field) != data[field]:
+            changed[field] = data[field]
+            setattr(organization, field, data[field])
+    if changed:
+        organization.save(update_fields=[*changed, "updated_at"])
+        log(organization, "wagtail.edit", user=user, data={"fields": sorted(changed)})
+    return sorted(changed)
+
+
+def _coerce(item, raw):
+    if item == RegistryChange.Item.REGISTERED_FUNDS:
+        try:
+            value = Decimal(str(raw).replace(",", "").strip()).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError) as error:
+            raise ValidationError({"after": _("注册资金应为金额，例如 300000.00。")}) from error
+        if value < 0:
+            raise ValidationError({"after": _("注册资金不能为负数。")})
+        return value
+    if item == RegistryChange.Item.STATUS:
+        if raw not in OrgStatus.values:
+            labels = "、".join(f"{value}（{label}）" for value, label in OrgStatus.choices)
+            raise ValidationError({"after": _("登记状态应为以下之一：%(labels)s") % {"labels": labels}})
+        return raw
+    raw = str(raw).strip()
+    if not raw:
+        raise ValidationError({"after": _("请填写变更后的内容。")})
+    return raw
+
+
+def _display(organization, item, value):
+    if item == RegistryChange.Item.STATUS:
+        return str(OrgStatus(value).label)
+    return str(value)
+
+
+def check_change(organization, item, after):
+    """Validate a change registration; returns the new value in the field's type."""
+    if item not in RegistryChange.Item.values:
+        raise ValidationError({"item": _("请选择变更事项。")})
+    value = _coerce(item, after)
+    if getattr(organization, item) == value:
+        raise ValidationError({"after": _("变更后的内容与当前登记内容相同。")})
+    if (
+        item == RegistryChange.Item.NAME
+        and Organization.objects.filter(name=value).exclude(pk=organization.pk).exists()
+    ):
+        raise ValidationError({"after": _("该名称已被其他社会组织使用。")})
+    return value
+
+
+@transaction.atomic
+def record_change(organization, item, after, *, changed_on, user, note=""):
+    """Register a change (变更登记): apply it to the organisation and append the history row."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    value = check_change(organization, item, after)
+    before = getattr(organization, item)
+    change = RegistryChange.objects.create(
+        organization=organization,
+        item=item,
+        before=_display(organization, item, before),
+        after=_display(organization, item, value),
+        changed_on=changed_on,
+        note=note,
+        recorded_by=user,
+    )
+    setattr(organization, item, value)
+    organization.save(update_fields=[item, "updated_at"])
+    log(organization, "registry.change", user=user, data={"item": item, "change": change.pk})
+    return change
+
+
+def _grant(invitation, user):
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        organization=invitation.organization,
+        defaults={"role": invitation.role, "invited_by": invitation.invited_by},
+    )
+    if not created and membership.role == MemberRole.FILER and invitation.role == MemberRole.ADMIN:
+        membership.role = MemberRole.ADMIN
+        membership.save(update_fields=["role"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    log(invitation.organization, "registry.member_joined", user=user, data={"role": membership.role})
+    return membership
+
+
+@transaction.atomic
+def invite(organization, mobile, role, *, invited_by):
+    """Invite a person by mobile number. An existing account joins at once; otherwise the
+    invitation waits until someone signs up or signs in with that number."""
+    from django.contrib.auth import get_user_model
+
+    mobile = normalize_mobile(mobile)
+    try:
+        validate_mobile(mobile)
+    except ValidationError as error:
+        raise ValidationError({"mobile": error.messages}) from error
+    if role not in MemberRole.values:
+        raise ValidationError({"role": _("请选择角色。")})
+    if Membership.objects.filter(organization=organization, user__mobile=mobile, role=role).exists():
+        raise ValidationError({"mobile": _("该手机号码已是本机构成员。")})
+    invitation = Invitation.objects.filter(
+        organization=organization, mobile=mobile, role=role, accepted_at__isnull=True
+    ).first() or Invitation.objects.create(
+        organization=organization, mobile=mobile, role=role, invited_by=invited_by
+    )
+    log(
+        organization,
+        "registry.invite",
+        user=invited_by,
+        data={"role": role, "mobile": invitation.mobile[-4:]},
+    )
+    user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
+    if user is not None:
+        _grant(invitation, user)
+    return invitation
+
+
+def accept_pending_invitations(user):
+    """Called when a user signs in: turn the invitations for their number into memberships."""
+    accepted = []
+    for invitation in Invitation.objects.filter(mobile=user.mobile, accepted_at__isnull=True).select_related(
+        "organization"
+    ):
+        with transaction.atomic():
+            accepted.append(_grant(invitation, user))
+    return accepted
+
+
+def memberships_for(user):
+    if not (user and user.is_authenticated):
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("organization")
+
+
+def is_member(user, organization):
+    return user.is_authenticated and any(m.organization_id == organization.pk for m in memberships_for(user))
+
+
+def is_admin(user, organization):
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organization=organization, role=MemberRole.ADMIN).exists()
+    )

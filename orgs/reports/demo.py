@@ -1,0 +1,206 @@
+"""Demo annual reports: three years of accepted reports for several organisations, one
+draft, one returned and one late report. Built through the same services as real filing,
+so every submission has its snapshot, SHA-256 and receipt."""
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.demo import DEMO_ORG_OFFICER_MOBILE, ensure_user
+from orgs.registry.demo import DEMO_FOUNDATION_ADMIN_MOBILE, DEMO_ORG_ADMIN_MOBILE, ORGANISATIONS, demo_name
+from orgs.registry.models import Organization
+
+from . import services
+from .models import AnnualReport, AttachmentKind, Conclusion
+
+Q = Decimal("0.01")
+# Organisations (by position in ORGANISATIONS) with accepted reports, and the years.
+ACCEPTED = {
+    1: (2022, 2023, 2024),
+    3: (2023, 2024, 2025),
+    6: (2023, 2024, 2025),
+    12: (2023, 2024, 2025),
+    13: (2024, 2025),
+    23: (2023, 2024, 2025),
+    24: (2023, 2024, 2025),
+    25: (2023, 2024, 2025),
+    30: (2023, 2024, 2025),
+    31: (2023, 2024, 2025),
+}
+DRAFT = (1, 2025)  # the demo organisation admin's current report
+RETURNED = (2, 2025)
+LATE = (5, 2025)
+CONCLUSIONS = [Conclusion.QUALIFIED, Conclusion.QUALIFIED, Conclusion.BASICALLY_QUALIFIED]
+
+
+def demo_pdf(title):
+    from reportlab.pdfgen import canvas
+
+    from core.pdf import cjk_font_name
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, invariant=1)
+    pdf.setFont(cjk_font_name(), 14)
+    pdf.drawString(72, 760, title)
+    pdf.drawString(72, 730, "本文件为演示数据（示例），内容虚构。")
+    pdf.save()
+    return buffer.getvalue()
+
+
+def figures(index, year, organization):
+    """Balanced, deterministic figures that grow a little every year."""
+    scale = Decimal(200000 + index * 53000) * (Decimal("1.08") ** (year - 2022))
+    if organization.is_foundation:
+        scale *= 6
+    parts = {
+        "income_donations": scale * Decimal("0.45"),
+        "income_government_grants": scale * Decimal("0.20"),
+        "income_services": scale * Decimal("0.15"),
+        "income_membership_dues": scale * Decimal("0.10")
+        if organization.org_type == "social_group"
+        else Decimal(0),
+        "income_investment": scale * Decimal("0.05"),
+        "income_other": scale * Decimal("0.02"),
+    }
+    parts = {k: v.quantize(Q) for k, v in parts.items()}
+    income = sum(parts.values(), Decimal(0))
+    admin_share = Decimal("0.16") if index == 30 else Decimal("0.08")  # one breach of C3
+    expenses = {
+        "expense_business": (income * Decimal("0.80")).quantize(Q),
+        "expense_administration": (income * admin_share).quantize(Q),
+        "expense_fundraising": (income * Decimal("0.02")).quantize(Q),
+        "expense_other": (income * Decimal("0.01")).quantize(Q),
+    }
+    expense = sum(expenses.values(), Decimal(0))
+    liabilities = (scale * Decimal("0.3")).quantize(Q)
+    restricted = (scale * Decimal("0.4")).quantize(Q)
+    unrestricted = (scale * Decimal("0.9") + (income - expense)).quantize(Q)
+    data = {
+        "basic_info_confirmed": True,
+        "council_meetings": 2 + index % 3,
+        "supervisory_meetings": 1 + index % 2,
+        "member_count": 80 + index * 7 if organization.org_type == "social_group" else 0,
+        "staff_count": 3 + index % 9,
+        "volunteer_count": 20 + index * 3,
+        "activities_summary": f"{year}年开展培训、交流和公益服务活动（示例）。",
+        "activity_count": 10 + index % 15 + (year - 2022),
+        "beneficiary_count": 500 + index * 40,
+        **parts,
+        "income_total": income,
+        **expenses,
+        "expense_total": expense,
+        "total_liabilities": liabilities,
+        "net_assets_restricted": restricted,
+        "net_assets_unrestricted": unrestricted,
+        "total_assets": liabilities + restricted + unrestricted,
+    }
+    if organization.is_charity:
+        data["public_fundraising_income"] = (
+            parts["income_donations"] / 2 if organization.public_fundraising else 0
+        )
+        data["charitable_spending"] = (expenses["expense_business"] * Decimal("0.95")).quantize(Q)
+    return data
+
+
+def _at(year, month, day, hour=10):
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, 0))
+
+
+def _attach(report, user):
+    for kind in services.required_attachment_kinds(report.organization):
+        label = AttachmentKind(kind).label
+        name = f"{report.year}-{kind}.pdf"
+        services.add_attachment(
+            report,
+            kind,
+            SimpleUploadedFile(name, demo_pdf(f"{report.organization.name} {report.year} {label}")),
+            user=user,
+        )
+
+
+def _report(organization, year, index, user, *, fill=True):
+    report = (
+        services.start_report(organization, year, user=user)
+        if year in services.filing_years(organization)
+        else None
+    )
+    if report is None:
+        dates = services.deadlines_for(organization, year)
+        report = AnnualReport.objects.create(
+            organization=organization,
+            year=year,
+            deadline=dates.registration,
+            supervisor_deadline=dates.supervisor,
+            created_by=user,
+        )
+    if fill:
+        for name, value in figures(index, year, organization).items():
+            setattr(report, name, value)
+        report.save()
+    return report
+
+
+def load(out):
+    bureau = ensure_user(DEMO_ORG_OFFICER_MOBILE)
+    filer = ensure_user(DEMO_ORG_ADMIN_MOBILE)
+    foundation_admin = ensure_user(DEMO_FOUNDATION_ADMIN_MOBILE)
+    organizations = {
+        index: Organization.objects.get(name=demo_name(row[0]))
+        for index, row in enumerate(ORGANISATIONS, start=1)
+    }
+    made = 0
+
+    def fresh(index, year):
+        return not AnnualReport.objects.filter(organization=organizations[index], year=year).exists()
+
+    for index, years in ACCEPTED.items():
+        organization = organizations[index]
+        user = foundation_admin if index == 23 else filer
+        for position, year in enumerate(years):
+            if not fresh(index, year):
+                continue
+            report = _report(organization, year, index, user)
+            _attach(report, user)
+            submitted = _at(year + 1, 3 if organization.is_foundation else 4, 10 + index % 15)
+            services.submit_report(report, user=user, now=submitted)
+            services.accept_report(
+                report,
+                conclusion=CONCLUSIONS[(index + position) % 3],
+                comment="材料齐全（示例）",
+                user=bureau,
+            )
+            made += 1
+
+    index, year = DRAFT
+    if fresh(index, year):
+        report = _report(organizations[index], year, index, filer, fill=False)
+        report.basic_info_confirmed = True
+        report.council_meetings = 2
+        report.staff_count = 5
+        report.activities_summary = "全年开展居家养老服务培训12场（示例）。"
+        report.save()
+        made += 1
+
+    index, year = RETURNED
+    if fresh(index, year):
+        report = _report(organizations[index], year, index, filer)
+        _attach(report, filer)
+        services.submit_report(report, user=filer, now=_at(year + 1, 5, 20))
+        services.return_report(
+            report,
+            reasons="审计报告缺少签章页，请补充后重新提交（示例）。",
+            user=bureau,
+            today=datetime.date(year + 1, 5, 25),
+        )
+        made += 1
+
+    index, year = LATE
+    if fresh(index, year):
+        report = _report(organizations[index], year, index, filer)
+        _attach(report, filer)
+        services.submit_report(report, user=filer, now=_at(year + 1, 6, 10))
+        made += 1
+    out.write(f"  annual reports: {AnnualReport.objects.count()} ({made} new)")

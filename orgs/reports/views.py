@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import get_managed_or_404, scope
+from orgs.registry.models import Organization
+
+from . import services
+from .forms import AttachmentForm, ReportForm, StartReportForm
+from .models import AnnualReport, ReportAttachment
+
+
+def _report(request, uscc, year):
+    return get_managed_or_404(
+        request.user,
+        AnnualReport.objects.select_related("organization"),
+        organization__uscc=uscc.upper(),
+        year=year,
+    )
+
+
+def _crumbs(organization, label=None):
+    items = [
+        (_("机构工作台"), reverse("workbench:index")),
+        (organization.name, reverse("registry_workbench:home", args=[organization.uscc])),
+        (_("年度报告"), reverse("reports_workbench:list", args=[organization.uscc]) if label else None),
+    ]
+    if label:
+        items.append((label, None))
+    return items
+
+
+@login_required
+def index(request):
+    organizations = list(scope(request.user, Organization).order_by("name"))
+    if len(organizations) == 1:
+        return redirect("reports_workbench:list", uscc=organizations[0].uscc)
+    return render(
+        request,
+        "reports/workbench_index.html",
+        {
+            "organizations": organizations,
+            "breadcrumbs": [(_("机构工作台"), reverse("workbench:index")), (_("年度报告"), None)],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_list(request, uscc):
+    organization = get_managed_or_404(request.user, Organization.objects.all(), uscc=uscc.upper())
+    reports = list(organization.annual_reports.order_by("-year"))
+    started = {report.year for report in reports}
+    years = [year for year in services.filing_years(organization) if year not in started]
+    form = StartReportForm(request.POST or None, years=years) if years else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        report = services.start_report(organization, form.cleaned_data["year"], user=request.user)
+        return redirect("reports_workbench:edit", uscc=organization.uscc, year=report.year)
+    today = timezone.localdate()
+    rows = [{"report": report, "countdown": services.countdown(report, today)} for report in reports]
+    return render(
+        request,
+        "reports/workbench_list.html",
+        {
+            "organization": organization,
+            "rows": rows,
+            "form": form,
+            "deadlines": services.deadlines_for(organization, today.year - 1),
+            "breadcrumbs": _crumbs(organization),
+        },
+    )
+
+
+def _context(report, form=None, attachment_form=None, attachment_errors=None):
+    organization = report.organization
+    submissions = list(report.submissions.select_related("decision").order_by("-sequence"))
+    return {
+        "report": report,
+        "organization": organization,
+        "form": form,
+        "attachment_form": attachment_form or AttachmentForm(),
+        "attachments": services.current_attachments(report),
+        "required_kinds": services.required_attachment_kinds(organization),
+        "attachment_errors": attachment_errors or {},
+        "submissions": submissions,
+        "latest_decision": next((s.decision for s in submissions if hasattr(s, "decision")), None),
+        "c3": services.c3_for(report),
+        "countdown": services.countdown(report),
+        "max_mb": settings.REPORT_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "applicable_deadline": services.applicable_deadline(report),
+        "breadcrumbs": _crumbs(organization, _("%(year)s 年度报告") % {"year": report.year}),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, uscc, year):
+    """One multipart form: the report's sections plus an optional file. Every POST first
+    saves what was typed as a draft, so nothing is lost whatever happens next."""
+    report = _report(request, uscc, year)
+    if not report.is_editable:
+        return render(request, "reports/report_detail.html", _context(report))
+    organization = report.organization
+    form = ReportForm(request.POST or None, instance=report, organization=organization)
+    attachment_form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return render(request, "reports/report_form.html", _context(report, form))
+    here = reverse("reports_workbench:edit", args=[organization.uscc, report.year])
+    if not form.is_valid():
+        messages.error(request, _("报告尚未保存，请修改标出的问题。"))
+        return render(request, "reports/report_form.html", _context(report, form, attachment_form))
+    with transaction.atomic():
+        form.save()
+    if request.POST.get("withdraw"):
+        attachment = report.attachments.filter(pk=request.POST["withdraw"], superseded=False).first()
+        if attachment is None:
+            raise Http404
+        services.withdraw_attachment(attachment, user=request.user)
+        messages.success(request, _("附件已移除，草稿已保存。"))
+        return redirect(here + "#attachments")
+    if request.FILES.get("file"):
+        if attachment_form.is_valid():
+            try:
+                services.add_attachment(
+                    report,
+                    attachment_form.cleaned_data["kind"],
+                    attachment_form.cleaned_data["file"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                attachment_form.add_error("file", error)
+        if attachment_form.errors:
+            messages.error(request, _("附件未上传，请查看错误提示。您填写的内容已保存为草稿。"))
+            return render(request, "reports/report_form.html", _context(report, form, attachment_form))
+        messages.success(request, _("附件已上传。"))
+    if "submit" not in request.POST:
+        messages.success(request, _("草稿已保存。"))
+        return redirect(here + ("#attachments" if request.FILES.get("file") else ""))
+    errors = services.content_errors(form.cleaned_data, organization)
+    attachment_errors = services.attachment_errors(report)
+    if not errors and not attachment_errors:
+        try:
+            submission = services.submit_report(report, user=request.user)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            if submission.is_late:
+                messages.warning(request, _("年度报告已提交。已超过截止日期，本次报送标记为逾期。"))
+            else:
+                messages.success(request, _("年度报告已提交，请下载报送回执。"))
+            return redirect(here)
+    for field, field_errors in errors.items():
+        for message in field_errors:
+            form.add_error(field if field in form.fields else None, message)
+    messages.error(request, _("报告尚未提交，请修改标出的问题。您填写的内容已保存为草稿。"))
+    report.refresh_from_db()
+    return render(
+        request, "reports/report_form.html", _context(report, form, AttachmentForm(), attachment_errors)
+    )
+
+
+def attachment_response(attachment):
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def download_attachment(request, uscc, year, pk):
+    report = _report(request, uscc, year)
+    try:
+        attachment = report.attachments.get(pk=pk)
+    except ReportAttachment.DoesNotExist as exc:
+        raise Http404 from exc
+    return attachment_response(attachment)
+
+
+def receipt_response(submission):
+    response = HttpResponse(services.receipt_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{submission.receipt_number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def receipt(request, uscc, year, sequence):
+    report = _report(request, uscc, year)
+    submission = report.submissions.filter(sequence=sequence).first()
+    if submission is None:
+        raise Http404
+    return receipt_response(submission)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,8 @@ F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
 # Catalogue listings.
 CATALOGUE_PAGE_SIZE = int(env("CATALOGUE_PAGE_SIZE", "20"))
 CATALOGUE_COMPARE_MAX = 4
+# Above this many public providers, pickers become "choose from the catalogue" instead of a <select>.
+CATALOGUE_SELECT_MAX = int(env("CATALOGUE_SELECT_MAX", "200"))
 
 # --- Social organisations (orgs.registry, orgs.reports) ----------------------------
 # S1: GB 32100-2015 weights for positions 1–17, the civil-affairs department code and

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,62 @@ class CatalogueConfig(AppConfig):
     name = "marketplace.catalogue"
     label = "catalogue"
     verbose_name = _("殡葬服务目录与价格")
+
+    def ready(self):
+        from accounts.groups import FUNERAL_SECTION, grant
+        from accounts.workbench import register_panels
+        from core.navigation import register_section
+        from core.opendata import Dataset, register_dataset
+
+        from . import permissions, services
+        from .models import PackageMapping, PriceFlag, PriceVersion, Provider, ServiceItem
+
+        register_section("funeral", _("殡葬服务"), "catalogue:index", order=10)
+        register_panels(permissions.workbench_panels)
+        permissions.register_policies()
+        grant(
+            FUNERAL_SECTION,
+            *(
+                f"catalogue.{action}_{model}"
+                for model in (
+                    "provider",
+                    "servicecategory",
+                    "guideprice",
+                    "standardpackage",
+                    "providermembership",
+                )
+                for action in ("add", "change", "view")
+            ),
+            "catalogue.view_serviceitem",
+            "catalogue.view_priceversion",
+            "catalogue.view_priceflag",
+            "catalogue.change_priceflag",
+            "wagtaildocs.add_document",
+            "wagtaildocs.choose_document",
+            "wagtailimages.choose_image",
+        )
+        register_dataset(
+            Dataset(
+                key="funeral-current-prices",
+                title=_("殡葬服务现行价格"),
+                description=_("所有公开机构每个在售项目的现行价格、价格性质与生效日期。"),
+                formats={"csv": "catalogue:open_prices_csv", "json": "catalogue:open_prices_json"},
+                order=10,
+            )
+        )
+        register_dataset(
+            Dataset(
+                key="funeral-price-history",
+                title=_("殡葬服务价格历史"),
+                description=_("全部价格版本（含即将生效的调价）、调价原因、操作人与防篡改链哈希。"),
+                formats={"csv": "catalogue:open_history_csv", "json": "catalogue:open_history_json"},
+                order=11,
+            )
+        )
+        for model in (Provider, ServiceItem, PriceVersion, PriceFlag, PackageMapping):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    services.bump_stats_generation,
+                    sender=model,
+                    dispatch_uid=f"catalogue.stats.{model.__name__}",
+                )

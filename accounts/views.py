@@ -7,6 +7,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.navigation import account_links
+
 from .forms import ProfileForm, SignInForm, SignUpForm
 from .workbench import panels_for
 
@@ -42,7 +44,7 @@ def profile(request):
         form.save()
         messages.success(request, _("个人信息已保存。"))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "account_links": account_links()})
 
 
 @login_required

@@ -26,10 +26,12 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("workbench/", include("accounts.workbench_urls")),
+    path("workbench/funeral/orders/", include("marketplace.orders.workbench_urls")),
     path("workbench/funeral/", include("marketplace.catalogue.workbench_urls")),
     path("workbench/orgs/", include("orgs.registry.workbench_urls")),
     path("workbench/reports/", include("orgs.reports.workbench_urls")),
     path("funeral/", include("marketplace.catalogue.urls")),
+    path("orders/", include("marketplace.orders.urls")),
     path("orgs/", include("orgs.registry.urls")),
     path("open-data/", include("core.opendata_urls")),
     path("verify/", include("core.verify_urls")),

@@ -31,3 +31,15 @@ def register_section(key, label, url_name, order=100):
 
 def main_sections():
     return sorted(_sections.values(), key=lambda section: (section.order, section.key))
+
+
+# Links on a signed-in person's account page (我的订单, 我的捐赠, …), registered by higher apps.
+_account_links: dict[str, Section] = {}
+
+
+def register_account_link(key, label, url_name, order=100):
+    _account_links[key] = Section(key=key, label=label, url_name=url_name, order=order)
+
+
+def account_links():
+    return sorted(_account_links.values(), key=lambda link: (link.order, link.key))

@@ -10,8 +10,10 @@ RSA-2048. Production replaces these files with the bureau's real seal certificat
 platform's root. Neither fetches anything from the network.
 """
 
+import asyncio
 import datetime
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -149,8 +151,24 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _outside_event_loop(func, *args, **kwargs):
+    """pyHanko's sync API calls ``asyncio.run``, which fails in a thread that already
+    runs an event loop (an ASGI worker, Playwright's sync API). Run it in a worker
+    thread there; call it directly otherwise."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(func, *args, **kwargs).result()
+
+
 def seal_pdf(pdf_bytes: bytes, *, reason: str, location: str = "北京") -> bytes:
     """Return the PDF with the platform's PAdES seal added as an incremental update."""
+    return _outside_event_loop(_seal_pdf, pdf_bytes, reason=reason, location=location)
+
+
+def _seal_pdf(pdf_bytes, *, reason, location):
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
     metadata = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
@@ -177,6 +195,10 @@ class SealCheck:
 
 def verify_pdf(pdf_bytes: bytes) -> SealCheck:
     """Check the platform seal: present, covering the whole file, intact and trusted."""
+    return _outside_event_loop(_verify_pdf, pdf_bytes)
+
+
+def _verify_pdf(pdf_bytes):
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes))
         signatures = [sig for sig in reader.embedded_signatures if sig.field_name == SEAL_FIELD]

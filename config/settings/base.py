@@ -46,6 +46,7 @@ PROJECT_APPS = [
     "accounts",
     "cms",
     "marketplace.catalogue",
+    "marketplace.orders",
     "orgs.registry",
     "orgs.reports",
     "payments",
@@ -396,3 +397,14 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = int(env("PAYMENTS_RECONCILE_AFTER_MINUTES", "
 PAYMENTS_GATEWAY_TIMEOUT = float(env("PAYMENTS_GATEWAY_TIMEOUT", "15"))
 # Simulator: delays (seconds) between notification attempts until the merchant answers "success".
 PAYMENTS_SANDBOX_NOTIFY_BACKOFF = [2, 4, 8, 16, 60, 300, 900]
+
+
+# --- Orders and contracts (marketplace.orders) ---------------------------------------
+# M2: which provider types issue which e-certificate at the completion of an order.
+M2_CERTIFICATE_KINDS = {"funeral_home": "cremation_certificate", "cemetery": "burial_certificate"}
+# F9: order states in which a signed contract can still be changed through a change order.
+F9_CHANGE_ORDER_STATUSES = ("countersigned", "paid", "in_service")
+# Family and provider order listings.
+ORDERS_PAGE_SIZE = int(env("ORDERS_PAGE_SIZE", "20"))
+# How far ahead a family may ask for a service date, in days.
+ORDERS_MAX_LEAD_DAYS = int(env("ORDERS_MAX_LEAD_DAYS", "90"))

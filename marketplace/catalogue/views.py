@@ -16,6 +16,7 @@ from accounts.permissions import get_managed_or_404
 from . import exports, services
 from .charts import price_step_chart
 from .filters import CatalogueFilter
+from .hooks import quote_actions
 from .models import BurialChoice, Provider, ProviderPhoto, Quote, ServiceCategory, ServiceItem
 
 QUOTE_SESSION_KEY = "catalogue_quote"
@@ -334,6 +335,7 @@ def _render_statement(request, statement, saved):
         {
             "statement": statement,
             "saved": saved,
+            "quote_actions": quote_actions(request, saved) if saved else [],
             "provider": statement.provider,
             "breadcrumbs": [
                 (_("殡葬服务"), reverse("catalogue:index")),

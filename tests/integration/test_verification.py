@@ -119,3 +119,17 @@ def test_issued_documents_cannot_be_rewritten_or_deleted(document):
     document.save()
     with pytest.raises(ValidationError):
         document.delete()
+
+
+def test_sealing_and_verifying_work_inside_a_running_event_loop(document):
+    """Playwright's sync API and ASGI workers run an event loop in the calling thread."""
+    import asyncio
+
+    data = sealed_bytes(document)
+
+    async def inside_loop():
+        resealed = sealing.seal_pdf(render("TEST", ""), reason="测试")
+        return sealing.verify_pdf(data), sealing.verify_pdf(resealed)
+
+    original, resealed = asyncio.run(inside_loop())
+    assert original.ok and resealed.ok

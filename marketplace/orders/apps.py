@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "marketplace.orders"
+    label = "orders"
+    verbose_name = _("殡葬服务订单与合同")
+
+    def ready(self):
+        from accounts.groups import FUNERAL_SECTION, grant
+        from accounts.workbench import register_panels
+        from core.navigation import register_account_link
+        from marketplace.catalogue.hooks import register_quote_action
+
+        from . import permissions
+
+        permissions.register_policies()
+        register_panels(permissions.workbench_panels)
+        register_account_link("orders", _("我的订单"), "orders:index", order=10)
+        register_quote_action(permissions.submit_quote_action)
+        grant(
+            FUNERAL_SECTION,
+            "orders.add_contracttemplate",
+            "orders.change_contracttemplate",
+            "orders.view_contracttemplate",
+            "orders.publish_contracttemplate",
+        )

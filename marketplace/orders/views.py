@@ -1,0 +1,372 @@
+"""The family's pages under /orders/. Thin: parse input, call a service, render.
+
+Every order is fetched with ``family_order_or_404``: another family's order answers 404.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.otp import OtpError
+from accounts.permissions import get_managed_or_404
+from core.statemachine import IllegalTransition
+from core.verification import file_response
+from marketplace.catalogue.models import Quote
+
+from . import services
+from .forms import OrderForm, ReasonForm, SignForm
+from .models import ChangeOrder, Contract, OrderStatus, Signature
+from .permissions import family_order_or_404
+
+FAMILY_CANCELLABLE = (
+    OrderStatus.SUBMITTED,
+    OrderStatus.CONFIRMED,
+    OrderStatus.CONTRACT_ISSUED,
+    OrderStatus.FAMILY_SIGNED,
+    OrderStatus.COUNTERSIGNED,
+)
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def base_url(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def crumbs(*extra):
+    return [(_("我的订单"), reverse("orders:index")), *extra]
+
+
+def order_context(order):
+    """What both the family's and the provider's order pages show."""
+    contract = (
+        Contract.objects.filter(order=order).select_related("sealed_document", "template_revision").first()
+    )
+    changes = list(
+        order.change_orders.select_related("sealed_document")
+        .prefetch_related("signatures")
+        .order_by("number")
+    )
+    return {
+        "order": order,
+        "contract": contract,
+        "contract_signatures": list(contract.signatures.all()) if contract else [],
+        "changes": changes,
+        "comparison": services.comparison(order),
+        "certificates": list(order.certificates.select_related("document")),
+        "paid_total": services.paid_total(order),
+        "balance_due": services.balance_due(order),
+        "history": services.history(order),
+    }
+
+
+def pdf_inline(field, filename):
+    return FileResponse(
+        field.open("rb"), as_attachment=False, filename=filename, content_type="application/pdf"
+    )
+
+
+# --- List and submit ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def index(request):
+    orders = services.family_orders(request.user).select_related("provider").order_by("-submitted_at", "-id")
+    page = Paginator(orders, settings.ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    quotes = Quote.objects.filter(user=request.user, orders__isnull=True).select_related("provider")[:10]
+    return render(
+        request,
+        "orders/index.html",
+        {
+            "page_obj": page,
+            "orders": page.object_list,
+            "quotes": quotes,
+            "breadcrumbs": [(_("我的订单"), None)],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    reference = request.POST.get("quote") or request.GET.get("quote") or ""
+    if not reference:
+        messages.info(request, _("请先在费用估算中保存报价单，再从报价单提交订单。"))
+        return redirect("orders:index")
+    quote = get_managed_or_404(request.user, Quote.objects.select_related("provider"), reference=reference)
+    existing = services.open_order_for(quote)
+    if existing is not None:
+        messages.info(request, _("该报价单已提交为订单 %(ref)s。") % {"ref": existing.reference})
+        return redirect(existing)
+    try:
+        statement, changes = services.preview_from_quote(quote)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages) + _("请重新估算费用。"))
+        return redirect(f"{reverse('catalogue:quote')}?provider={quote.provider.slug}")
+    form = OrderForm(request.POST or None, user=request.user, statement=statement, changes=changes)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.check_expected_prices(statement, form.posted_prices)
+                order = services.submit_order(
+                    request.user,
+                    quote,
+                    details=form.cleaned_data,
+                    accept_price_changes=form.cleaned_data.get("accept_price_changes", False),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("订单已提交，订单号 %(ref)s。请等待机构确认服务时间。") % {"ref": order.reference},
+                )
+                return redirect(order)
+    lines = services.lines_from_statement(statement)
+    return render(
+        request,
+        "orders/new.html",
+        {
+            "form": form,
+            "quote": quote,
+            "provider": quote.provider,
+            "statement": statement,
+            "lines": lines,
+            "totals": services.totals(lines),
+            "changes": changes,
+            "breadcrumbs": crumbs((_("提交订单"), None)),
+        },
+        status=status,
+    )
+
+
+# --- Order page ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def detail(request, reference):
+    order = family_order_or_404(request.user, reference=reference)
+    context = order_context(order)
+    context.update(
+        {
+            "can_cancel": order.status in FAMILY_CANCELLABLE,
+            "breadcrumbs": crumbs((order.reference, None)),
+        }
+    )
+    return render(request, "orders/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, reference):
+    order = family_order_or_404(request.user, reference=reference)
+    if order.status not in FAMILY_CANCELLABLE:
+        messages.error(request, _("该订单当前不能由家属取消，请联系服务机构。"))
+        return redirect(order)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_order(order, request.user, reason=form.cleaned_data["reason"])
+        except (ValidationError, IllegalTransition) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("订单已取消。"))
+            return redirect(order)
+    return render(
+        request,
+        "orders/reason_form.html",
+        {
+            "order": order,
+            "form": form,
+            "title": _("取消订单"),
+            "intro": _("取消条款（F8）：%(terms)s") % {"terms": order.provider.cancellation_terms},
+            "submit": _("确认取消订单"),
+            "back": order.get_absolute_url(),
+            "breadcrumbs": crumbs((order.reference, order.get_absolute_url()), (_("取消订单"), None)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Documents ---------------------------------------------------------------------------------------------
+
+
+def _contract(order):
+    contract = Contract.objects.filter(order=order).select_related("sealed_document").first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def _change(order, number):
+    return get_object_or_404(
+        ChangeOrder.objects.select_related("sealed_document", "order"), order=order, number=number
+    )
+
+
+@login_required
+@require_GET
+def contract_draft(request, reference):
+    contract = _contract(family_order_or_404(request.user, reference=reference))
+    return pdf_inline(contract.draft_file, f"{contract.number}.pdf")
+
+
+@login_required
+@require_GET
+def contract_sealed(request, reference):
+    contract = _contract(family_order_or_404(request.user, reference=reference))
+    if not contract.is_sealed:
+        raise Http404
+    return file_response(contract.sealed_document, f"{contract.number}.pdf")
+
+
+@login_required
+@require_GET
+def change_draft(request, reference, number):
+    change = _change(family_order_or_404(request.user, reference=reference), number)
+    return pdf_inline(change.draft_file, f"{change.display_number}.pdf")
+
+
+@login_required
+@require_GET
+def change_sealed(request, reference, number):
+    change = _change(family_order_or_404(request.user, reference=reference), number)
+    if not change.is_sealed:
+        raise Http404
+    return file_response(change.sealed_document, f"{change.display_number}.pdf")
+
+
+@login_required
+@require_GET
+def certificate(request, reference, number):
+    order = family_order_or_404(request.user, reference=reference)
+    found = get_object_or_404(order.certificates.select_related("document"), number=number)
+    return file_response(found.document, f"{found.number}.pdf")
+
+
+# --- Signing ---------------------------------------------------------------------------------------------
+
+
+def signing_page(request, document, role, *, template, context, done_url):
+    """Shared by the family's and the provider's signing pages (contract or change order)."""
+    if role == Signature.Role.FAMILY:
+        hint = _("请输入订单登记的经办家属姓名：%(name)s。") % {"name": document.order.contact_name}
+    else:
+        hint = _("请输入您账户登记的姓名：%(name)s。") % {"name": services.signer_name(request.user) or "—"}
+    form = SignForm(
+        request.POST if request.POST.get("action") == "sign" else None,
+        initial={"shown_sha256": document.draft_sha256},
+        expected_name_hint=hint,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        action = request.POST.get("action")
+        if action == "send_code":
+            try:
+                services.send_signing_code(document, request.user, role)
+            except OtpError as exc:
+                messages.error(request, str(exc))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, _("验证码已发送至 %(mobile)s。") % {"mobile": request.user.masked_mobile}
+                )
+            return redirect(request.path)
+        if action == "sign" and form.is_valid():
+            try:
+                services.sign(
+                    document,
+                    request.user,
+                    role,
+                    full_name=form.cleaned_data["full_name"],
+                    consent=form.cleaned_data["consent"],
+                    code=form.cleaned_data["code"],
+                    shown_sha256=form.cleaned_data["shown_sha256"],
+                    ip_address=client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    base_url=base_url(request),
+                )
+            except OtpError as exc:
+                form.add_error("code", str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except IllegalTransition as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("签署成功。"))
+                return redirect(done_url)
+    can_sign = services.may_sign(document, request.user, role)
+    context.update({"document": document, "form": form, "role": role, "can_sign": can_sign})
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_sign(request, reference):
+    order = family_order_or_404(request.user, reference=reference)
+    contract = _contract(order)
+    return signing_page(
+        request,
+        contract,
+        Signature.Role.FAMILY,
+        template="orders/sign.html",
+        context={
+            "order": order,
+            "title": _("签署殡葬服务合同"),
+            "pdf_url": reverse("orders:contract_draft", kwargs={"reference": order.reference}),
+            "breadcrumbs": crumbs((order.reference, order.get_absolute_url()), (_("签署合同"), None)),
+        },
+        done_url=order.get_absolute_url(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_sign(request, reference, number):
+    order = family_order_or_404(request.user, reference=reference)
+    change = _change(order, number)
+    return signing_page(
+        request,
+        change,
+        Signature.Role.FAMILY,
+        template="orders/sign.html",
+        context={
+            "order": order,
+            "change": change,
+            "title": _("签署合同变更单 %(n)s") % {"n": change.display_number},
+            "pdf_url": reverse(
+                "orders:change_draft", kwargs={"reference": order.reference, "number": change.number}
+            ),
+            "breadcrumbs": crumbs((order.reference, order.get_absolute_url()), (_("签署变更单"), None)),
+        },
+        done_url=order.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def change_decline(request, reference, number):
+    order = family_order_or_404(request.user, reference=reference)
+    change = _change(order, number)
+    try:
+        services.decline_change(change, request.user, reason=request.POST.get("reason", ""))
+    except IllegalTransition:
+        messages.error(request, _("该变更单当前不能拒绝。"))
+    else:
+        messages.success(request, _("已拒绝变更单 %(n)s。") % {"n": change.display_number})
+    return redirect(order)

@@ -80,3 +80,82 @@ class VerifiableDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("已出具的文书不能删除。"))
+
+
+class EarlyWarningQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(cleared_on__isnull=True)
+
+    def for_organisation(self, uscc):
+        return self.filter(organisation_uscc=uscc)
+
+
+class EarlyWarning(models.Model):
+    """An early warning (预警) computed every day by ``core.warnings.refresh_warnings``.
+
+    Apps register *warning sources* (``core.warnings.register_warning_source``); a
+    source yields the warnings that should be open today. A warning stays open, one
+    row per (kind, subject, detail key), until its source stops producing it, when it
+    is cleared with the date. Cleared rows are kept as history.
+    """
+
+    kind = models.CharField(_("预警类型"), max_length=60, db_index=True)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.CASCADE)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    detail_key = models.CharField(
+        _("细分键"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("同一对象同类预警的区分键，例如报告年度。"),
+    )
+    subject_label = models.CharField(_("预警对象"), max_length=200)
+    organisation_uscc = models.CharField(_("所属社会组织代码"), max_length=18, blank=True, db_index=True)
+    owner_key = models.CharField(
+        _("所属主体键"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("非社会组织主体，例如 provider:<slug>。"),
+    )
+    reason = models.TextField(_("预警原因"))
+    deadline = models.DateField(_("期限"))
+    how_to_clear = models.TextField(_("解除方式"))
+    link = models.CharField(_("相关链接"), max_length=300, blank=True)
+    raised_on = models.DateField(_("发出日期"))
+    last_seen_on = models.DateField(_("最近确认日期"))
+    cleared_on = models.DateField(_("解除日期"), null=True, blank=True)
+
+    objects = EarlyWarningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        ordering = ["deadline", "subject_label", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "detail_key"],
+                condition=models.Q(cleared_on__isnull=True),
+                name="core_one_open_warning_per_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["cleared_on", "deadline"])]
+
+    def __str__(self):
+        return f"{self.kind_label} · {self.subject_label}"
+
+    @property
+    def is_open(self):
+        return self.cleared_on is None
+
+    @property
+    def kind_label(self):
+        from .warnings import kind_label
+
+        return kind_label(self.kind)
+
+    def overdue(self, today=None):
+        from django.utils import timezone
+
+        return (today or timezone.localdate()) > self.deadline

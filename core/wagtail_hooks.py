@@ -1,16 +1,130 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 
 from .statemachine import TRANSITION_ACTION
 
 
 @hooks.register("register_log_actions")
 def register_platform_actions(actions):
-    def message(log_entry):
-        data = log_entry.data or {}
-        text = _("状态从“%(from)s”变为“%(to)s”") % {"from": data.get("from"), "to": data.get("to")}
-        if data.get("reason"):
-            text = f"{text}：{data['reason']}"
-        return text
+    @actions.register_action(TRANSITION_ACTION)
+    class TransitionFormatter(LogFormatter):
+        label = _("状态变更")
 
-    actions.register_action(TRANSITION_ACTION, _("状态变更"), message)
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            text = _("状态从“%(from)s”变为“%(to)s”") % {"from": data.get("from"), "to": data.get("to")}
+            if data.get("reason"):
+                text = f"{text}：{data['reason']}"
+            return text
+
+
+# --- Early warnings (core.warnings): dashboard panel and a filterable listing ------------------
+
+import django_filters  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from wagtail.admin.filters import WagtailFilterSet  # noqa: E402
+from wagtail.admin.ui.components import Component  # noqa: E402
+from wagtail.admin.ui.tables import Column  # noqa: E402
+from wagtail.admin.views.generic import IndexView  # noqa: E402
+from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
+from wagtail.permission_policies.base import ModelPermissionPolicy  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from . import warnings as warning_registry  # noqa: E402
+from .models import EarlyWarning  # noqa: E402
+
+WARNING_STATES = [("open", _("未解除")), ("cleared", _("已解除"))]
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Warnings are computed, never added, edited or deleted by hand."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+
+class WarningFilterSet(WagtailFilterSet):
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=WARNING_STATES, method="filter_state")
+    kind = django_filters.ChoiceFilter(label=_("预警类型"), choices=warning_registry.kind_choices)
+    organisation_uscc = django_filters.CharFilter(label=_("统一社会信用代码"))
+    deadline_before = django_filters.DateFilter(
+        label=_("期限不晚于"), field_name="deadline", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = EarlyWarning
+        fields = ["state", "kind", "organisation_uscc", "deadline_before"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(cleared_on__isnull=value == "open")
+
+
+class WarningIndexView(IndexView):
+    def get_base_queryset(self):
+        return EarlyWarning.objects.all()
+
+
+class EarlyWarningViewSet(ModelViewSet):
+    model = EarlyWarning
+    icon = "warning"
+    menu_label = _("预警")
+    menu_order = 290
+    add_to_admin_menu = True
+    index_view_class = WarningIndexView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    filterset_class = WarningFilterSet
+    search_fields = ["subject_label", "reason", "organisation_uscc"]
+    ordering = ["cleared_on", "deadline"]
+    form_fields = ["reason"]
+    list_display = [
+        Column("subject_label", label=_("预警对象")),
+        Column("kind", label=_("预警类型"), accessor="kind_label"),
+        Column("reason", label=_("预警原因")),
+        Column("deadline", label=_("期限")),
+        Column("how_to_clear", label=_("解除方式")),
+        Column("raised_on", label=_("发出日期")),
+        Column("cleared_on", label=_("解除日期")),
+    ]
+
+
+register_permission_policy(EarlyWarning, ReadOnlyPolicy(EarlyWarning))
+
+
+@hooks.register("register_admin_viewset")
+def register_warning_viewset():
+    return EarlyWarningViewSet("early_warnings", url_prefix="warnings")
+
+
+class WarningsPanel(Component):
+    name = "early_warnings"
+    template_name = "core/warnings/dashboard_panel.html"
+    order = 50
+
+    def get_context_data(self, parent_context):
+        today = timezone.localdate()
+        open_warnings = EarlyWarning.objects.open()
+        counts = {row["kind"]: row["n"] for row in open_warnings.values("kind").annotate(n=Count("pk"))}
+        return {
+            "total": sum(counts.values()),
+            "by_kind": [
+                {"kind": kind, "label": label, "count": counts[kind]}
+                for kind, label in warning_registry.kind_choices()
+                if counts.get(kind)
+            ],
+            "soonest": list(open_warnings.order_by("deadline", "pk")[:8]),
+            "today": today,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_warnings_panel(request, panels):
+    if request.user.has_perm("core.view_earlywarning"):
+        panels.append(WarningsPanel())

@@ -49,6 +49,7 @@ PROJECT_APPS = [
     "marketplace.orders",
     "orgs.registry",
     "orgs.reports",
+    "orgs.credit",
     "payments",
 ]
 
@@ -408,3 +409,48 @@ F9_CHANGE_ORDER_STATUSES = ("countersigned", "paid", "in_service")
 ORDERS_PAGE_SIZE = int(env("ORDERS_PAGE_SIZE", "20"))
 # How far ahead a family may ask for a service date, in days.
 ORDERS_MAX_LEAD_DAYS = int(env("ORDERS_MAX_LEAD_DAYS", "90"))
+# F8: share of what was paid that is refunded when an order is cancelled, by whole days before
+# the service date (first matching row wins). Shown with the provider's terms on every contract.
+F8_CANCELLATION_REFUND_SCHEDULE = ((3, "1.00"), (1, "0.80"), (0, "0.50"), (-36500, "0.00"))
+
+
+# --- Credit (orgs.credit) ------------------------------------------------------------
+# S4: new credit information is recorded within this many working days of its decision date.
+S4_RECORDING_WORKING_DAYS = int(env("S4_RECORDING_WORKING_DAYS", "5"))
+# S5: fines below this amount (yuan) are abnormal-list grounds; at or above it, serious-list grounds (S6).
+S5_SMALL_FINE_LIMIT = Decimal(env("S5_SMALL_FINE_LIMIT", "50000"))
+# S5: the rules look for overdue annual reports over this many most recent report years.
+S5_OVERDUE_LOOKBACK_YEARS = int(env("S5_OVERDUE_LOOKBACK_YEARS", "2"))
+# S5: once fixed, a listing is removed within this many working days of the fix.
+S5_REMOVAL_WORKING_DAYS = int(env("S5_REMOVAL_WORKING_DAYS", "5"))
+# S5: a listing that needed no fix is removed after this many months.
+S5_AUTO_REMOVAL_MONTHS = int(env("S5_AUTO_REMOVAL_MONTHS", "6"))
+# S5: abnormal-list reasons that need no fix (removed automatically after S5_AUTO_REMOVAL_MONTHS).
+S5_REASONS_NEEDING_NO_FIX = ("fundraising_revoked", "warning_or_small_fine")
+# S6: years on the abnormal list after which the organisation is proposed for the serious list.
+S6_ABNORMAL_YEARS_TO_SERIOUS = int(env("S6_ABNORMAL_YEARS_TO_SERIOUS", "2"))
+# S6: a serious listing is removed after this many years with no new listing.
+S6_REMOVAL_YEARS = int(env("S6_REMOVAL_YEARS", "2"))
+# S6: this many penalties within S6_REPEAT_PENALTY_YEARS years are serious-list grounds.
+S6_REPEAT_PENALTY_COUNT = int(env("S6_REPEAT_PENALTY_COUNT", "2"))
+S6_REPEAT_PENALTY_YEARS = int(env("S6_REPEAT_PENALTY_YEARS", "3"))
+# S7: the lowest score (out of S7_MAX_SCORE) for each grade, best first; 5A needs at least 950.
+S7_MAX_SCORE = 1000
+S7_GRADE_THRESHOLDS = (
+    (5, Decimal("950")),
+    (4, Decimal("850")),
+    (3, Decimal("750")),
+    (2, Decimal("650")),
+    (1, Decimal("600")),
+)
+# S7: a rating is valid for this many years.
+S7_VALIDITY_YEARS = int(env("S7_VALIDITY_YEARS", "5"))
+# S7: a penalty within this many years before the rating date makes an organisation ineligible.
+S7_PENALTY_LOOKBACK_YEARS = int(env("S7_PENALTY_LOOKBACK_YEARS", "2"))
+# Early warnings: a report due within this many days; a rating expiring within this many days;
+# the S6 clock warns this many days before two years on the abnormal list are up.
+WARNING_REPORT_DUE_DAYS = int(env("WARNING_REPORT_DUE_DAYS", "30"))
+WARNING_RATING_EXPIRY_DAYS = int(env("WARNING_RATING_EXPIRY_DAYS", "90"))
+WARNING_SERIOUS_LIST_DAYS = int(env("WARNING_SERIOUS_LIST_DAYS", "90"))
+# Public credit lookup page size.
+CREDIT_PAGE_SIZE = int(env("CREDIT_PAGE_SIZE", "20"))

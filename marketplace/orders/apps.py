@@ -19,6 +19,13 @@ class OrdersConfig(AppConfig):
         register_panels(permissions.workbench_panels)
         register_account_link("orders", _("我的订单"), "orders:index", order=10)
         register_quote_action(permissions.submit_quote_action)
+
+        from payments.signals import payment_succeeded, refund_succeeded
+
+        from .payments import on_payment_succeeded, on_refund_succeeded
+
+        payment_succeeded.connect(on_payment_succeeded, dispatch_uid="orders.payment_succeeded")
+        refund_succeeded.connect(on_refund_succeeded, dispatch_uid="orders.refund_succeeded")
         grant(
             FUNERAL_SECTION,
             "orders.add_contracttemplate",

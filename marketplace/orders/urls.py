@@ -16,4 +16,6 @@ urlpatterns = [
     path("<str:reference>/changes/<int:number>/sign/", views.change_sign, name="change_sign"),
     path("<str:reference>/changes/<int:number>/decline/", views.change_decline, name="change_decline"),
     path("<str:reference>/certificates/<str:number>.pdf", views.certificate, name="certificate"),
+    path("<str:reference>/pay/", views.pay, name="pay"),
+    path("<str:reference>/receipts/<str:payment_reference>.pdf", views.receipt, name="receipt"),
 ]

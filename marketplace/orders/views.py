@@ -20,9 +20,10 @@ from core.statemachine import IllegalTransition
 from core.verification import file_response
 from marketplace.catalogue.models import Quote
 
+from . import payments as order_payments
 from . import services
 from .forms import OrderForm, ReasonForm, SignForm
-from .models import ChangeOrder, Contract, OrderStatus, Signature
+from .models import ChangeOrder, Contract, OrderPayment, OrderStatus, Signature
 from .permissions import family_order_or_404
 
 FAMILY_CANCELLABLE = (
@@ -64,6 +65,7 @@ def order_context(order):
         "comparison": services.comparison(order),
         "certificates": list(order.certificates.select_related("document")),
         "paid_total": services.paid_total(order),
+        "order_payments": list(order.payments.all()),
         "balance_due": services.balance_due(order),
         "history": services.history(order),
     }
@@ -163,6 +165,7 @@ def detail(request, reference):
     context.update(
         {
             "can_cancel": order.status in FAMILY_CANCELLABLE,
+            "can_pay": order_payments.can_pay(order),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )
@@ -179,11 +182,18 @@ def cancel(request, reference):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_order(order, request.user, reason=form.cleaned_data["reason"])
+            order, refund_error = order_payments.cancel_and_refund(
+                order, request.user, reason=form.cleaned_data["reason"]
+            )
         except (ValidationError, IllegalTransition) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("订单已取消。"))
+            if refund_error:
+                messages.error(
+                    request,
+                    _("退款申请未能提交：%(error)s。请联系服务机构或民政局。") % {"error": refund_error},
+                )
             return redirect(order)
     return render(
         request,
@@ -370,3 +380,30 @@ def change_decline(request, reference, number):
     else:
         messages.success(request, _("已拒绝变更单 %(n)s。") % {"n": change.display_number})
     return redirect(order)
+
+
+@login_required
+@require_POST
+def pay(request, reference):
+    """Start paying what is due; the payments app takes the family to the gateway."""
+    order = family_order_or_404(request.user, reference=reference)
+    try:
+        intent = order_payments.start_payment(
+            order, request.user, return_url=order_payments.order_url(order, request)
+        )
+    except (ValidationError, order_payments.payments.PaymentError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return redirect(order)
+    return redirect("payments:checkout", public_id=intent.public_id)
+
+
+@login_required
+@require_GET
+def receipt(request, reference, payment_reference):
+    """The sealed receipt of one payment of the family's own order."""
+    order = family_order_or_404(request.user, reference=reference)
+    payment = get_object_or_404(
+        order.payments.filter(kind=OrderPayment.Kind.CHARGE), reference=payment_reference
+    )
+    document = order_payments.receipt_for(payment, base_url=request.build_absolute_uri("/").rstrip("/"))
+    return file_response(document, filename=f"receipt-{order.reference}-{payment.pk}.pdf")

@@ -17,6 +17,7 @@ from core.verification import file_response
 from marketplace.catalogue.models import ServiceItem
 from marketplace.catalogue.services import with_current_price
 
+from . import payments as order_payments
 from . import services
 from .filters import ProviderOrderFilter
 from .forms import ChangeOrderForm, CompleteForm, ConfirmForm, IssueContractForm, ReasonForm
@@ -253,7 +254,7 @@ def cancel(request, reference):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _run(form, lambda: services.cancel_order(order, request.user, reason=form.cleaned_data["reason"]))
+        and _run(form, lambda: _cancel_and_refund(request, order, form.cleaned_data["reason"]))
     ):
         messages.success(request, _("订单已取消。"))
         return redirect(order.get_workbench_url())
@@ -396,3 +397,12 @@ def certificate(request, reference, number):
     if found is None:
         raise Http404
     return file_response(found.document, f"{found.number}.pdf")
+
+
+def _cancel_and_refund(request, order, reason):
+    order, refund_error = order_payments.cancel_and_refund(order, request.user, reason=reason)
+    if refund_error:
+        messages.error(
+            request, _("退款申请未能提交：%(error)s。请稍后在管理后台办理退款。") % {"error": refund_error}
+        )
+    return order

@@ -1,0 +1,193 @@
+"""Orders and the payments app (issue 5, section 7).
+
+The payments app knows nothing about orders: the family's "pay" button creates a
+``PaymentIntent`` whose payable is the order, and this module reacts to the
+payments signals. An order is marked paid only from ``payment_succeeded``, which
+the payments app sends after a verified notification or its own query of the
+gateway — never from the browser coming back to the return URL.
+"""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from core import pdf as platform_pdf
+from core.models import VerifiableDocument
+from core.verification import documents_for, issue_document
+from payments import services as payments
+
+from . import services
+from .models import Order, OrderPayment, OrderStatus
+
+PAYABLE_STATUSES = {OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE}
+
+
+def can_pay(order):
+    return order.status in PAYABLE_STATUSES and services.balance_due(order) > 0
+
+
+def start_payment(order, user, *, return_url):
+    """The intent for what the family owes now. Pressing "pay" twice for the same balance
+    gives the same intent (the idempotency key names the order, its payments so far and
+    the amount), so a double click can't charge twice."""
+    if not can_pay(order):
+        raise ValidationError(_("该订单当前没有待支付的金额。"))
+    due = services.balance_due(order)
+    paid_count = order.payments.filter(kind=OrderPayment.Kind.CHARGE).count()
+    return payments.create_intent(
+        due,
+        _("殡葬服务合同 %(ref)s · %(provider)s") % {"ref": order.reference, "provider": order.provider.name},
+        f"order:{order.reference}:charge:{paid_count}:{due}",
+        payable=order,
+        user=user,
+        return_url=return_url,
+        metadata={"order": order.reference},
+    )
+
+
+def _order_for(intent):
+    return intent.payable if isinstance(intent.payable, Order) else None
+
+
+def on_payment_succeeded(sender, intent, transaction, **kwargs):
+    order = _order_for(intent)
+    if order is not None:
+        services.mark_paid(order, amount=transaction.amount, reference=intent.public_id)
+
+
+def on_refund_succeeded(sender, refund, intent, transaction, **kwargs):
+    order = _order_for(intent)
+    if order is not None:
+        services.mark_refunded(order, amount=transaction.amount, reference=refund.public_id)
+
+
+# --- F8: refunds on cancellation ---------------------------------------------------------------
+
+
+def refund_ratio(order, today=None):
+    """The share of what was paid that comes back when ``order`` is cancelled today, from the
+    schedule in ``F8_CANCELLATION_REFUND_SCHEDULE`` (days before the service date → share)."""
+    today = today or timezone.localdate()
+    service_day = order.service_date or order.requested_date
+    days_before = (service_day - today).days if service_day else None
+    for min_days, ratio in settings.F8_CANCELLATION_REFUND_SCHEDULE:
+        if days_before is None or days_before >= min_days:
+            return Decimal(ratio)
+    return Decimal("0")
+
+
+def refund_due_on_cancel(order, today=None):
+    return services.money(services.paid_total(order) * refund_ratio(order, today))
+
+
+def refund_cancelled_order(order, user=None, today=None):
+    """Refund a cancelled order's payments as the cancellation terms say; the server computes
+    the amount and spreads it over the order's succeeded intents, newest first."""
+    if order.status != OrderStatus.CANCELLED:
+        raise ValidationError(_("只有已取消的订单才能退款。"))
+    remaining = refund_due_on_cancel(order, today)
+    reason = _("按合同取消条款退款（订单 %(ref)s）") % {"ref": order.reference}
+    refunds = []
+    for intent in payments.intents_for(order):
+        if remaining <= 0:
+            break
+        amount = min(payments.refundable_amount(intent), remaining)
+        if amount > 0:
+            refunds.append(payments.create_refund(intent, amount, reason, user=user))
+            remaining -= amount
+    return refunds
+
+
+# --- The payment receipt -----------------------------------------------------------------------
+
+
+def receipt_for(payment, base_url=""):
+    """The sealed receipt of one charge, made the first time it is asked for."""
+    existing = documents_for(payment).filter(kind=VerifiableDocument.Kind.PAYMENT_RECEIPT).first()
+    if existing is not None:
+        return existing
+    order = payment.order
+    return issue_document(
+        source=payment,
+        kind=VerifiableDocument.Kind.PAYMENT_RECEIPT,
+        title=_("支付凭证 %(ref)s") % {"ref": payment.reference},
+        issuer_name=order.provider.name,
+        holder_name=order.contact_name,
+        render=lambda code, url: render_receipt(payment, code, url),
+        reason=_("支付凭证"),
+        base_url=base_url or settings.WAGTAILADMIN_BASE_URL,
+    )
+
+
+def render_receipt(payment, code, url):
+    order = payment.order
+    styles = platform_pdf.styles()
+    buffer = BytesIO()
+    doc = platform_pdf.document(
+        buffer, title=f"支付凭证 {payment.reference}", leftMargin=18 * mm, rightMargin=18 * mm
+    )
+    qr = QrCodeWidget(url)
+    x0, y0, x1, y1 = qr.getBounds()
+    drawing = Drawing(28 * mm, 28 * mm, transform=[28 * mm / (x1 - x0), 0, 0, 28 * mm / (y1 - y0), 0, 0])
+    drawing.add(qr)
+    rows = [
+        ["收款单位", order.provider.name],
+        ["付款人", order.contact_name],
+        ["订单号", order.reference],
+        ["支付流水号", payment.reference],
+        ["支付金额", f"¥{payment.amount:,.2f}"],
+        ["支付时间", timezone.localtime(payment.recorded_at).strftime("%Y-%m-%d %H:%M")],
+        ["合同总额", f"¥{order.total:,.2f}"],
+        ["累计已付", f"¥{services.paid_total(order):,.2f}"],
+    ]
+    table = Table(
+        [[Paragraph(a, styles["Normal"]), Paragraph(str(b), styles["Normal"])] for a, b in rows],
+        colWidths=[40 * mm, 120 * mm],
+    )
+    table.setStyle(
+        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    doc.build(
+        [
+            Paragraph("殡葬服务支付凭证", styles["Title"]),
+            Spacer(1, 6 * mm),
+            table,
+            Spacer(1, 8 * mm),
+            Paragraph(f"核验码：{code}　　核验网址：{url}", styles["Normal"]),
+            drawing,
+            Paragraph(
+                "本凭证由北京市民政公共服务平台出具并加盖电子印章，可凭核验码核验真伪。", styles["Small"]
+            ),
+        ]
+    )
+    return buffer.getvalue()
+
+
+def order_url(order, request=None):
+    path = reverse("orders:detail", kwargs={"reference": order.reference})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def cancel_and_refund(order, user, *, reason):
+    """Cancel ``order`` and, if money was taken, start the refund the cancellation terms give.
+
+    Returns ``(order, refund_error)``. A gateway failure doesn't undo the cancellation: the
+    error is returned for the page to show, and the bureau can refund from the admin."""
+    order = services.cancel_order(order, user, reason=reason)
+    if services.paid_total(order) <= 0:
+        return order, None
+    try:
+        refund_cancelled_order(order, user)
+    except payments.PaymentError as exc:
+        return order, str(exc)
+    return order, None

@@ -1,0 +1,63 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _credit_panels(user):
+    from django.urls import reverse
+
+    from accounts.workbench import Panel
+    from orgs.registry.services import memberships_for
+
+    return [
+        Panel(
+            title=str(_("%(org)s · 信用信息") % {"org": membership.organization.name}),
+            url=reverse("credit_workbench:home", args=[membership.organization.uscc]),
+            description=str(_("查看预警、信用记录和名录情况，对信用记录提出异议")),
+            kind=str(_("信用")),
+        )
+        for membership in memberships_for(user)
+    ]
+
+
+class CreditConfig(AppConfig):
+    name = "orgs.credit"
+    label = "credit"
+    verbose_name = _("社会组织信用")
+
+    def ready(self):
+        from accounts import groups
+        from accounts.permissions import register_policy
+        from accounts.workbench import register_panels
+        from core.navigation import register_section
+        from orgs.registry.profile import register_section as register_profile_section
+
+        from . import warnings
+        from .models import Objection
+        from .profile import profile_context
+
+        register_section("credit", _("信用查询"), "credit:index", order=25)
+        register_profile_section(
+            "credit", _("信用信息"), "credit/profile_section.html", profile_context, order=30
+        )
+        register_panels(_credit_panels)
+        register_policy(
+            Objection,
+            can_manage=lambda user, objection: objection.organization.memberships.filter(user=user).exists(),
+            scope=lambda user, queryset: queryset.filter(organization__memberships__user=user).distinct(),
+        )
+        warnings.register()
+        groups.grant(
+            groups.SOCIAL_ORG_SECTION,
+            "core.view_earlywarning",
+            "credit.add_creditrecord",
+            "credit.view_creditrecord",
+            "credit.add_listentry",
+            "credit.change_listentry",
+            "credit.view_listentry",
+            "credit.change_proposal",
+            "credit.view_proposal",
+            "credit.add_rating",
+            "credit.view_rating",
+            "credit.change_objection",
+            "credit.view_objection",
+        )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.qr import qr_svg
+
 from . import services
 from .forms import CheckoutForm
 from .models import PaymentIntent
@@ -65,7 +67,13 @@ def checkout(request, public_id):
     return render(
         request,
         "payments/checkout.html",
-        {"intent": intent, "form": form, "qr_content": qr_content, "breadcrumbs": _breadcrumbs(intent)},
+        {
+            "intent": intent,
+            "form": form,
+            "qr_content": qr_content,
+            "qr_image": qr_svg(qr_content, title=_("支付宝付款二维码")) if qr_content else "",
+            "breadcrumbs": _breadcrumbs(intent),
+        },
     )
 
 

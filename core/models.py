@@ -15,6 +15,30 @@ from django.utils.translation import gettext_lazy as _
 from .storage import private_storage
 
 
+class AppendOnlyError(ValidationError):
+    """Raised when code tries to change or delete a row that is history."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows that are history: created once, never updated in place, never deleted.
+    A correction is a new row that points at what it corrects."""
+
+    append_only_error = AppendOnlyError
+    edit_message = _("该记录只能追加，不能修改；如需更正，请新增一条更正记录。")
+    delete_message = _("该记录只能追加，不能删除。")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.append_only_error(self.edit_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.append_only_error(self.delete_message)
+
+
 class VerifiableDocument(models.Model):
     class Kind(models.TextChoices):
         CONTRACT = "contract", _("殡葬服务合同")

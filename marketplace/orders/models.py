@@ -17,30 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.models import DraftStateMixin, RevisionMixin
 
-from core.models import VerifiableDocument
+from core.models import AppendOnlyError, AppendOnlyModel, VerifiableDocument
 from core.storage import private_storage
 from marketplace.catalogue.models import BurialChoice
 
 from .placeholders import placeholder_help_lazy, validate_body
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class AppendOnlyError(ValidationError):
-    """Raised when code tries to change or delete a row of order history."""
-
-
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(_("该记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(_("该记录只能追加，不能删除。"))
 
 
 def new_reference():

@@ -11,25 +11,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyError, AppendOnlyModel
 from core.storage import private_storage
 from orgs.registry.models import Organization
 
 
-class AppendOnlyError(ValidationError):
-    """Raised when code tries to change or delete a row that is history."""
+class AppendOnly(AppendOnlyModel):
+    edit_message = _("该记录一经保存不可修改；如需更正，请新增一条更正记录。")
+    delete_message = _("该记录不可删除。")
 
-
-class AppendOnly(models.Model):
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(_("该记录一经保存不可修改；如需更正，请新增一条更正记录。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(_("该记录不可删除。"))
 
 
 # --- S4: credit records ---------------------------------------------------------------

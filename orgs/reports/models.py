@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyModel
 from orgs.registry.models import Organization
 
 ZERO = Decimal("0.00")
@@ -219,17 +220,13 @@ class AnnualReport(models.Model):
         return self.submissions.order_by("-sequence").first()
 
 
-class AppendOnly(models.Model):
+class AppendOnly(AppendOnlyModel):
+    append_only_error = ImmutableRecord
+    edit_message = _("该记录一经保存不可修改。")
+    delete_message = _("该记录不可删除。")
+
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableRecord(_("该记录一经保存不可修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecord(_("该记录不可删除。"))
 
 
 class ReportSubmission(AppendOnly):

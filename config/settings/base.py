@@ -50,6 +50,7 @@ PROJECT_APPS = [
     "orgs.registry",
     "orgs.reports",
     "orgs.credit",
+    "orgs.charity",
     "payments",
 ]
 
@@ -454,3 +455,16 @@ WARNING_RATING_EXPIRY_DAYS = int(env("WARNING_RATING_EXPIRY_DAYS", "90"))
 WARNING_SERIOUS_LIST_DAYS = int(env("WARNING_SERIOUS_LIST_DAYS", "90"))
 # Public credit lookup page size.
 CREDIT_PAGE_SIZE = int(env("CREDIT_PAGE_SIZE", "20"))
+
+# --- Charity (orgs.charity) ------------------------------------------------------------
+# C2: the fundraising plan is filed at least this many days before fundraising starts.
+C2_PLAN_FILING_DAYS_BEFORE_START = int(env("C2_PLAN_FILING_DAYS_BEFORE_START", "10"))
+# C2: a project lasting over this many months discloses its progress periodically ...
+C2_LONG_PROJECT_MONTHS = int(env("C2_LONG_PROJECT_MONTHS", "6"))
+# C2: ... at least every this many months.
+C2_PROGRESS_REPORT_MONTHS = int(env("C2_PROGRESS_REPORT_MONTHS", "3"))
+# C2: the full account is due this many months after the project ends.
+C2_FINAL_ACCOUNT_MONTHS = int(env("C2_FINAL_ACCOUNT_MONTHS", "3"))
+# Public project list page size; latest donations shown on a project page.
+CHARITY_PAGE_SIZE = int(env("CHARITY_PAGE_SIZE", "20"))
+CHARITY_LATEST_DONATIONS = int(env("CHARITY_LATEST_DONATIONS", "20"))

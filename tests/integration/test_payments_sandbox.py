@@ -326,7 +326,9 @@ def test_qr_checkout_page_shows_the_code_as_an_image(sandbox_server, client):
     buyer = UserFactory()
     intent = make_intent("88.00", user=buyer)
     client.force_login(buyer)
-    html = client.post(reverse("payments:checkout", args=[intent.public_id]), {"channel": "qr"}).content.decode()
+    html = client.post(
+        reverse("payments:checkout", args=[intent.public_id]), {"channel": "qr"}
+    ).content.decode()
     assert '<svg role="img" aria-label="支付宝付款二维码"' in html
     intent.refresh_from_db()
     assert intent.status == PaymentIntent.Status.PROCESSING and 'id="qr-content"' in html

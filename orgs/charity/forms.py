@@ -1,0 +1,134 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orgs.registry.models import Organization
+
+from .models import CharityProject, Donation, Expenditure, ProgressReport
+
+
+class LookupForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("慈善组织"),
+        queryset=Organization.objects.filter(charity_projects__isnull=False).distinct().order_by("name"),
+        empty_label=_("请选择"),
+    )
+    receipt_number = forms.CharField(
+        label=_("票据号"),
+        max_length=40,
+        help_text=_("捐赠票据或捐赠回执上的编号。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = CharityProject
+        fields = [
+            "name",
+            "plan_filing_number",
+            "plan_filed_on",
+            "public_fundraising",
+            "goal",
+            "starts_on",
+            "ends_on",
+            "area",
+            "status",
+            "description",
+        ]
+        widgets = {"plan_filed_on": DateInput(), "starts_on": DateInput(), "ends_on": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        if data.get("public_fundraising") and not data.get("plan_filing_number"):
+            self.add_error("plan_filing_number", _("公开募捐项目须填写募捐方案备案号。"))
+        if data.get("plan_filing_number") and not data.get("plan_filed_on"):
+            self.add_error("plan_filed_on", _("请填写募捐方案备案日期。"))
+        return data
+
+
+class _RecordForm(forms.ModelForm):
+    """An append-only record of one project; ``corrects`` offers only that project's current rows."""
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.instance.project = project
+        field = self.fields["corrects"]
+        field.queryset = self._meta.model.objects.current().filter(project=project)
+        field.required = False
+        field.empty_label = _("不是更正")
+        field.help_text = _("已公开的记录不能修改；如有错误，请新增一条记录并选择它更正的记录。")
+
+
+class DonationForm(_RecordForm):
+    class Meta:
+        model = Donation
+        fields = [
+            "receipt_number",
+            "donor_name",
+            "anonymous",
+            "kind",
+            "amount",
+            "in_kind_description",
+            "donated_on",
+            "channel",
+            "corrects",
+        ]
+        widgets = {"donated_on": DateInput()}
+        help_texts = {"anonymous": _("捐赠人选择匿名的，所有公开页面和开放数据只显示“匿名”。")}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, project=project, **kwargs)
+        self.instance.organization = project.organization
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Donation.Kind.IN_KIND and not data.get("in_kind_description"):
+            self.add_error("in_kind_description", _("物资捐赠须说明物资名称和数量。"))
+        receipt, corrects = data.get("receipt_number"), data.get("corrects")
+        if receipt and corrects is None:
+            taken = Donation.objects.filter(
+                organization=self.project.organization, receipt_number=receipt, corrects__isnull=True
+            ).exists()
+            if taken:
+                self.add_error("receipt_number", _("本机构已有该票据号的捐赠记录。"))
+        return data
+
+    def validate_constraints(self, exclude=None):
+        """Receipt uniqueness is checked in clean() with a message staff understand."""
+
+
+class ExpenditureForm(_RecordForm):
+    class Meta:
+        model = Expenditure
+        fields = ["amount", "purpose", "beneficiary_count", "spent_on", "document", "corrects"]
+        widgets = {"spent_on": DateInput()}
+
+
+class ProgressReportForm(_RecordForm):
+    class Meta:
+        model = ProgressReport
+        fields = ["kind", "period_start", "period_end", "published_on", "text", "attachment", "corrects"]
+        widgets = {"period_start": DateInput(), "period_end": DateInput(), "published_on": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("报告期止不能早于报告期起。"))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("捐赠明细文件"),
+        help_text=_("CSV（UTF-8）或Excel（.xlsx），第一行为表头，请使用模板。先检查，确认后才写入。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

@@ -1,0 +1,218 @@
+"""Charity projects and their append-only disclosure records (C2, C4)."""
+
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AppendOnlyModel
+from orgs.registry.models import District, Organization
+
+ANONYMOUS = _("匿名")
+DOCUMENT_EXTENSIONS = FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])
+
+
+class ProjectStatus(models.TextChoices):
+    FUNDRAISING = "fundraising", _("募集中")
+    RUNNING = "running", _("执行中")
+    COMPLETED = "completed", _("已结项")
+
+
+class CharityProject(models.Model):
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("慈善组织"), on_delete=models.PROTECT, related_name="charity_projects"
+    )
+    name = models.CharField(_("项目名称"), max_length=120)
+    plan_filing_number = models.CharField(_("募捐方案备案号"), max_length=60, blank=True)
+    plan_filed_on = models.DateField(_("募捐方案备案日期"), null=True, blank=True)
+    public_fundraising = models.BooleanField(_("公开募捐"), default=False)
+    goal = models.DecimalField(
+        _("募捐目标（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    description = models.TextField(_("项目简介"))
+    status = models.CharField(
+        _("项目状态"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.FUNDRAISING
+    )
+    area = models.CharField(_("受益地区"), max_length=6, choices=District.choices)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("慈善项目")
+        verbose_name_plural = _("慈善项目")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="charity_project_dates"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def _check_correction(record):
+    from django.core.exceptions import ValidationError
+
+    if record.corrects_id and record.corrects.project_id != record.project_id:
+        raise ValidationError({"corrects": _("只能更正同一项目的记录。")})
+
+
+class CorrectableQuerySet(models.QuerySet):
+    def current(self):
+        """Rows that no later row corrects."""
+        return self.filter(corrections__isnull=True)
+
+
+class Donation(AppendOnlyModel):
+    class Kind(models.TextChoices):
+        MONEY = "money", _("资金")
+        IN_KIND = "in_kind", _("物资")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("平台在线捐赠")
+        BANK = "bank", _("银行转账")
+        CASH = "cash", _("现金")
+        OTHER = "other", _("其他")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("慈善组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    project = models.ForeignKey(
+        CharityProject, verbose_name=_("慈善项目"), on_delete=models.PROTECT, related_name="donations"
+    )
+    donor_name = models.CharField(_("捐赠人"), max_length=100)
+    anonymous = models.BooleanField(_("匿名捐赠"), default=False)
+    kind = models.CharField(_("捐赠类型"), max_length=8, choices=Kind.choices, default=Kind.MONEY)
+    amount = models.DecimalField(
+        _("金额或估值（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    in_kind_description = models.CharField(_("物资说明"), max_length=200, blank=True)
+    donated_on = models.DateField(_("捐赠日期"))
+    channel = models.CharField(_("捐赠渠道"), max_length=8, choices=Channel.choices)
+    receipt_number = models.CharField(_("票据号"), max_length=40)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    created_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("捐赠记录")
+        verbose_name_plural = _("捐赠记录")
+        ordering = ["-donated_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "receipt_number"],
+                condition=Q(corrects__isnull=True),
+                name="charity_receipt_unique_per_org",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt_number} · {self.public_donor_name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.project_id and self.organization_id and self.project.organization_id != self.organization_id:
+            raise ValidationError({"project": _("项目不属于该慈善组织。")})
+        _check_correction(self)
+
+    @property
+    def public_donor_name(self):
+        """The only donor name any public output may show."""
+        return str(ANONYMOUS) if self.anonymous else self.donor_name
+
+
+class Expenditure(AppendOnlyModel):
+    project = models.ForeignKey(
+        CharityProject, verbose_name=_("慈善项目"), on_delete=models.PROTECT, related_name="expenditures"
+    )
+    amount = models.DecimalField(
+        _("支出金额（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    purpose = models.CharField(_("用途"), max_length=200)
+    beneficiary_count = models.PositiveIntegerField(_("受益人数"), default=0)
+    spent_on = models.DateField(_("支出日期"))
+    document = models.FileField(
+        _("支出凭证"), upload_to="charity/expenditures/", blank=True, validators=[DOCUMENT_EXTENSIONS]
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    created_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("支出记录")
+        verbose_name_plural = _("支出记录")
+        ordering = ["-spent_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.spent_on} · {self.purpose}"
+
+    def clean(self):
+        _check_correction(self)
+
+
+class ProgressReport(AppendOnlyModel):
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("进展报告")
+        FINAL = "final", _("结项全面报告")
+
+    project = models.ForeignKey(
+        CharityProject, verbose_name=_("慈善项目"), on_delete=models.PROTECT, related_name="reports"
+    )
+    kind = models.CharField(_("报告类型"), max_length=8, choices=Kind.choices, default=Kind.PROGRESS)
+    period_start = models.DateField(_("报告期起"))
+    period_end = models.DateField(_("报告期止"))
+    text = models.TextField(_("报告内容"))
+    attachment = models.FileField(
+        _("附件"), upload_to="charity/reports/", blank=True, validators=[DOCUMENT_EXTENSIONS]
+    )
+    published_on = models.DateField(_("公开日期"))
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目进展报告")
+        verbose_name_plural = _("项目进展报告")
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="charity_report_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.period_start}–{self.period_end}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        _check_correction(self)
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("报告期止不能早于报告期起。")})

@@ -1,0 +1,274 @@
+"""Charity rules: C2 deadlines, totals for disclosure (C4) and the raised-vs-spent series."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from orgs.credit.dates import add_months
+
+from .models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# --- C2 deadlines ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One overdue C2 item for a project."""
+
+    rule: str  # "plan", "progress" or "final"
+    key: str
+    deadline: datetime.date
+    reason: str
+    how_to_clear: str
+
+
+def plan_deadline(project):
+    """C2: the fundraising plan is filed at least C2_PLAN_FILING_DAYS_BEFORE_START days before the start."""
+    return project.starts_on - datetime.timedelta(days=settings.C2_PLAN_FILING_DAYS_BEFORE_START)
+
+
+def is_long_project(project):
+    """C2: a project lasting over C2_LONG_PROJECT_MONTHS months discloses its progress periodically."""
+    return project.ends_on > add_months(project.starts_on, settings.C2_LONG_PROJECT_MONTHS)
+
+
+def progress_due_dates(project):
+    """The dates by which each periodic progress report is due, while the project runs."""
+    if not is_long_project(project):
+        return []
+    dates, step = [], 1
+    while True:
+        due = add_months(project.starts_on, settings.C2_PROGRESS_REPORT_MONTHS * step)
+        if due > project.ends_on:
+            return dates
+        dates.append(due)
+        step += 1
+
+
+def final_account_deadline(project):
+    """C2: the full account is due C2_FINAL_ACCOUNT_MONTHS months after the end."""
+    return add_months(project.ends_on, settings.C2_FINAL_ACCOUNT_MONTHS)
+
+
+def overdue_items(project, today, reports=None):
+    """Every overdue C2 item of ``project`` on ``today``.
+
+    ``reports`` (the project's current reports) may be passed to avoid a query."""
+    if reports is None:
+        reports = list(project.reports.current())
+    items = []
+    if project.public_fundraising and project.status != ProjectStatus.COMPLETED:
+        deadline = plan_deadline(project)
+        if project.plan_filed_on is None and today > deadline:
+            items.append(
+                Overdue(
+                    rule="plan",
+                    key="plan",
+                    deadline=deadline,
+                    reason=_("募捐方案应在%(deadline)s前备案（开始前%(days)s天），目前尚未备案。")
+                    % {"deadline": deadline.isoformat(), "days": settings.C2_PLAN_FILING_DAYS_BEFORE_START},
+                    how_to_clear=_("向登记管理机关备案募捐方案，并填写备案号和备案日期。"),
+                )
+            )
+        elif project.plan_filed_on is not None and project.plan_filed_on > deadline:
+            items.append(
+                Overdue(
+                    rule="plan",
+                    key="plan",
+                    deadline=deadline,
+                    reason=_("募捐方案于%(filed)s备案，晚于应备案日期%(deadline)s。")
+                    % {"filed": project.plan_filed_on.isoformat(), "deadline": deadline.isoformat()},
+                    how_to_clear=_("说明逾期备案原因；项目结项后本预警解除。"),
+                )
+            )
+    progress = [r for r in reports if r.kind == ProgressReport.Kind.PROGRESS]
+    passed = [due for due in progress_due_dates(project) if due < today]
+    if passed:
+        due = passed[-1]
+        period_start = add_months(due, -settings.C2_PROGRESS_REPORT_MONTHS)
+        if not any(r.published_on > period_start for r in progress):
+            items.append(
+                Overdue(
+                    rule="progress",
+                    key=f"progress-{due.isoformat()}",
+                    deadline=due,
+                    reason=_(
+                        "项目持续超过%(months)s个月，应每%(every)s个月公开一次进展；截至%(due)s的进展报告尚未公开。"
+                    )
+                    % {
+                        "months": settings.C2_LONG_PROJECT_MONTHS,
+                        "every": settings.C2_PROGRESS_REPORT_MONTHS,
+                        "due": due.isoformat(),
+                    },
+                    how_to_clear=_("在机构工作台公开本期项目进展报告。"),
+                )
+            )
+    deadline = final_account_deadline(project)
+    if today > deadline and not any(r.kind == ProgressReport.Kind.FINAL for r in reports):
+        items.append(
+            Overdue(
+                rule="final",
+                key="final",
+                deadline=deadline,
+                reason=_("项目已于%(end)s结束，全面报告（含资金使用情况）应在%(deadline)s前公开。")
+                % {"end": project.ends_on.isoformat(), "deadline": deadline.isoformat()},
+                how_to_clear=_("在机构工作台公开项目结项全面报告。"),
+            )
+        )
+    return items
+
+
+def projects_with_reports():
+    return CharityProject.objects.select_related("organization").prefetch_related("reports")
+
+
+def current_reports(project):
+    """The project's reports that no later report corrects, from a prefetch."""
+    corrected = {r.corrects_id for r in project.reports.all() if r.corrects_id}
+    return [r for r in project.reports.all() if r.pk not in corrected]
+
+
+# --- Totals ---------------------------------------------------------------------------
+
+
+def _sum_subquery(model, amount="amount"):
+    rows = (
+        model.objects.current()
+        .filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum(amount))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def with_totals(queryset):
+    """Annotate ``raised`` and ``spent`` (current records only) in the same query."""
+    return queryset.annotate(raised=_sum_subquery(Donation), spent=_sum_subquery(Expenditure))
+
+
+def quantize_totals(projects):
+    """Totals as money with two decimals on every database (SQLite returns bare numbers)."""
+    projects = list(projects)
+    for project in projects:
+        project.raised = Decimal(project.raised).quantize(Decimal("0.01"))
+        project.spent = Decimal(project.spent).quantize(Decimal("0.01"))
+    return projects
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    month: str  # YYYY-MM
+    raised: Decimal
+    spent: Decimal
+
+
+def raised_vs_spent(project):
+    """Cumulative raised and spent at the end of each month with any record."""
+    by_month = {}
+    for donated_on, amount in project.donations.current().values_list("donated_on", "amount"):
+        key = donated_on.strftime("%Y-%m")
+        by_month.setdefault(key, [ZERO, ZERO])[0] += amount
+    for spent_on, amount in project.expenditures.current().values_list("spent_on", "amount"):
+        key = spent_on.strftime("%Y-%m")
+        by_month.setdefault(key, [ZERO, ZERO])[1] += amount
+    points, raised, spent = [], ZERO, ZERO
+    for month in sorted(by_month):
+        raised += by_month[month][0]
+        spent += by_month[month][1]
+        points.append(SeriesPoint(month=month, raised=raised, spent=spent))
+    return points
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    raised_points: str
+    spent_points: str
+    y_max: Decimal
+    labels: list  # (x, text)
+
+
+def chart_for(points, width=640, height=240, margin=40):
+    """SVG polyline coordinates for the series; the numbers themselves go in a table."""
+    if not points:
+        return None
+    y_max = max(max(p.raised, p.spent) for p in points) or Decimal("1")
+    inner_w, inner_h = width - 2 * margin, height - 2 * margin
+    step = inner_w / max(len(points) - 1, 1)
+
+    def coords(attr):
+        return " ".join(
+            f"{margin + i * step:.1f},{margin + inner_h - float(getattr(p, attr) / y_max) * inner_h:.1f}"
+            for i, p in enumerate(points)
+        )
+
+    every = max(1, len(points) // 6)
+    labels = [(round(margin + i * step, 1), p.month) for i, p in enumerate(points) if i % every == 0]
+    return Chart(width, height, coords("raised"), coords("spent"), y_max, labels)
+
+
+# --- Donation tracing (C4) ------------------------------------------------------------
+
+
+def find_donation(organization, receipt_number):
+    """The current donation with that receipt number at that organisation, or None."""
+    receipt_number = (receipt_number or "").strip()
+    if not receipt_number:
+        return None
+    original = (
+        Donation.objects.filter(
+            organization=organization, receipt_number=receipt_number, corrects__isnull=True
+        )
+        .select_related("project", "project__organization")
+        .first()
+    )
+    if original is None:
+        return None
+    latest = original
+    while True:
+        nxt = (
+            Donation.objects.filter(corrects=latest)
+            .select_related("project", "project__organization")
+            .first()
+        )
+        if nxt is None:
+            return latest
+        latest = nxt
+
+
+# --- Publishing (organisation staff) ----------------------------------------------------
+
+
+def save_project(project, *, user):
+    """Create or update a project; the organisation is set by the caller."""
+    from wagtail.log_actions import log
+
+    adding = project._state.adding
+    project.full_clean()
+    project.save()
+    log(project, "wagtail.create" if adding else "wagtail.edit", user=user)
+    return project
+
+
+def publish(record, *, user):
+    """Publish an append-only record (donation, expenditure or progress report)."""
+    from wagtail.log_actions import log
+
+    with transaction.atomic():
+        record.full_clean()
+        record.save()
+        log(record, "wagtail.create", user=user, data={"corrects": record.corrects_id})
+    return record

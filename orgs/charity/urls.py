@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "charity"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("projects/<int:pk>/", views.project, name="project"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("open-data/projects.csv", views.export, {"name": "projects", "fmt": "csv"}, name="projects_csv"),
+    path("open-data/projects.json", views.export, {"name": "projects", "fmt": "json"}, name="projects_json"),
+    path("open-data/donations.csv", views.export, {"name": "donations", "fmt": "csv"}, name="donations_csv"),
+    path(
+        "open-data/donations.json", views.export, {"name": "donations", "fmt": "json"}, name="donations_json"
+    ),
+    path(
+        "open-data/expenditures.csv",
+        views.export,
+        {"name": "expenditures", "fmt": "csv"},
+        name="expenditures_csv",
+    ),
+    path(
+        "open-data/expenditures.json",
+        views.export,
+        {"name": "expenditures", "fmt": "json"},
+        name="expenditures_json",
+    ),
+]

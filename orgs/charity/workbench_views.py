@@ -1,0 +1,214 @@
+"""Organisation staff: their projects and the disclosure records they publish.
+Another organisation's projects answer 404."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.permissions import get_managed_or_404
+from core.models import EarlyWarning
+from orgs.registry.models import Organization
+
+from . import imports, services
+from .forms import DonationForm, ExpenditureForm, ImportForm, ProgressReportForm, ProjectForm
+from .models import CharityProject
+
+RECORD_FORMS = {
+    "donation": (DonationForm, gettext_lazy("登记捐赠")),
+    "expenditure": (ExpenditureForm, gettext_lazy("登记支出")),
+    "report": (ProgressReportForm, gettext_lazy("公开进展报告")),
+}
+
+
+def _organization(request, uscc):
+    return get_managed_or_404(request.user, Organization.objects.all(), uscc=uscc.upper())
+
+
+def _project(request, organization, pk):
+    return get_managed_or_404(
+        request.user,
+        CharityProject.objects.filter(organization=organization).select_related("organization"),
+        pk=pk,
+    )
+
+
+def _crumbs(organization, *extra):
+    label = _("%(org)s · 慈善项目") % {"org": organization.name}
+    home = reverse("charity_workbench:home", args=[organization.uscc]) if extra else None
+    return [(_("机构工作台"), reverse("workbench:index")), (label, home), *extra]
+
+
+@login_required
+def home(request, uscc):
+    organization = _organization(request, uscc)
+    today = timezone.localdate()
+    projects = services.quantize_totals(
+        services.with_totals(services.projects_with_reports().filter(organization=organization))
+    )
+    for project in projects:
+        project.overdue = services.overdue_items(project, today, reports=services.current_reports(project))
+    return render(
+        request,
+        "charity/workbench_home.html",
+        {
+            "organization": organization,
+            "projects": projects,
+            "warnings": EarlyWarning.objects.open()
+            .for_organisation(organization.uscc)
+            .filter(kind__startswith="charity.")
+            .order_by("deadline"),
+            "breadcrumbs": _crumbs(organization),
+        },
+    )
+
+
+@login_required
+def project_form(request, uscc, pk=None):
+    organization = _organization(request, uscc)
+    project = _project(request, organization, pk) if pk else CharityProject(organization=organization)
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.save_project(form.save(commit=False), user=request.user)
+        messages.success(request, _("项目已保存。"))
+        return redirect("charity_workbench:project", organization.uscc, form.instance.pk)
+    title = _("修改项目") if pk else _("新建慈善项目")
+    return render(
+        request,
+        "charity/workbench_form.html",
+        {
+            "organization": organization,
+            "form": form,
+            "title": title,
+            "breadcrumbs": _crumbs(organization, (title, None)),
+        },
+    )
+
+
+@login_required
+def project_detail(request, uscc, pk):
+    organization = _organization(request, uscc)
+    project = _project(request, organization, pk)
+    return render(
+        request,
+        "charity/workbench_project.html",
+        {
+            "organization": organization,
+            "project": project,
+            "overdue": services.overdue_items(project, timezone.localdate()),
+            "donations": project.donations.select_related("corrects").order_by("-donated_on", "-pk"),
+            "expenditures": project.expenditures.select_related("corrects").order_by("-spent_on", "-pk"),
+            "reports": project.reports.select_related("corrects").order_by("-published_on", "-pk"),
+            "breadcrumbs": _crumbs(organization, (project.name, None)),
+        },
+    )
+
+
+@login_required
+def record_form(request, uscc, pk, kind):
+    organization = _organization(request, uscc)
+    project = _project(request, organization, pk)
+    form_class, title = RECORD_FORMS[kind]
+    form = form_class(request.POST or None, request.FILES or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        services.publish(form.save(commit=False), user=request.user)
+        messages.success(request, _("已公开。"))
+        return redirect("charity_workbench:project", organization.uscc, project.pk)
+    return render(
+        request,
+        "charity/workbench_form.html",
+        {
+            "organization": organization,
+            "project": project,
+            "form": form,
+            "title": title,
+            "multipart": True,
+            "breadcrumbs": _crumbs(
+                organization,
+                (project.name, reverse("charity_workbench:project", args=[organization.uscc, project.pk])),
+                (title, None),
+            ),
+        },
+    )
+
+
+IMPORT_TTL_SECONDS = 3600
+
+
+def _import_key(user, token):
+    return f"charity-import:{user.pk}:{token}"
+
+
+@login_required
+def import_template(request, uscc):
+    _organization(request, uscc)
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="donations-template.csv"'
+    return response
+
+
+@login_required
+def import_donations(request, uscc, pk):
+    """Upload → dry run report; confirm → all-or-nothing import of the checked file."""
+    organization = _organization(request, uscc)
+    project = _project(request, organization, pk)
+    form = ImportForm()
+    result = token = None
+    if request.method == "POST" and "token" in request.POST:
+        stored = cache.get(_import_key(request.user, request.POST["token"]))
+        if stored is None or stored["project"] != project.pk:
+            messages.error(request, _("检查结果已过期，请重新上传文件。"))
+            return redirect("charity_workbench:import", organization.uscc, project.pk)
+        rows = imports.read_rows(stored["name"], stored["data"])
+        result = imports.confirm(project, rows, user=request.user)
+        if result.ok:
+            cache.delete(_import_key(request.user, request.POST["token"]))
+            messages.success(
+                request,
+                _("已导入%(created)s笔捐赠，跳过已登记的%(skipped)s笔。")
+                % {"created": result.created, "skipped": result.skipped},
+            )
+            return redirect("charity_workbench:project", organization.uscc, project.pk)
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                rows = imports.read_rows(upload.name, data)
+            except imports.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                result = imports.check(project, rows)
+                if result.ok and result.new:
+                    token = secrets.token_urlsafe(16)
+                    cache.set(
+                        _import_key(request.user, token),
+                        {"project": project.pk, "name": upload.name, "data": data},
+                        IMPORT_TTL_SECONDS,
+                    )
+    title = _("导入捐赠明细")
+    return render(
+        request,
+        "charity/workbench_import.html",
+        {
+            "organization": organization,
+            "project": project,
+            "form": form,
+            "result": result,
+            "token": token,
+            "title": title,
+            "breadcrumbs": _crumbs(
+                organization,
+                (project.name, reverse("charity_workbench:project", args=[organization.uscc, project.pk])),
+                (title, None),
+            ),
+        },
+    )

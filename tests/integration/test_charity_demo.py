@@ -1,0 +1,53 @@
+"""The charity demo data: at least 8 projects across several charities, one overdue progress
+report, one completed project with its full account, anonymous donors masked; loading twice
+changes nothing."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from core.models import EarlyWarning
+from orgs.charity import services
+from orgs.charity.models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
+from orgs.charity.warnings import PROGRESS_OVERDUE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    settings.REPORT_ATTACHMENT_ROOT = tmp_path / "attachments"
+
+
+def counts():
+    return tuple(m.objects.count() for m in (CharityProject, Donation, Expenditure, ProgressReport))
+
+
+def test_demo_charity_data_and_idempotent_load():
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo_data", stdout=devnull)
+        before = counts()
+        call_command("load_demo_data", stdout=devnull)
+    assert counts() == before
+    assert CharityProject.objects.count() >= 8
+    assert CharityProject.objects.values("organization").distinct().count() >= 5
+    today = timezone.localdate()
+    overdue = {
+        (p.pk, item.rule) for p in CharityProject.objects.all() for item in services.overdue_items(p, today)
+    }
+    assert [rule for _pk, rule in overdue] == ["progress"]
+    assert EarlyWarning.objects.open().filter(kind=PROGRESS_OVERDUE).count() == 1
+    completed = CharityProject.objects.filter(
+        status=ProjectStatus.COMPLETED, reports__kind=ProgressReport.Kind.FINAL
+    )
+    assert completed.count() == 1
+    assert Expenditure.objects.filter(project__in=completed).exists()
+
+    anonymous = Donation.objects.filter(anonymous=True).select_related("project").first()
+    html = Client().get(f"/charity/projects/{anonymous.project_id}/").content.decode()
+    assert "匿名" in html
+    # Each demo donor appears once per project, so the real name must not appear at all.
+    assert anonymous.donor_name not in html

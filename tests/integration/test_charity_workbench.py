@@ -1,0 +1,167 @@
+"""Organisation staff publish projects and records; other organisations' records answer 404."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orgs.charity.models import CharityProject, Donation, Expenditure, ProgressReport
+from tests.factories.charity import CharityFactory, CharityProjectFactory, DonationFactory
+from tests.factories.orgs import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    membership = MembershipFactory(organization=CharityFactory())
+    client.force_login(membership.user)
+    return membership
+
+
+def test_staff_create_a_project_and_publish_records(client, staff):
+    uscc = staff.organization.uscc
+    response = client.post(
+        reverse("charity_workbench:project_new", args=[uscc]),
+        {
+            "name": "社区助老餐桌",
+            "plan_filing_number": "京民慈备2026001",
+            "plan_filed_on": "2026-01-02",
+            "public_fundraising": "on",
+            "goal": "80000.00",
+            "starts_on": "2026-01-20",
+            "ends_on": "2026-12-31",
+            "area": "110105",
+            "status": "fundraising",
+            "description": "为高龄独居老人提供午餐。",
+        },
+    )
+    project = CharityProject.objects.get(name="社区助老餐桌")
+    assert response.status_code == 302
+    assert project.organization == staff.organization
+    response = client.post(
+        reverse("charity_workbench:donation_new", args=[uscc, project.pk]),
+        {
+            "receipt_number": "ZS-0001",
+            "donor_name": "王五",
+            "anonymous": "on",
+            "kind": "money",
+            "amount": "2000.00",
+            "donated_on": "2026-02-01",
+            "channel": "bank",
+        },
+    )
+    assert response.status_code == 302
+    donation = Donation.objects.get(receipt_number="ZS-0001")
+    assert (donation.organization, donation.anonymous) == (staff.organization, True)
+    client.post(
+        reverse("charity_workbench:expenditure_new", args=[uscc, project.pk]),
+        {"amount": "500.00", "purpose": "采购食材", "beneficiary_count": "40", "spent_on": "2026-02-10"},
+    )
+    client.post(
+        reverse("charity_workbench:report_new", args=[uscc, project.pk]),
+        {
+            "kind": "progress",
+            "period_start": "2026-01-20",
+            "period_end": "2026-04-19",
+            "published_on": "2026-04-15",
+            "text": "本期共供餐1200份。",
+        },
+    )
+    assert Expenditure.objects.filter(project=project, purpose="采购食材").exists()
+    assert ProgressReport.objects.filter(project=project).count() == 1
+
+
+def test_duplicate_receipt_is_rejected_and_a_correction_is_accepted(client, staff):
+    project = CharityProjectFactory(organization=staff.organization)
+    original = DonationFactory(project=project, receipt_number="ZS-0009")
+    url = reverse("charity_workbench:donation_new", args=[staff.organization.uscc, project.pk])
+    data = {
+        "receipt_number": "ZS-0009",
+        "donor_name": "赵六",
+        "kind": "money",
+        "amount": "20.00",
+        "donated_on": "2026-02-01",
+        "channel": "cash",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "本机构已有该票据号的捐赠记录" in response.content.decode()
+    response = client.post(url, {**data, "corrects": original.pk})
+    assert response.status_code == 302
+    assert list(Donation.objects.filter(project=project).current().values_list("amount", flat=True)) == [
+        Decimal("20.00")
+    ]
+
+
+def test_correction_cannot_point_at_another_projects_record(client, staff):
+    project = CharityProjectFactory(organization=staff.organization)
+    elsewhere = DonationFactory(project=CharityProjectFactory(organization=staff.organization))
+    response = client.post(
+        reverse("charity_workbench:donation_new", args=[staff.organization.uscc, project.pk]),
+        {
+            "receipt_number": "ZS-0100",
+            "donor_name": "钱七",
+            "kind": "money",
+            "amount": "20.00",
+            "donated_on": "2026-02-01",
+            "channel": "cash",
+            "corrects": elsewhere.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert not Donation.objects.filter(receipt_number="ZS-0100").exists()
+
+
+def test_other_organisations_projects_answer_404(client, staff):
+    other = CharityProjectFactory()
+    uscc = staff.organization.uscc
+    assert client.get(reverse("charity_workbench:home", args=[other.organization.uscc])).status_code == 404
+    for name in ("project", "project_edit", "donation_new", "expenditure_new", "report_new"):
+        assert client.get(reverse(f"charity_workbench:{name}", args=[uscc, other.pk])).status_code == 404
+        assert (
+            client.get(
+                reverse(f"charity_workbench:{name}", args=[other.organization.uscc, other.pk])
+            ).status_code
+            == 404
+        )
+    response = client.post(
+        reverse("charity_workbench:expenditure_new", args=[other.organization.uscc, other.pk]),
+        {"amount": "1.00", "purpose": "x", "beneficiary_count": "1", "spent_on": "2026-02-10"},
+    )
+    assert response.status_code == 404
+    assert not Expenditure.objects.exists()
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    project = CharityProjectFactory()
+    response = client.get(reverse("charity_workbench:home", args=[project.organization.uscc]))
+    assert response.status_code == 302
+
+
+def test_workbench_lists_own_projects_and_panel(client, staff):
+    CharityProjectFactory(
+        organization=staff.organization, name="本机构项目", starts_on=datetime.date(2026, 1, 20)
+    )
+    CharityProjectFactory(name="别家项目")
+    html = client.get(reverse("charity_workbench:home", args=[staff.organization.uscc])).content.decode()
+    assert "本机构项目" in html
+    assert "别家项目" not in html
+    index = client.get(reverse("workbench:index")).content.decode()
+    assert reverse("charity_workbench:home", args=[staff.organization.uscc]) in index
+
+
+def test_expenditure_document_must_be_pdf_or_image(client, staff, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    project = CharityProjectFactory(organization=staff.organization)
+    url = reverse("charity_workbench:expenditure_new", args=[staff.organization.uscc, project.pk])
+    data = {"amount": "10.00", "purpose": "购买药品", "beneficiary_count": "3", "spent_on": "2026-02-10"}
+    response = client.post(url, {**data, "document": SimpleUploadedFile("invoice.exe", b"MZ")})
+    assert response.status_code == 200
+    assert not Expenditure.objects.exists()
+    response = client.post(url, {**data, "document": SimpleUploadedFile("invoice.pdf", b"%PDF-1.4")})
+    assert response.status_code == 302
+    assert Expenditure.objects.get().document.name.endswith(".pdf")

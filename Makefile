@@ -70,7 +70,7 @@ check-deploy: $(VENV)/.installed-run
 	      PRIVATE_ROOT="$$tmp/private" \
 	      $(MANAGE) check --deploy --fail-level WARNING --settings=config.settings.production
 
-APP_DIRS := . core accounts cms payments marketplace/catalogue orgs/registry orgs/reports
+APP_DIRS := . core accounts cms payments marketplace/catalogue marketplace/orders orgs/registry orgs/reports orgs/credit orgs/charity
 
 messages: $(VENV)/.installed-run
 	@for dir in $(APP_DIRS); do [ -d $$dir ] && scripts/messages.sh $$dir; done

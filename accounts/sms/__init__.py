@@ -6,6 +6,7 @@ collect in ``accounts.sms.outbox``) and the interface a real gateway implements:
 subclass :class:`BaseSmsBackend` and return how many messages were accepted.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,15 +21,16 @@ class SmsMessage:
     text: str
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
     """The interface of an SMS gateway. ``send_messages`` returns the number sent and
     raises on a gateway error so the caller can tell the user to try again."""
 
     def __init__(self, **options):
         self.options = options
 
-    def send_messages(self, messages):  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def send_messages(self, messages):
+        """Send every message; return how many the gateway accepted."""
 
 
 def get_backend():

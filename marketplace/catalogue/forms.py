@@ -37,6 +37,7 @@ class ProviderProfileForm(forms.ModelForm):
             "ownership_disclosure",
             "referral_disclosure",
             "deposit_terms",
+            "deposit_percent",
             "payment_schedule",
             "cancellation_terms",
             "refund_terms",
@@ -59,6 +60,15 @@ class ProviderProfileForm(forms.ModelForm):
                 )
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deposit_percent"].required = False
+
+    def clean_deposit_percent(self):
+        """Left empty means no deposit: the contract total is paid in one go after signing."""
+        value = self.cleaned_data.get("deposit_percent")
+        return Decimal("0") if value is None else value
 
 
 class ServiceItemForm(forms.ModelForm):

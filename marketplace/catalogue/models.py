@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +109,14 @@ class Provider(ClusterableModel):
         help_text=_("与医院、养老机构等的任何转介安排。本平台不允许支付转介费。"),
     )
     deposit_terms = models.TextField(_("定金"))
+    deposit_percent = models.DecimalField(
+        _("定金比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("签约后先付的定金占合同总价的比例；0 表示签约后一次付清。写入合同（F8）。"),
+    )
     payment_schedule = models.TextField(_("付款安排"))
     cancellation_terms = models.TextField(_("取消条款"))
     refund_terms = models.TextField(_("退款条款"))

@@ -112,6 +112,7 @@ class ProviderViewSet(ModelViewSet):
                     FieldPanel("ownership_disclosure"),
                     FieldPanel("referral_disclosure"),
                     FieldPanel("deposit_terms"),
+                    FieldPanel("deposit_percent"),
                     FieldPanel("payment_schedule"),
                     FieldPanel("cancellation_terms"),
                     FieldPanel("refund_terms"),

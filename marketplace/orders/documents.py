@@ -231,6 +231,45 @@ def verification_block(code, url, styles):
     return [Spacer(1, 6 * mm), KeepTogether([table])]
 
 
+def deposit_amount(contract, total=None):
+    total = contract.total if total is None else total
+    return (total * Decimal(contract.deposit_percent) / Decimal(100)).quantize(Decimal("0.01"))
+
+
+def _with_deposit(text, contract, sums):
+    if not contract.deposit_percent:
+        return f"{text}（签约后一次付清合同总价。）"
+    return _("%(text)s（定金为合同总价的 %(pct)s%%，即 ¥%(amount)s，签约后支付；余款在服务开始前付清。）") % {
+        "text": text,
+        "pct": f"{Decimal(contract.deposit_percent).normalize():f}",
+        "amount": f"{deposit_amount(contract, sums.total):,.2f}",
+    }
+
+
+def refund_schedule_text(schedule):
+    parts = []
+    for days, ratio in schedule:
+        share = f"{Decimal(ratio) * 100:.0f}%"
+        if days > 0:
+            parts.append(
+                _("服务日前 %(days)s 日及以上取消，退还已付款项的 %(share)s") % {"days": days, "share": share}
+            )
+        elif days == 0:
+            parts.append(_("服务日当天取消，退还 %(share)s") % {"share": share})
+        else:
+            parts.append(_("服务日之后取消，退还 %(share)s") % {"share": share})
+    return "；".join(parts)
+
+
+def _with_refund_schedule(text, contract):
+    if not contract.refund_schedule:
+        return text
+    return _("%(text)s。退款比例由平台按本合同计算：%(schedule)s。") % {
+        "text": text.rstrip("。"),
+        "schedule": refund_schedule_text(contract.refund_schedule),
+    }
+
+
 def contract_values(contract, sums):
     order = contract.order
     provider = order.provider
@@ -257,9 +296,9 @@ def contract_values(contract, sums):
         "exempted": yuan(sums.exempted),
         "total": yuan(sums.total),
         "total_in_words": amount_in_words(sums.total),
-        "deposit_terms": provider.deposit_terms,
+        "deposit_terms": _with_deposit(provider.deposit_terms, contract, sums),
         "payment_schedule": provider.payment_schedule,
-        "cancellation_terms": provider.cancellation_terms,
+        "cancellation_terms": _with_refund_schedule(provider.cancellation_terms, contract),
         "refund_terms": provider.refund_terms,
         "ownership_disclosure": provider.ownership_disclosure,
         "referral_disclosure": provider.referral_disclosure or _("无"),

@@ -318,6 +318,14 @@ class Contract(SealedOnceMixin):
     subtotal = models.DecimalField(_("项目合计"), **MONEY)
     exempted = models.DecimalField(_("政策减免"), **MONEY)
     total = models.DecimalField(_("合同总价"), **MONEY)
+    # F8 terms as agreed when the contract was issued; later changes to the provider's terms or
+    # to the bureau's schedule don't alter a contract already issued.
+    deposit_percent = models.DecimalField(_("定金比例（%）"), max_digits=5, decimal_places=2, default=0)
+    refund_schedule = models.JSONField(
+        _("取消退款比例"),
+        default=list,
+        help_text=_("[[服务日前至少天数, 退还比例], …]，按顺序取第一条符合的。"),
+    )
     issued_at = models.DateTimeField(_("出具时间"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+"

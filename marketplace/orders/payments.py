@@ -27,7 +27,8 @@ from core.verification import documents_for, issue_document
 from payments import services as payments
 
 from . import services
-from .models import Order, OrderPayment, OrderStatus
+from .documents import deposit_amount
+from .models import Contract, Order, OrderPayment, OrderStatus
 
 PAYABLE_STATUSES = {OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE}
 
@@ -36,17 +37,44 @@ def can_pay(order):
     return order.status in PAYABLE_STATUSES and services.balance_due(order) > 0
 
 
+def _contract(order):
+    return Contract.objects.filter(order=order).first()
+
+
+def deposit_due(order):
+    """F8: the deposit the contract sets, when nothing has been paid on it yet; else None."""
+    contract = _contract(order)
+    if (
+        order.status != OrderStatus.COUNTERSIGNED
+        or contract is None
+        or not contract.deposit_percent
+        or services.paid_total(order) > 0
+    ):
+        return None
+    return min(deposit_amount(contract), services.balance_due(order))
+
+
+def amount_to_pay(order):
+    """What the next payment is: the contract's deposit first (if it sets one), then the balance."""
+    if not can_pay(order):
+        return Decimal("0.00")
+    deposit = deposit_due(order)
+    return deposit if deposit is not None else services.balance_due(order)
+
+
 def start_payment(order, user, *, return_url):
     """The intent for what the family owes now. Pressing "pay" twice for the same balance
     gives the same intent (the idempotency key names the order, its payments so far and
     the amount), so a double click can't charge twice."""
     if not can_pay(order):
         raise ValidationError(_("该订单当前没有待支付的金额。"))
-    due = services.balance_due(order)
+    due = amount_to_pay(order)
+    part = _("定金") if deposit_due(order) is not None else _("款项")
     paid_count = order.payments.filter(kind=OrderPayment.Kind.CHARGE).count()
     return payments.create_intent(
         due,
-        _("殡葬服务合同 %(ref)s · %(provider)s") % {"ref": order.reference, "provider": order.provider.name},
+        _("殡葬服务合同 %(ref)s %(part)s · %(provider)s")
+        % {"ref": order.reference, "part": part, "provider": order.provider.name},
         f"order:{order.reference}:charge:{paid_count}:{due}",
         payable=order,
         user=user,
@@ -75,12 +103,19 @@ def on_refund_succeeded(sender, refund, intent, transaction, **kwargs):
 
 
 def refund_ratio(order, today=None):
-    """The share of what was paid that comes back when ``order`` is cancelled today, from the
-    schedule in ``F8_CANCELLATION_REFUND_SCHEDULE`` (days before the service date → share)."""
+    """The share of what was paid that comes back when ``order`` is cancelled today: the schedule
+    written into its contract when it was issued (days before the service date → share), or
+    the bureau's current ``F8_CANCELLATION_REFUND_SCHEDULE`` for an order without a contract."""
     today = today or timezone.localdate()
     service_day = order.service_date or order.requested_date
     days_before = (service_day - today).days if service_day else None
-    for min_days, ratio in settings.F8_CANCELLATION_REFUND_SCHEDULE:
+    contract = _contract(order)
+    schedule = (
+        contract.refund_schedule
+        if contract and contract.refund_schedule
+        else settings.F8_CANCELLATION_REFUND_SCHEDULE
+    )
+    for min_days, ratio in schedule:
         if days_before is None or days_before >= min_days:
             return Decimal(ratio)
     return Decimal("0")

@@ -448,6 +448,8 @@ def issue_contract(order, user, template):
         subtotal=sums.subtotal,
         exempted=sums.exempted,
         total=sums.total,
+        deposit_percent=order.provider.deposit_percent,
+        refund_schedule=[[int(days), str(ratio)] for days, ratio in settings.F8_CANCELLATION_REFUND_SCHEDULE],
         issued_at=timezone.now(),
         issued_by=user,
     )

@@ -166,6 +166,8 @@ def detail(request, reference):
         {
             "can_cancel": order.status in FAMILY_CANCELLABLE,
             "can_pay": order_payments.can_pay(order),
+            "amount_to_pay": order_payments.amount_to_pay(order),
+            "deposit_due": order_payments.deposit_due(order),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )

@@ -5,6 +5,7 @@ its options, like django-payments. Services talk to providers only through
 :class:`BasePaymentProvider`; the models keep the variant name of each intent.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -65,8 +66,8 @@ class RefundResult:
     raw: dict = field(default_factory=dict)
 
 
-class BasePaymentProvider:
-    """What every provider offers. Subclasses implement all of it."""
+class BasePaymentProvider(ABC):
+    """What every provider offers. Subclasses implement all of it (abstract methods)."""
 
     #: channels this provider can start a checkout for
     channels = ("pc", "mobile", "qr")
@@ -75,35 +76,37 @@ class BasePaymentProvider:
         self.variant = variant
         self.options = options
 
+    @abstractmethod
     def create_checkout(self, intent, channel, *, return_url, notify_url):
         """Start paying ``intent``: a redirect or form for pc and mobile, QR content for qr."""
-        raise NotImplementedError
 
+    @abstractmethod
     def notification_id(self, raw_body):
         """The provider's id for a raw notification body, read without trusting it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def verify_notification(self, raw_body):
         """Check the signature of a raw body; return :class:`NotificationData` or raise."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check_against_intent(self, data, intent):
         """Raise :class:`NotificationRejected` if a verified notification doesn't fit ``intent``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def notification_reply(self, ok):
         """The body the provider expects back: (content, status)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def query(self, intent):
-        raise NotImplementedError
+        """Ask the gateway about ``intent``'s trade; return :class:`QueryResult`."""
 
+    @abstractmethod
     def refund(self, intent, refund):
-        raise NotImplementedError
+        """Refund ``refund.amount`` of ``intent`` at the gateway; return :class:`RefundResult`."""
 
+    @abstractmethod
     def close(self, intent):
         """Close an unpaid trade; return True if the gateway closed it or never had it."""
-        raise NotImplementedError
 
 
 def variant_names():

@@ -134,3 +134,55 @@ def test_f8_cancelling_a_paid_order_refunds_through_the_gateway(sandbox_server, 
     order = Order.objects.get(pk=order.pk)
     assert order.status == OrderStatus.REFUNDED
     assert services.paid_total(order) == Decimal("0.00")
+
+
+@pytest.fixture
+def deposit_contract(payments_setup):
+    from tests.factories.orders import funeral_home
+
+    provider = funeral_home()
+    provider.deposit_percent = Decimal("30")
+    provider.deposit_terms = "签约后支付定金。"
+    provider.save()
+    scenario = Scenario(provider=provider)
+    scenario.advance("countersigned")
+    return scenario
+
+
+def test_f8_contract_with_a_deposit_is_paid_deposit_first_then_balance(sandbox_server, deposit_contract, client):
+    order = deposit_contract.refresh()
+    contract = order.contract
+    assert contract.deposit_percent == Decimal("30")
+    deposit = (order.total * Decimal("0.30")).quantize(Decimal("0.01"))
+    client.force_login(deposit_contract.family)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert f"在线支付定金 ¥{deposit}" in html
+
+    client.post(reverse("orders:pay", args=[order.reference]))
+    first = PaymentIntent.objects.get(object_id=str(order.pk))
+    assert first.amount == deposit
+    pay_in_cashier(first)
+    order = deposit_contract.refresh()
+    assert order.status == OrderStatus.COUNTERSIGNED  # the deposit alone doesn't settle the bill
+    assert services.balance_due(order) == order.total - deposit
+
+    client.post(reverse("orders:pay", args=[order.reference]))
+    second = PaymentIntent.objects.filter(object_id=str(order.pk)).exclude(pk=first.pk).get()
+    assert second.amount == order.total - deposit
+    pay_in_cashier(second)
+    assert deposit_contract.refresh().status == OrderStatus.PAID
+
+
+def test_f8_the_contract_prints_its_deposit_and_refund_schedule(payments_setup, deposit_contract):
+    contract = deposit_contract.refresh().contract
+    with contract.draft_file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(handle).pages).replace("\n", "")
+    assert "定金为合同总价的 30%" in text
+    assert "服务日前 3 日及以上取消，退还已付款项的 100%" in text
+
+
+def test_f8_refunds_follow_the_schedule_in_the_contract_not_later_settings(payments_setup, countersigned, settings):
+    order = countersigned.refresh()
+    settings.F8_CANCELLATION_REFUND_SCHEDULE = ((0, "0.10"),)
+    today = order.service_date - timedelta(days=5)
+    assert order_payments.refund_ratio(order, today) == Decimal("1.00")

@@ -44,6 +44,14 @@ class CharityConfig(AppConfig):
         from .profile import profile_context
 
         register_section("charity", _("慈善公开"), "charity:index", order=30)
+
+        from core.navigation import register_account_link
+        from payments.signals import payment_succeeded
+
+        from .giving import on_payment_succeeded
+
+        register_account_link("charity-gifts", _("我的捐赠"), "charity:my_gifts", order=20)
+        payment_succeeded.connect(on_payment_succeeded, dispatch_uid="charity.payment_succeeded")
         register_profile_section(
             "charity", _("慈善信息公开"), "charity/profile_section.html", profile_context, order=40
         )

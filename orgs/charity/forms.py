@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -131,4 +133,19 @@ class ImportForm(forms.Form):
         label=_("捐赠明细文件"),
         help_text=_("CSV（UTF-8）或Excel（.xlsx），第一行为表头，请使用模板。先检查，确认后才写入。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class GiftForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("捐赠金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("1.00"),
+        max_value=Decimal("500000.00"),
+    )
+    anonymous = forms.BooleanField(
+        label=_("匿名捐赠"),
+        required=False,
+        help_text=_("勾选后，项目页面、开放数据和票据查询只显示“匿名”。"),
     )

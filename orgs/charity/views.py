@@ -1,15 +1,23 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import opendata, services
+from core.verification import file_response
+from payments.models import PaymentIntent
+
+from . import giving, opendata, services
 from .filters import ProjectFilter
-from .forms import LookupForm
+from .forms import GiftForm, LookupForm
+from .models import CharityProject, Donation
 
 
 def index(request):
@@ -81,3 +89,59 @@ def lookup(request):
 
 def export(request, name, fmt):
     return opendata.csv_response(name) if fmt == "csv" else opendata.json_response(name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def donate(request, pk):
+    """Give to a project online: the payments app takes the donor to the gateway."""
+    project = get_object_or_404(CharityProject.objects.select_related("organization"), pk=pk)
+    if not giving.accepts_online_gifts(project):
+        raise Http404
+    form = GiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intent = giving.start_gift(
+                project,
+                request.user,
+                amount=form.cleaned_data["amount"],
+                anonymous=form.cleaned_data["anonymous"],
+                return_url=request.build_absolute_uri(reverse("charity:my_gifts")),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("payments:checkout", public_id=intent.public_id)
+    return render(
+        request,
+        "charity/donate.html",
+        {
+            "project": project,
+            "form": form,
+            "breadcrumbs": [
+                (_("慈善公开"), reverse("charity:index")),
+                (project.name, reverse("charity:project", args=[project.pk])),
+                (_("在线捐赠"), None),
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_gifts(request):
+    return render(
+        request,
+        "charity/my_gifts.html",
+        {"gifts": giving.gifts_of(request.user), "breadcrumbs": [(_("我的捐赠"), None)]},
+    )
+
+
+@login_required
+@require_GET
+def gift_receipt(request, receipt_number):
+    """The donor's own sealed receipt; anyone else's answers 404."""
+    get_object_or_404(PaymentIntent, public_id=receipt_number, user=request.user)
+    donation = get_object_or_404(Donation, receipt_number=receipt_number, channel=Donation.Channel.ONLINE)
+    document = giving.receipt_for(donation, base_url=request.build_absolute_uri("/").rstrip("/"))
+    return file_response(document, filename=f"donation-receipt-{receipt_number}.pdf")

@@ -149,7 +149,9 @@ def deposit_contract(payments_setup):
     return scenario
 
 
-def test_f8_contract_with_a_deposit_is_paid_deposit_first_then_balance(sandbox_server, deposit_contract, client):
+def test_f8_contract_with_a_deposit_is_paid_deposit_first_then_balance(
+    sandbox_server, deposit_contract, client
+):
     order = deposit_contract.refresh()
     contract = order.contract
     assert contract.deposit_percent == Decimal("30")
@@ -181,7 +183,9 @@ def test_f8_the_contract_prints_its_deposit_and_refund_schedule(payments_setup, 
     assert "服务日前 3 日及以上取消，退还已付款项的 100%" in text
 
 
-def test_f8_refunds_follow_the_schedule_in_the_contract_not_later_settings(payments_setup, countersigned, settings):
+def test_f8_refunds_follow_the_schedule_in_the_contract_not_later_settings(
+    payments_setup, countersigned, settings
+):
     order = countersigned.refresh()
     settings.F8_CANCELLATION_REFUND_SCHEDULE = ((0, "0.10"),)
     today = order.service_date - timedelta(days=5)

@@ -1,0 +1,159 @@
+"""Online giving through the payments app (issue 8 §5).
+
+A signed-in donor picks an amount and whether to stay anonymous; the payment intent
+pays for the project and carries the donor's choice in its metadata. The
+``Donation`` is created only from ``payment_succeeded`` (a verified notification or
+the platform's own query of the gateway), exactly once: its receipt number is the
+intent's public id, unique per organisation, so a replayed signal finds it again.
+"""
+
+import secrets
+from decimal import Decimal
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from core import pdf as platform_pdf
+from core.models import VerifiableDocument
+from core.verification import documents_for, issue_document
+from payments import services as payments
+from payments.models import PaymentIntent
+
+from .models import CharityProject, Donation, ProjectStatus
+
+MIN_ONLINE_DONATION = Decimal("1.00")
+MAX_ONLINE_DONATION = Decimal("500000.00")
+
+
+def accepts_online_gifts(project):
+    return project.status == ProjectStatus.FUNDRAISING and project.organization.is_charity
+
+
+def donor_name(user):
+    return user.real_name or user.display_name or user.masked_mobile
+
+
+def start_gift(project, user, *, amount, anonymous, return_url):
+    """The payment intent for one gift. Each press of "donate" is a new gift, so the key
+    is random; the intent's metadata keeps the donor's anonymity choice."""
+    if not accepts_online_gifts(project):
+        raise ValidationError(_("该项目当前不接受在线捐赠。"))
+    return payments.create_intent(
+        amount,
+        _("慈善捐赠 · %(project)s") % {"project": project.name},
+        f"gift:{project.pk}:{user.pk}:{secrets.token_hex(8)}",
+        payable=project,
+        user=user,
+        return_url=return_url,
+        metadata={"project": project.pk, "anonymous": bool(anonymous), "donor": donor_name(user)},
+    )
+
+
+def on_payment_succeeded(sender, intent, transaction, **kwargs):
+    project = intent.payable if isinstance(intent.payable, CharityProject) else None
+    if project is not None:
+        record_gift(project, intent, transaction.amount)
+
+
+def record_gift(project, intent, amount):
+    """Create the donation for a paid intent; a second call returns the same donation."""
+    existing = Donation.objects.filter(
+        organization=project.organization, receipt_number=intent.public_id
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Donation.objects.create(
+                organization=project.organization,
+                project=project,
+                donor_name=intent.metadata.get("donor") or _("在线捐赠人"),
+                anonymous=bool(intent.metadata.get("anonymous")),
+                kind=Donation.Kind.MONEY,
+                amount=amount,
+                donated_on=timezone.localdate(),
+                channel=Donation.Channel.ONLINE,
+                receipt_number=intent.public_id,
+            )
+    except IntegrityError:  # a concurrent delivery created it first
+        return Donation.objects.get(organization=project.organization, receipt_number=intent.public_id)
+
+
+def gifts_of(user):
+    """The user's online gifts: paid intents for projects, with their donations."""
+    intents = PaymentIntent.objects.filter(
+        user=user, content_type__app_label="charity", content_type__model="charityproject"
+    ).order_by("-created_at")
+    by_receipt = {
+        d.receipt_number: d
+        for d in Donation.objects.filter(receipt_number__in=[i.public_id for i in intents])
+    }
+    return [(intent, by_receipt.get(intent.public_id)) for intent in intents]
+
+
+def receipt_for(donation, base_url=""):
+    """The sealed donation receipt (捐赠票据), made the first time it is asked for."""
+    existing = documents_for(donation).filter(kind=VerifiableDocument.Kind.DONATION_RECEIPT).first()
+    if existing is not None:
+        return existing
+    return issue_document(
+        source=donation,
+        kind=VerifiableDocument.Kind.DONATION_RECEIPT,
+        title=_("捐赠票据 %(number)s") % {"number": donation.receipt_number},
+        issuer_name=donation.organization.name,
+        holder_name="" if donation.anonymous else donation.donor_name,
+        render=lambda code, url: render_receipt(donation, code, url),
+        reason=_("捐赠票据"),
+        base_url=base_url or settings.WAGTAILADMIN_BASE_URL,
+    )
+
+
+def render_receipt(donation, code, url):
+    styles = platform_pdf.styles()
+    buffer = BytesIO()
+    doc = platform_pdf.document(buffer, title=f"捐赠票据 {donation.receipt_number}")
+    qr = QrCodeWidget(url)
+    x0, y0, x1, y1 = qr.getBounds()
+    drawing = Drawing(28 * mm, 28 * mm, transform=[28 * mm / (x1 - x0), 0, 0, 28 * mm / (y1 - y0), 0, 0])
+    drawing.add(qr)
+    rows = [
+        ["受赠单位", donation.organization.name],
+        ["统一社会信用代码", donation.organization.uscc],
+        ["捐赠项目", donation.project.name],
+        ["捐赠人", donation.public_donor_name],
+        ["捐赠金额", f"¥{donation.amount:,.2f}"],
+        ["捐赠日期", donation.donated_on.isoformat()],
+        ["票据号", donation.receipt_number],
+        ["捐赠渠道", "北京市民政公共服务平台在线捐赠"],
+    ]
+    table = Table(
+        [[Paragraph(a, styles["Normal"]), Paragraph(str(b), styles["Normal"])] for a, b in rows],
+        colWidths=[40 * mm, 120 * mm],
+    )
+    table.setStyle(
+        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    doc.build(
+        [
+            Paragraph("慈善捐赠票据", styles["Title"]),
+            Spacer(1, 6 * mm),
+            table,
+            Spacer(1, 6 * mm),
+            Paragraph("可凭慈善组织名称和票据号在平台“我的捐赠去哪了”查询捐赠去向。", styles["Normal"]),
+            Paragraph(f"核验码：{code}　　核验网址：{url}", styles["Normal"]),
+            drawing,
+            Paragraph(
+                "本票据由北京市民政公共服务平台出具并加盖电子印章，可凭核验码核验真伪。", styles["Small"]
+            ),
+        ]
+    )
+    return buffer.getvalue()

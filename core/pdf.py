@@ -75,3 +75,57 @@ def canvas(buffer, **kwargs):
 
     kwargs.setdefault("pagesize", A4)
     return Canvas(buffer, initialFontName=cjk_font_name(), **kwargs)
+
+
+def qr_drawing(url, size_mm=28):
+    """A QR code of ``url`` as a reportlab drawing (for the verification link on a document)."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.units import mm
+
+    widget = QrCodeWidget(url)
+    x0, y0, x1, y1 = widget.getBounds()
+    size = size_mm * mm
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    # Start the drawing in the embedded font too, so renderPDF never selects Helvetica.
+    drawing.initialFontName = cjk_font_name()
+    drawing.initialFontSize = 8
+    drawing.add(widget)
+    return drawing
+
+
+def receipt(*, title, rows, code, url, notes=(), document_title=""):
+    """A one-page receipt: a title, a two-column table of facts, notes, the verification code,
+    its URL and QR code, and the seal notice. Returns the PDF bytes (to be sealed)."""
+    from io import BytesIO
+
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    text = styles()
+    buffer = BytesIO()
+    doc = document(buffer, title=document_title or title, leftMargin=18 * mm, rightMargin=18 * mm)
+    table = Table(
+        [[Paragraph(label, text["Normal"]), Paragraph(str(value), text["Normal"])] for label, value in rows],
+        colWidths=[40 * mm, 120 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # Tables set each cell's font even around Paragraphs; keep it the embedded one.
+                ("FONTNAME", (0, 0), (-1, -1), cjk_font_name()),
+            ]
+        )
+    )
+    story = [Paragraph(title, text["Title"]), Spacer(1, 6 * mm), table, Spacer(1, 6 * mm)]
+    story += [Paragraph(note, text["Normal"]) for note in notes]
+    story += [
+        Paragraph(f"核验码：{code}　　核验网址：{url}", text["Normal"]),
+        qr_drawing(url),
+        Paragraph("本文书由北京市民政公共服务平台出具并加盖电子印章，可凭核验码核验真伪。", text["Small"]),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -15,8 +15,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -203,14 +201,7 @@ def verification_block(code, url, styles):
                 styles["Small"],
             )
         ]
-    widget = QrCodeWidget(url)
-    left, bottom, right, top = widget.getBounds()
-    size = 32 * mm
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
-    # Start the drawing in the embedded font too, so renderPDF never selects Helvetica.
-    drawing.initialFontName = platform_pdf.cjk_font_name()
-    drawing.initialFontSize = 8
-    drawing.add(widget)
+    drawing = platform_pdf.qr_drawing(url, size_mm=32)
     text = [
         _p(_("核验码：%(code)s") % {"code": code}, styles["H"]),
         _p(_("扫描二维码或访问 %(url)s ，可核验本文书的真实性。") % {"url": url}, styles["Body"]),

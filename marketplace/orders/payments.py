@@ -8,18 +8,12 @@ gateway — never from the browser coming back to the return URL.
 """
 
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from core import pdf as platform_pdf
 from core.models import VerifiableDocument
@@ -166,46 +160,22 @@ def receipt_for(payment, base_url=""):
 
 def render_receipt(payment, code, url):
     order = payment.order
-    styles = platform_pdf.styles()
-    buffer = BytesIO()
-    doc = platform_pdf.document(
-        buffer, title=f"支付凭证 {payment.reference}", leftMargin=18 * mm, rightMargin=18 * mm
+    return platform_pdf.receipt(
+        title="殡葬服务支付凭证",
+        document_title=f"支付凭证 {payment.reference}",
+        rows=[
+            ("收款单位", order.provider.name),
+            ("付款人", order.contact_name),
+            ("订单号", order.reference),
+            ("支付流水号", payment.reference),
+            ("支付金额", f"¥{payment.amount:,.2f}"),
+            ("支付时间", timezone.localtime(payment.recorded_at).strftime("%Y-%m-%d %H:%M")),
+            ("合同总额", f"¥{order.total:,.2f}"),
+            ("累计已付", f"¥{services.paid_total(order):,.2f}"),
+        ],
+        code=code,
+        url=url,
     )
-    qr = QrCodeWidget(url)
-    x0, y0, x1, y1 = qr.getBounds()
-    drawing = Drawing(28 * mm, 28 * mm, transform=[28 * mm / (x1 - x0), 0, 0, 28 * mm / (y1 - y0), 0, 0])
-    drawing.add(qr)
-    rows = [
-        ["收款单位", order.provider.name],
-        ["付款人", order.contact_name],
-        ["订单号", order.reference],
-        ["支付流水号", payment.reference],
-        ["支付金额", f"¥{payment.amount:,.2f}"],
-        ["支付时间", timezone.localtime(payment.recorded_at).strftime("%Y-%m-%d %H:%M")],
-        ["合同总额", f"¥{order.total:,.2f}"],
-        ["累计已付", f"¥{services.paid_total(order):,.2f}"],
-    ]
-    table = Table(
-        [[Paragraph(a, styles["Normal"]), Paragraph(str(b), styles["Normal"])] for a, b in rows],
-        colWidths=[40 * mm, 120 * mm],
-    )
-    table.setStyle(
-        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    )
-    doc.build(
-        [
-            Paragraph("殡葬服务支付凭证", styles["Title"]),
-            Spacer(1, 6 * mm),
-            table,
-            Spacer(1, 8 * mm),
-            Paragraph(f"核验码：{code}　　核验网址：{url}", styles["Normal"]),
-            drawing,
-            Paragraph(
-                "本凭证由北京市民政公共服务平台出具并加盖电子印章，可凭核验码核验真伪。", styles["Small"]
-            ),
-        ]
-    )
-    return buffer.getvalue()
 
 
 def order_url(order, request=None):

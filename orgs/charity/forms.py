@@ -1,10 +1,9 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.registry.models import Organization
 
+from .giving import MAX_ONLINE_DONATION, MIN_ONLINE_DONATION
 from .models import CharityProject, Donation, Expenditure, ProgressReport
 
 
@@ -141,8 +140,8 @@ class GiftForm(forms.Form):
         label=_("捐赠金额（元）"),
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("1.00"),
-        max_value=Decimal("500000.00"),
+        min_value=MIN_ONLINE_DONATION,
+        max_value=MAX_ONLINE_DONATION,
     )
     anonymous = forms.BooleanField(
         label=_("匿名捐赠"),

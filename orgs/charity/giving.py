@@ -9,18 +9,12 @@ intent's public id, unique per organisation, so a replayed signal finds it again
 
 import secrets
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from core import pdf as platform_pdf
 from core.models import VerifiableDocument
@@ -118,42 +112,20 @@ def receipt_for(donation, base_url=""):
 
 
 def render_receipt(donation, code, url):
-    styles = platform_pdf.styles()
-    buffer = BytesIO()
-    doc = platform_pdf.document(buffer, title=f"捐赠票据 {donation.receipt_number}")
-    qr = QrCodeWidget(url)
-    x0, y0, x1, y1 = qr.getBounds()
-    drawing = Drawing(28 * mm, 28 * mm, transform=[28 * mm / (x1 - x0), 0, 0, 28 * mm / (y1 - y0), 0, 0])
-    drawing.add(qr)
-    rows = [
-        ["受赠单位", donation.organization.name],
-        ["统一社会信用代码", donation.organization.uscc],
-        ["捐赠项目", donation.project.name],
-        ["捐赠人", donation.public_donor_name],
-        ["捐赠金额", f"¥{donation.amount:,.2f}"],
-        ["捐赠日期", donation.donated_on.isoformat()],
-        ["票据号", donation.receipt_number],
-        ["捐赠渠道", "北京市民政公共服务平台在线捐赠"],
-    ]
-    table = Table(
-        [[Paragraph(a, styles["Normal"]), Paragraph(str(b), styles["Normal"])] for a, b in rows],
-        colWidths=[40 * mm, 120 * mm],
+    return platform_pdf.receipt(
+        title="慈善捐赠票据",
+        document_title=f"捐赠票据 {donation.receipt_number}",
+        rows=[
+            ("受赠单位", donation.organization.name),
+            ("统一社会信用代码", donation.organization.uscc),
+            ("捐赠项目", donation.project.name),
+            ("捐赠人", donation.public_donor_name),
+            ("捐赠金额", f"¥{donation.amount:,.2f}"),
+            ("捐赠日期", donation.donated_on.isoformat()),
+            ("票据号", donation.receipt_number),
+            ("捐赠渠道", "北京市民政公共服务平台在线捐赠"),
+        ],
+        notes=["可凭慈善组织名称和票据号在平台“我的捐赠去哪了”查询捐赠去向。"],
+        code=code,
+        url=url,
     )
-    table.setStyle(
-        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    )
-    doc.build(
-        [
-            Paragraph("慈善捐赠票据", styles["Title"]),
-            Spacer(1, 6 * mm),
-            table,
-            Spacer(1, 6 * mm),
-            Paragraph("可凭慈善组织名称和票据号在平台“我的捐赠去哪了”查询捐赠去向。", styles["Normal"]),
-            Paragraph(f"核验码：{code}　　核验网址：{url}", styles["Normal"]),
-            drawing,
-            Paragraph(
-                "本票据由北京市民政公共服务平台出具并加盖电子印章，可凭核验码核验真伪。", styles["Small"]
-            ),
-        ]
-    )
-    return buffer.getvalue()

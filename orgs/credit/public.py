@@ -171,8 +171,6 @@ def credit_profile(organization, today=None):
 
 def render_report(profile, code, url):
     """The credit report (reportlab, embedded CJK font) with its verification code and QR code."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -213,14 +211,7 @@ def render_report(profile, code, url):
         t.setStyle(TableStyle(style))
         return t
 
-    qr = QrCodeWidget(url)
-    x1, y1, x2, y2 = qr.getBounds()
-    size = 30 * mm
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    # Start the drawing in the embedded font too, so renderPDF never selects Helvetica.
-    drawing.initialFontName = font
-    drawing.initialFontSize = 8
-    drawing.add(qr)
+    drawing = pdf.qr_drawing(url, size_mm=30)
     head = Table(
         [
             [

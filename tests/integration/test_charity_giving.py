@@ -16,6 +16,7 @@ from tests.factories import payments as payment_fixtures
 from tests.factories.accounts import UserFactory
 from tests.factories.charity import CharityProjectFactory
 from tests.factories.payments import Buyer, post_notification, signed_notification
+from tests.pdfcheck import unembedded_fonts
 
 payment_keys_dir = payment_fixtures.payment_keys_dir
 payments_setup = payment_fixtures.payments_setup
@@ -102,6 +103,7 @@ def test_the_donor_downloads_a_sealed_receipt_and_nobody_else_can(sandbox_server
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     assert project.organization.name in text and "500.00" in text and intent.public_id in text
     assert sealing.verify_pdf(pdf).ok
+    assert unembedded_fonts(pdf) == []
     client.force_login(UserFactory())
     assert client.get(receipt_url).status_code == 404
 

@@ -19,6 +19,7 @@ from tests.factories import payments as payment_fixtures
 from tests.factories.accounts import UserFactory
 from tests.factories.orders import Scenario
 from tests.factories.payments import Buyer
+from tests.pdfcheck import unembedded_fonts
 
 payment_keys_dir = payment_fixtures.payment_keys_dir
 payments_setup = payment_fixtures.payments_setup
@@ -70,6 +71,7 @@ def test_paying_the_contract_through_the_gateway_marks_the_order_paid(sandbox_se
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     assert order.reference in text and f"{due:,.2f}" in text
     assert sealing.verify_pdf(pdf).ok
+    assert unembedded_fonts(pdf) == []
     # Asking again hands out the same sealed file.
     assert b"".join(client.get(receipt_url).streaming_content) == pdf
 

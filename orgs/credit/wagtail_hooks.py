@@ -277,6 +277,19 @@ class AdminView(View):
         )
         return TemplateResponse(self.request, self.template, context, status=status)
 
+    def decide(self, form, context_key, act, success_message):
+        """Validate ``form`` and run ``act(cleaned_data)``: on success go back to this page with
+        ``success_message``; otherwise show the page again with the form and its errors."""
+        if form.is_valid():
+            try:
+                act(form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(self.request, success_message)
+                return redirect(self.edit_url_name, self.object.pk)
+        return self.render(status=400, **self.context(**{context_key: form}))
+
 
 class RemoveEntryView(AdminView):
     permission = "credit.change_listentry"
@@ -390,35 +403,27 @@ class DecideProposalView(AdminView):
             raise PermissionDenied
         action = request.POST.get("action")
         if action == "confirm":
-            form = ConfirmProposalForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.confirm_proposal(
-                        self.object,
-                        user=request.user,
-                        reason=form.cleaned_data["decision_reason"],
-                        decided_on=form.cleaned_data["decided_on"],
-                        document_number=form.cleaned_data["document_number"],
-                    )
-                except ValidationError as error:
-                    apply_errors(form, error)
-                else:
-                    messages.success(request, _("已确认该建议。"))
-                    return redirect(self.edit_url_name, pk)
-            return self.render(status=400, **self.context(confirm_form=form))
+            return self.decide(
+                ConfirmProposalForm(request.POST),
+                "confirm_form",
+                lambda data: services.confirm_proposal(
+                    self.object,
+                    user=request.user,
+                    reason=data["decision_reason"],
+                    decided_on=data["decided_on"],
+                    document_number=data["document_number"],
+                ),
+                _("已确认该建议。"),
+            )
         if action == "reject":
-            form = DecisionForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.reject_proposal(
-                        self.object, user=request.user, reason=form.cleaned_data["decision_reason"]
-                    )
-                except ValidationError as error:
-                    apply_errors(form, error)
-                else:
-                    messages.success(request, _("已驳回该建议；触发数据不变的，不会再次提出。"))
-                    return redirect(self.edit_url_name, pk)
-            return self.render(status=400, **self.context(reject_form=form))
+            return self.decide(
+                DecisionForm(request.POST),
+                "reject_form",
+                lambda data: services.reject_proposal(
+                    self.object, user=request.user, reason=data["decision_reason"]
+                ),
+                _("已驳回该建议；触发数据不变的，不会再次提出。"),
+            )
         return self.render(status=400, **self.context())
 
 
@@ -529,36 +534,28 @@ class DecideObjectionView(AdminView):
             raise PermissionDenied
         action = request.POST.get("action")
         if action == "uphold":
-            form = UpholdForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.uphold_objection(
-                        self.object,
-                        user=request.user,
-                        reason=form.cleaned_data["decision_reason"],
-                        summary=form.cleaned_data["summary"],
-                        category=form.cleaned_data["category"],
-                        fine_amount=form.cleaned_data.get("fine_amount"),
-                    )
-                except ValidationError as error:
-                    apply_errors(form, error)
-                else:
-                    messages.success(request, _("异议成立，已新增更正记录；原记录予以保留。"))
-                    return redirect(self.edit_url_name, pk)
-            return self.render(status=400, **self.context(uphold_form=form))
+            return self.decide(
+                UpholdForm(request.POST),
+                "uphold_form",
+                lambda data: services.uphold_objection(
+                    self.object,
+                    user=request.user,
+                    reason=data["decision_reason"],
+                    summary=data["summary"],
+                    category=data["category"],
+                    fine_amount=data.get("fine_amount"),
+                ),
+                _("异议成立，已新增更正记录；原记录予以保留。"),
+            )
         if action == "dismiss":
-            form = DecisionForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.dismiss_objection(
-                        self.object, user=request.user, reason=form.cleaned_data["decision_reason"]
-                    )
-                except ValidationError as error:
-                    apply_errors(form, error)
-                else:
-                    messages.success(request, _("已驳回异议。"))
-                    return redirect(self.edit_url_name, pk)
-            return self.render(status=400, **self.context(dismiss_form=form))
+            return self.decide(
+                DecisionForm(request.POST),
+                "dismiss_form",
+                lambda data: services.dismiss_objection(
+                    self.object, user=request.user, reason=data["decision_reason"]
+                ),
+                _("已驳回异议。"),
+            )
         return self.render(status=400, **self.context())
 
 

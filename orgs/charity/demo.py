@@ -205,6 +205,7 @@ def load(out):
             share = Decimal("0.8") if status == ProjectStatus.COMPLETED else Decimal("0.5")
             Expenditure.objects.create(
                 project=project,
+                voucher_number=f"ZC{index + 1:02d}-{spent_on:%Y%m}-{i + 1:03d}",
                 amount=(raised * share / len(spend_dates)).quantize(Decimal("0.01")),
                 purpose=purposes[i % len(purposes)],
                 beneficiary_count=15 + 7 * i,

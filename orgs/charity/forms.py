@@ -37,7 +37,6 @@ class ProjectForm(forms.ModelForm):
             "starts_on",
             "ends_on",
             "area",
-            "status",
             "description",
         ]
         widgets = {"plan_filed_on": DateInput(), "starts_on": DateInput(), "ends_on": DateInput()}
@@ -109,7 +108,15 @@ class DonationForm(_RecordForm):
 class ExpenditureForm(_RecordForm):
     class Meta:
         model = Expenditure
-        fields = ["amount", "purpose", "beneficiary_count", "spent_on", "document", "corrects"]
+        fields = [
+            "voucher_number",
+            "amount",
+            "purpose",
+            "beneficiary_count",
+            "spent_on",
+            "document",
+            "corrects",
+        ]
         widgets = {"spent_on": DateInput()}
 
 

@@ -38,6 +38,13 @@ class CharityProject(models.Model):
     area = models.CharField(_("受益地区"), max_length=6, choices=District.choices)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    # The only status changes there are; core.statemachine.transition enforces and audits them.
+    # A project is created fundraising; a completed project is final, so its record stays whole.
+    TRANSITIONS = {
+        (ProjectStatus.FUNDRAISING, ProjectStatus.RUNNING): _("开始执行"),
+        (ProjectStatus.RUNNING, ProjectStatus.COMPLETED): _("结项"),
+    }
+
     class Meta:
         verbose_name = _("慈善项目")
         verbose_name_plural = _("慈善项目")
@@ -136,6 +143,12 @@ class Expenditure(AppendOnlyModel):
     project = models.ForeignKey(
         CharityProject, verbose_name=_("慈善项目"), on_delete=models.PROTECT, related_name="expenditures"
     )
+    voucher_number = models.CharField(
+        _("凭证号"),
+        max_length=40,
+        blank=True,
+        help_text=_("机构会计凭证编号，在本项目内唯一；批量导入时据此避免重复登记。"),
+    )
     amount = models.DecimalField(
         _("支出金额（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -161,6 +174,13 @@ class Expenditure(AppendOnlyModel):
         verbose_name = _("支出记录")
         verbose_name_plural = _("支出记录")
         ordering = ["-spent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "voucher_number"],
+                condition=Q(corrects__isnull=True) & ~Q(voucher_number=""),
+                name="charity_voucher_unique_per_project",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.spent_on} · {self.purpose}"

@@ -40,6 +40,7 @@ DONATION_FIELDS = (
 EXPENDITURE_FIELDS = (
     ("project_id", _("项目编号")),
     ("organization", _("慈善组织")),
+    ("voucher_number", _("凭证号")),
     ("amount", _("支出金额（元）")),
     ("purpose", _("用途")),
     ("beneficiary_count", _("受益人数")),
@@ -98,6 +99,7 @@ def expenditure_rows():
         yield {
             "project_id": e.project_id,
             "organization": e.project.organization.name,
+            "voucher_number": e.voucher_number,
             "amount": _plain(e.amount),
             "purpose": e.purpose,
             "beneficiary_count": e.beneficiary_count,

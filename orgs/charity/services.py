@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.credit.dates import add_months
@@ -261,6 +262,31 @@ def save_project(project, *, user):
     project.save()
     log(project, "wagtail.create" if adding else "wagtail.edit", user=user)
     return project
+
+
+def status_actions(project):
+    """(target status, button label) for every move the transition table allows now."""
+    return [
+        (target, label)
+        for (source, target), label in CharityProject.TRANSITIONS.items()
+        if source == project.status
+    ]
+
+
+def change_status(project, target, *, user, today=None):
+    """Move a project along CharityProject.TRANSITIONS; the move is audited.
+
+    A project cannot be closed before it has started."""
+    from django.core.exceptions import ValidationError
+
+    from core.statemachine import transition
+
+    today = today or timezone.localdate()
+    if target == ProjectStatus.COMPLETED and today < project.starts_on:
+        raise ValidationError(
+            _("项目%(date)s才开始，不能提前结项。") % {"date": project.starts_on.isoformat()}
+        )
+    return transition(project, target, user=user)
 
 
 def publish(record, *, user):

@@ -30,7 +30,6 @@ class CharityProjectViewSet(ModelViewSet):
         "starts_on",
         "ends_on",
         "description",
-        "status",
         "area",
     ]
 
@@ -65,9 +64,18 @@ class ExpenditureViewSet(ModelViewSet):
     menu_label = gettext_lazy("支出记录")
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["project", "purpose", "amount", "beneficiary_count", "spent_on"]
-    search_fields = ["purpose", "project__name"]
-    form_fields = ["project", "amount", "purpose", "beneficiary_count", "spent_on", "document", "corrects"]
+    list_display = ["project", "voucher_number", "purpose", "amount", "beneficiary_count", "spent_on"]
+    search_fields = ["voucher_number", "purpose", "project__name"]
+    form_fields = [
+        "project",
+        "voucher_number",
+        "amount",
+        "purpose",
+        "beneficiary_count",
+        "spent_on",
+        "document",
+        "corrects",
+    ]
 
 
 class ProgressReportViewSet(ModelViewSet):
@@ -116,4 +124,7 @@ def register_charity_viewsets():
 def register_charity_actions(actions):
     actions.register_action(
         "charity.import_donations", gettext_lazy("导入捐赠"), gettext_lazy("已批量导入捐赠记录")
+    )
+    actions.register_action(
+        "charity.import_expenditures", gettext_lazy("导入支出"), gettext_lazy("已批量导入支出记录")
     )

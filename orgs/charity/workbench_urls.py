@@ -5,8 +5,9 @@ from . import workbench_views as views
 app_name = "charity_workbench"
 urlpatterns = [
     path("<str:uscc>/", views.home, name="home"),
-    path("<str:uscc>/donations-template.csv", views.import_template, name="import_template"),
-    path("<str:uscc>/projects/<int:pk>/donations/import/", views.import_donations, name="import"),
+    path("<str:uscc>/import-templates/<slug:kind>.csv", views.import_template, name="import_template"),
+    path("<str:uscc>/projects/<int:pk>/import/<slug:kind>/", views.import_records, name="import"),
+    path("<str:uscc>/projects/<int:pk>/status/", views.change_status, name="status"),
     path("<str:uscc>/projects/new/", views.project_form, name="project_new"),
     path("<str:uscc>/projects/<int:pk>/", views.project_detail, name="project"),
     path("<str:uscc>/projects/<int:pk>/edit/", views.project_form, name="project_edit"),

@@ -6,15 +6,18 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_managed_or_404
 from core.models import EarlyWarning
+from core.statemachine import IllegalTransition
 from orgs.registry.models import Organization
 
 from . import imports, services
@@ -103,6 +106,7 @@ def project_detail(request, uscc, pk):
             "organization": organization,
             "project": project,
             "overdue": services.overdue_items(project, timezone.localdate()),
+            "status_actions": services.status_actions(project),
             "donations": project.donations.select_related("corrects").order_by("-donated_on", "-pk"),
             "expenditures": project.expenditures.select_related("corrects").order_by("-spent_on", "-pk"),
             "reports": project.reports.select_related("corrects").order_by("-published_on", "-pk"),
@@ -146,33 +150,43 @@ def _import_key(user, token):
     return f"charity-import:{user.pk}:{token}"
 
 
+def _spec(kind):
+    spec = imports.SPECS.get(kind)
+    if spec is None:
+        raise Http404
+    return spec
+
+
 @login_required
-def import_template(request, uscc):
+def import_template(request, uscc, kind):
     _organization(request, uscc)
-    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="donations-template.csv"'
+    spec = _spec(kind)
+    response = HttpResponse(imports.template_csv(spec), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{spec.kind}-template.csv"'
     return response
 
 
 @login_required
-def import_donations(request, uscc, pk):
+def import_records(request, uscc, pk, kind):
     """Upload → dry run report; confirm → all-or-nothing import of the checked file."""
     organization = _organization(request, uscc)
     project = _project(request, organization, pk)
+    spec = _spec(kind)
     form = ImportForm()
     result = token = None
     if request.method == "POST" and "token" in request.POST:
-        stored = cache.get(_import_key(request.user, request.POST["token"]))
-        if stored is None or stored["project"] != project.pk:
+        key = _import_key(request.user, request.POST["token"])
+        stored = cache.get(key)
+        if stored is None or (stored["project"], stored["kind"]) != (project.pk, spec.kind):
             messages.error(request, _("检查结果已过期，请重新上传文件。"))
-            return redirect("charity_workbench:import", organization.uscc, project.pk)
-        rows = imports.read_rows(stored["name"], stored["data"])
-        result = imports.confirm(project, rows, user=request.user)
+            return redirect("charity_workbench:import", organization.uscc, project.pk, spec.kind)
+        rows = imports.read_rows(stored["name"], stored["data"], spec)
+        result = imports.confirm(project, rows, user=request.user, spec=spec)
         if result.ok:
-            cache.delete(_import_key(request.user, request.POST["token"]))
+            cache.delete(key)
             messages.success(
                 request,
-                _("已导入%(created)s笔捐赠，跳过已登记的%(skipped)s笔。")
+                _("已导入%(created)s条记录，跳过已登记的%(skipped)s条。")
                 % {"created": result.created, "skipped": result.skipped},
             )
             return redirect("charity_workbench:project", organization.uscc, project.pk)
@@ -182,33 +196,52 @@ def import_donations(request, uscc, pk):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                rows = imports.read_rows(upload.name, data)
+                rows = imports.read_rows(upload.name, data, spec)
             except imports.ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                result = imports.check(project, rows)
+                result = imports.check(project, rows, spec=spec)
                 if result.ok and result.new:
                     token = secrets.token_urlsafe(16)
                     cache.set(
                         _import_key(request.user, token),
-                        {"project": project.pk, "name": upload.name, "data": data},
+                        {"project": project.pk, "kind": spec.kind, "name": upload.name, "data": data},
                         IMPORT_TTL_SECONDS,
                     )
-    title = _("导入捐赠明细")
     return render(
         request,
         "charity/workbench_import.html",
         {
             "organization": organization,
             "project": project,
+            "spec": spec,
             "form": form,
             "result": result,
             "token": token,
-            "title": title,
+            "title": spec.title,
             "breadcrumbs": _crumbs(
                 organization,
                 (project.name, reverse("charity_workbench:project", args=[organization.uscc, project.pk])),
-                (title, None),
+                (spec.title, None),
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def change_status(request, uscc, pk):
+    """Move the project along its transition table (see CharityProject.TRANSITIONS)."""
+    organization = _organization(request, uscc)
+    project = _project(request, organization, pk)
+    try:
+        services.change_status(project, request.POST.get("status", ""), user=request.user)
+    except IllegalTransition:
+        messages.error(request, _("项目当前状态下不能进行该操作。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("项目状态已变更为“%(status)s”。") % {"status": project.get_status_display()}
+        )
+    return redirect("charity_workbench:project", organization.uscc, project.pk)

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from orgs.charity.models import CharityProject, Donation, Expenditure, ProgressReport
+from core.statemachine import TRANSITION_ACTION
+from orgs.charity.models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
 from tests.factories.charity import CharityFactory, CharityProjectFactory, DonationFactory
 from tests.factories.orgs import MembershipFactory
 
@@ -33,13 +34,14 @@ def test_staff_create_a_project_and_publish_records(client, staff):
             "starts_on": "2026-01-20",
             "ends_on": "2026-12-31",
             "area": "110105",
-            "status": "fundraising",
+            "status": "completed",  # not a form field: status moves only by transition
             "description": "为高龄独居老人提供午餐。",
         },
     )
     project = CharityProject.objects.get(name="社区助老餐桌")
     assert response.status_code == 302
     assert project.organization == staff.organization
+    assert project.status == ProjectStatus.FUNDRAISING
     response = client.post(
         reverse("charity_workbench:donation_new", args=[uscc, project.pk]),
         {
@@ -57,7 +59,13 @@ def test_staff_create_a_project_and_publish_records(client, staff):
     assert (donation.organization, donation.anonymous) == (staff.organization, True)
     client.post(
         reverse("charity_workbench:expenditure_new", args=[uscc, project.pk]),
-        {"amount": "500.00", "purpose": "采购食材", "beneficiary_count": "40", "spent_on": "2026-02-10"},
+        {
+            "voucher_number": "ZC-01",
+            "amount": "500.00",
+            "purpose": "采购食材",
+            "beneficiary_count": "40",
+            "spent_on": "2026-02-10",
+        },
     )
     client.post(
         reverse("charity_workbench:report_new", args=[uscc, project.pk]),
@@ -69,7 +77,7 @@ def test_staff_create_a_project_and_publish_records(client, staff):
             "text": "本期共供餐1200份。",
         },
     )
-    assert Expenditure.objects.filter(project=project, purpose="采购食材").exists()
+    assert Expenditure.objects.filter(project=project, purpose="采购食材", voucher_number="ZC-01").exists()
     assert ProgressReport.objects.filter(project=project).count() == 1
 
 
@@ -132,6 +140,12 @@ def test_other_organisations_projects_answer_404(client, staff):
     )
     assert response.status_code == 404
     assert not Expenditure.objects.exists()
+    response = client.post(
+        reverse("charity_workbench:status", args=[other.organization.uscc, other.pk]), {"status": "running"}
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == ProjectStatus.FUNDRAISING
 
 
 def test_anonymous_user_is_sent_to_login(client):
@@ -165,3 +179,56 @@ def test_expenditure_document_must_be_pdf_or_image(client, staff, settings, tmp_
     response = client.post(url, {**data, "document": SimpleUploadedFile("invoice.pdf", b"%PDF-1.4")})
     assert response.status_code == 302
     assert Expenditure.objects.get().document.name.endswith(".pdf")
+
+
+def test_project_status_moves_only_along_the_transition_table_and_is_audited(client, staff):
+    from wagtail.models import ModelLogEntry
+
+    project = CharityProjectFactory(organization=staff.organization, starts_on=datetime.date(2026, 1, 1))
+    url = reverse("charity_workbench:status", args=[staff.organization.uscc, project.pk])
+    page = client.get(reverse("charity_workbench:project", args=[staff.organization.uscc, project.pk]))
+    assert 'value="running"' in page.content.decode()
+    assert 'value="completed"' not in page.content.decode()
+    client.post(url, {"status": "completed"})  # fundraising → completed skips execution
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.FUNDRAISING
+    client.post(url, {"status": "running"})
+    client.post(url, {"status": "completed"})
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.COMPLETED
+    response = client.post(url, {"status": "running"}, follow=True)  # completed is final
+    assert "不能进行该操作" in response.content.decode()
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.COMPLETED
+    moves = [
+        (e.data["from"], e.data["to"], e.user_id)
+        for e in ModelLogEntry.objects.filter(action=TRANSITION_ACTION, object_id=str(project.pk)).order_by(
+            "pk"
+        )
+    ]
+    assert moves == [("fundraising", "running", staff.user_id), ("running", "completed", staff.user_id)]
+
+
+def test_project_cannot_be_closed_before_it_starts(client, staff):
+    from django.core.exceptions import ValidationError
+
+    from orgs.charity import services
+
+    project = CharityProjectFactory(
+        organization=staff.organization,
+        status=ProjectStatus.RUNNING,
+        starts_on=datetime.date(2026, 6, 1),
+        ends_on=datetime.date(2026, 12, 31),
+    )
+    with pytest.raises(ValidationError):
+        services.change_status(
+            project, ProjectStatus.COMPLETED, user=staff.user, today=datetime.date(2026, 5, 31)
+        )
+    services.change_status(project, ProjectStatus.COMPLETED, user=staff.user, today=datetime.date(2026, 6, 1))
+    assert CharityProject.objects.get(pk=project.pk).status == ProjectStatus.COMPLETED
+
+
+def test_status_change_needs_post(client, staff):
+    project = CharityProjectFactory(organization=staff.organization)
+    url = reverse("charity_workbench:status", args=[staff.organization.uscc, project.pk])
+    assert client.get(url).status_code == 405

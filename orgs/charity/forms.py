@@ -136,7 +136,7 @@ class ProgressReportForm(_RecordForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("捐赠明细文件"),
+        label=_("明细文件"),
         help_text=_("CSV（UTF-8）或Excel（.xlsx），第一行为表头，请使用模板。先检查，确认后才写入。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )

@@ -232,3 +232,9 @@ def test_status_change_needs_post(client, staff):
     project = CharityProjectFactory(organization=staff.organization)
     url = reverse("charity_workbench:status", args=[staff.organization.uscc, project.pk])
     assert client.get(url).status_code == 405
+
+
+def test_blank_choice_is_in_chinese(client, staff):
+    page = client.get(reverse("charity_workbench:project_new", args=[staff.organization.uscc])).content.decode()
+    assert "- 请选择 -" in page
+    assert "Select an option" not in page

@@ -62,7 +62,12 @@ class VerifiableDocument(models.Model):
     kind = models.CharField(_("文书类型"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=200)
     issuer_name = models.CharField(_("出具单位"), max_length=200)
-    holder_name_masked = models.CharField(_("当事人（已脱敏）"), max_length=60, blank=True)
+    holder_name_masked = models.CharField(
+        _("当事人"),
+        max_length=120,
+        blank=True,
+        help_text=_("个人姓名已脱敏；机构名称为公开登记信息，完整显示。"),
+    )
     issued_at = models.DateTimeField(_("出具时间"))
     sha256 = models.CharField(_("文件 SHA-256"), max_length=64)
     file = models.FileField(_("文件"), storage=private_storage, upload_to="sealed/%Y/%m/")

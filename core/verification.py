@@ -48,8 +48,13 @@ def verify_url(code, request=None):
 
 
 @transaction.atomic
-def issue_document(*, source, kind, title, issuer_name, holder_name, render, reason, base_url=""):
+def issue_document(
+    *, source, kind, title, issuer_name, holder_name, render, reason, base_url="", holder_is_person=True
+):
     """Render, seal and register a document.
+
+    A person's name is shown masked on the public verification page; an organisation's
+    name (``holder_is_person=False``) is public registry data and is shown whole.
 
     ``render(code, url)`` returns the unsealed PDF bytes; it receives the
     verification code and the absolute verification URL for the QR code.
@@ -62,7 +67,7 @@ def issue_document(*, source, kind, title, issuer_name, holder_name, render, rea
         kind=kind,
         title=title,
         issuer_name=issuer_name,
-        holder_name_masked=mask_name(holder_name),
+        holder_name_masked=mask_name(holder_name) if holder_is_person else holder_name,
         issued_at=timezone.now(),
         sha256=sealing.sha256(sealed),
         content_type=ContentType.objects.get_for_model(source),

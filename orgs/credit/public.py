@@ -376,6 +376,7 @@ def issue_report(organization, *, base_url="", today=None):
         % {"name": organization.name, "date": profile.as_of.isoformat()},
         issuer_name=ISSUER,
         holder_name=organization.name,
+        holder_is_person=False,
         render=lambda code, url: render_report(profile, code, url),
         reason=_("社会组织信用报告"),
         base_url=base_url,

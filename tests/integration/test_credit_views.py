@@ -185,6 +185,7 @@ def test_credit_report_pdf_is_sealed_verifiable_and_states_the_facts(listed_org)
     assert VerifiableDocument.objects.filter(kind="credit_report").count() == 2
     page = text(Client().get(f"/verify/{document.code}/"))
     assert "社会组织信用报告" in page
+    assert listed_org.name in page  # an organisation's name is public, not masked like a person's
 
 
 MAX_QUERIES = 15

@@ -21,8 +21,8 @@ from core.verification import documents_for, issue_document
 from payments import services as payments
 
 from . import services
-from .documents import deposit_amount
 from .models import Contract, Order, OrderPayment, OrderStatus
+from .pdfs import deposit_amount
 
 PAYABLE_STATUSES = {OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE}
 

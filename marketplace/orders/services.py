@@ -27,8 +27,7 @@ from core.verification import issue_document
 from marketplace.catalogue.models import ProviderMembership
 from marketplace.catalogue.services import compute_statement, money
 
-from . import documents, identity
-from .documents import in_platform_language
+from . import identity, pdfs
 from .models import (
     Certificate,
     ChangeOrder,
@@ -42,6 +41,7 @@ from .models import (
     OrderStatus,
     Signature,
 )
+from .pdfs import in_platform_language
 
 ZERO = Decimal("0.00")
 ACTION_SUBMITTED = "orders.submitted"
@@ -453,9 +453,9 @@ def issue_contract(order, user, template):
         issued_at=timezone.now(),
         issued_by=user,
     )
-    pdf = documents.contract_pdf(contract, revision.as_object(), lines, signatures=[])
-    contract.draft_sha256 = documents.sha256(pdf)
-    contract.draft_file.save(f"{contract.number}-draft.pdf", documents.content_file(pdf), save=False)
+    pdf = pdfs.contract_pdf(contract, revision.as_object(), lines, signatures=[])
+    contract.draft_sha256 = pdfs.sha256(pdf)
+    contract.draft_file.save(f"{contract.number}-draft.pdf", pdfs.content_file(pdf), save=False)
     contract.save()
     _save_lines(order, OrderLine.Stage.CONTRACT, lines)
     order.subtotal, order.exempted, order.total = sums.subtotal, sums.exempted, sums.total
@@ -514,7 +514,7 @@ def _issue_certificate(order, user, kind, event_date, place, base_url):
         title=f"{label} {number}",
         issuer_name=order.provider.name,
         holder_name=order.deceased_name,
-        render=lambda code, url: documents.certificate_pdf(
+        render=lambda code, url: pdfs.certificate_pdf(
             order,
             kind=kind,
             label=label,
@@ -690,7 +690,7 @@ def _after_contract_signature(contract, user, role, base_url):
         title=_("殡葬服务合同 %(n)s") % {"n": contract.number},
         issuer_name=order.provider.name,
         holder_name=order.contact_name,
-        render=lambda code, url: documents.contract_pdf(
+        render=lambda code, url: pdfs.contract_pdf(
             contract, revision.as_object(), lines, signatures=signatures, code=code, url=url
         ),
         reason=_("殡葬服务合同（双方已签署）"),
@@ -728,7 +728,7 @@ def _after_change_signature(change, user, role, base_url):
         title=_("合同变更单 %(n)s") % {"n": change.display_number},
         issuer_name=order.provider.name,
         holder_name=order.contact_name,
-        render=lambda code, url: documents.change_order_pdf(
+        render=lambda code, url: pdfs.change_order_pdf(
             change, lines, signatures=signatures, code=code, url=url
         ),
         reason=_("合同变更单（双方已签署）"),
@@ -856,9 +856,9 @@ def propose_change(order, user, *, additions, removals, reason, expected_prices=
     change = ChangeOrder(
         order=order, number=number, reason=reason, delta=delta, proposed_by=user, proposed_at=timezone.now()
     )
-    pdf = documents.change_order_pdf(change, lines, signatures=[])
-    change.draft_sha256 = documents.sha256(pdf)
-    change.draft_file.save(f"{change.display_number}-draft.pdf", documents.content_file(pdf), save=False)
+    pdf = pdfs.change_order_pdf(change, lines, signatures=[])
+    change.draft_sha256 = pdfs.sha256(pdf)
+    change.draft_file.save(f"{change.display_number}-draft.pdf", pdfs.content_file(pdf), save=False)
     change.save()
     _save_lines(order, OrderLine.Stage.CHANGE, lines, change_order=change)
     log(

@@ -18,8 +18,8 @@ from marketplace.catalogue import services as catalogue
 from marketplace.catalogue.models import ServiceItem
 from marketplace.orders import identity, services
 from marketplace.orders.defaults import DEFAULT_TEMPLATE_BODY
-from marketplace.orders.documents import amount_in_words
 from marketplace.orders.models import ContractTemplate, OrderLine, Signature
+from marketplace.orders.pdfs import amount_in_words
 from marketplace.orders.placeholders import validate_body
 from tests.factories.catalogue import make_item
 from tests.factories.orders import (

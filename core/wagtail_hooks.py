@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from .admin_policies import VIEW_ONLY, RefusingPolicy
 from .statemachine import TRANSITION_ACTION
 
 
@@ -29,25 +30,12 @@ from wagtail.admin.ui.components import Component  # noqa: E402
 from wagtail.admin.ui.tables import Column  # noqa: E402
 from wagtail.admin.views.generic import IndexView  # noqa: E402
 from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
-from wagtail.permission_policies.base import ModelPermissionPolicy  # noqa: E402
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
 from . import warnings as warning_registry  # noqa: E402
 from .models import EarlyWarning  # noqa: E402
 
 WARNING_STATES = [("open", _("未解除")), ("cleared", _("已解除"))]
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Warnings are computed, never added, edited or deleted by hand."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
 
 
 class WarningFilterSet(WagtailFilterSet):
@@ -95,7 +83,7 @@ class EarlyWarningViewSet(ModelViewSet):
     ]
 
 
-register_permission_policy(EarlyWarning, ReadOnlyPolicy(EarlyWarning))
+register_permission_policy(EarlyWarning, RefusingPolicy(EarlyWarning, VIEW_ONLY))
 
 
 @hooks.register("register_admin_viewset")

@@ -18,8 +18,9 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from core.admin_policies import VIEW_ONLY, RefusingPolicy
 
 from . import services
 from .forms import RefundForm
@@ -28,23 +29,8 @@ from .models import NotificationEvent, PaymentIntent, Refund
 REFUND_PERMISSION = "payments.refund_paymentintent"
 
 
-class ViewOnlyPolicy(ModelPermissionPolicy):
-    refused = {"add", "change", "delete", "publish", "lock", "unlock"}
-
-    def user_has_permission(self, user, action):
-        if action in self.refused:
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.refused]
-        if not allowed:
-            return super().users_with_any_permission([]).none()
-        return super().users_with_any_permission(allowed)
-
-
 for _model in (PaymentIntent, Refund, NotificationEvent):
-    register_permission_policy(_model, ViewOnlyPolicy(_model))
+    register_permission_policy(_model, RefusingPolicy(_model, VIEW_ONLY))
 
 
 @hooks.register("register_log_actions")

@@ -20,8 +20,9 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from core.admin_policies import DECIDE_ONLY, VIEW_ONLY, RefusingPolicy
 
 from .models import (
     GuidePrice,
@@ -34,32 +35,8 @@ from .models import (
 )
 from .services import review_flag
 
-
-class ViewOnlyPolicy(ModelPermissionPolicy):
-    """Only viewing is possible, whatever the user's group permissions (F10)."""
-
-    refused = {"add", "change", "delete", "publish", "lock", "unlock"}
-
-    def user_has_permission(self, user, action):
-        if action in self.refused:
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.refused]
-        if not allowed:
-            return super().users_with_any_permission([]).none()
-        return super().users_with_any_permission(allowed)
-
-
-class ReviewOnlyPolicy(ViewOnlyPolicy):
-    """Flags are created by the F2 rule, reviewed by the bureau, and never deleted."""
-
-    refused = {"add", "delete"}
-
-
-register_permission_policy(PriceVersion, ViewOnlyPolicy(PriceVersion))
-register_permission_policy(PriceFlag, ReviewOnlyPolicy(PriceFlag))
+register_permission_policy(PriceVersion, RefusingPolicy(PriceVersion, VIEW_ONLY))
+register_permission_policy(PriceFlag, RefusingPolicy(PriceFlag, DECIDE_ONLY))
 
 
 class ProviderAdminForm(WagtailAdminModelForm):

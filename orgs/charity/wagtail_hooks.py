@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from orgs.registry.wagtail_hooks import AppendOnlyPolicy
+from core.admin_policies import APPEND_ONLY, RefusingPolicy
 
 from .models import CharityProject, Donation, Expenditure, ProgressReport
 
@@ -112,7 +112,7 @@ class CharityGroup(ModelViewSetGroup):
 
 
 for _model in (Donation, Expenditure, ProgressReport):
-    register_permission_policy(_model, AppendOnlyPolicy(_model))
+    register_permission_policy(_model, RefusingPolicy(_model, APPEND_ONLY))
 
 
 @hooks.register("register_admin_viewset")

@@ -18,8 +18,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views.generic import CreateView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from core.admin_policies import APPEND_ONLY, DECIDE_ONLY, NO_DELETE, RefusingPolicy
 
 from . import services
 from .forms import ConfirmProposalForm, DecisionForm, RemovalForm, UpholdForm
@@ -80,40 +81,6 @@ def apply_errors(form, error):
     else:
         for message in error.messages:
             form.add_error(None, message)
-
-
-class HistoryPolicy(ModelPermissionPolicy):
-    """Rows that are history: added and viewed, never changed or deleted in the admin."""
-
-    def user_has_permission(self, user, action):
-        if action in ("change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-
-class DecidePolicy(ModelPermissionPolicy):
-    """Rows made elsewhere (by the rules or by organisations): the bureau decides, never adds or deletes."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-
-class ListingPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        if action == "delete":
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
 
 
 class ServiceCreateView(CreateView):
@@ -612,11 +579,11 @@ class CreditGroup(ModelViewSetGroup):
     )
 
 
-register_permission_policy(CreditRecord, HistoryPolicy(CreditRecord))
-register_permission_policy(Rating, HistoryPolicy(Rating))
-register_permission_policy(Proposal, DecidePolicy(Proposal))
-register_permission_policy(Objection, DecidePolicy(Objection))
-register_permission_policy(ListEntry, ListingPolicy(ListEntry))
+register_permission_policy(CreditRecord, RefusingPolicy(CreditRecord, APPEND_ONLY))
+register_permission_policy(Rating, RefusingPolicy(Rating, APPEND_ONLY))
+register_permission_policy(Proposal, RefusingPolicy(Proposal, DECIDE_ONLY))
+register_permission_policy(Objection, RefusingPolicy(Objection, DECIDE_ONLY))
+register_permission_policy(ListEntry, RefusingPolicy(ListEntry, NO_DELETE))
 
 
 @hooks.register("register_admin_viewset")

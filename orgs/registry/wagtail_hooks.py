@@ -14,28 +14,16 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from accounts.forms import MobileField
+from core.admin_policies import APPEND_ONLY, RefusingPolicy
 
 from . import services
 from . import uscc as uscc_module
 from .models import Invitation, MemberRole, Organization, RegistryChange, SupervisingUnit
 
 REGISTRY_ITEMS = [choice for choice, _label in RegistryChange.Item.choices]
-
-
-class AppendOnlyPolicy(ModelPermissionPolicy):
-    """Rows that are history: they can be added and viewed, never changed or deleted."""
-
-    def user_has_permission(self, user, action):
-        if action in ("change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
 
 
 class OrganizationAdminForm(WagtailAdminModelForm):
@@ -191,7 +179,7 @@ class RegistryGroup(ModelViewSetGroup):
     )
 
 
-register_permission_policy(RegistryChange, AppendOnlyPolicy(RegistryChange))
+register_permission_policy(RegistryChange, RefusingPolicy(RegistryChange, APPEND_ONLY))
 
 
 @hooks.register("register_admin_viewset")

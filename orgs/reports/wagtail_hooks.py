@@ -17,9 +17,9 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.admin_policies import DECIDE_ONLY, RefusingPolicy
 from orgs.registry.models import OrgType
 
 from . import services
@@ -28,18 +28,6 @@ from .models import AnnualReport, CalendarDay, ReportAttachment, ReportStatus, R
 from .views import attachment_response, receipt_response
 
 YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
-
-
-class ReviewPolicy(ModelPermissionPolicy):
-    """Reports are created by organisations; the bureau reviews them and never edits or deletes them."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
 
 
 class ReportQueueFilterSet(WagtailFilterSet):
@@ -199,7 +187,7 @@ class ReportReviewViewSet(ModelViewSet):
     ]
 
     def get_form_class(self, for_update=False):
-        # Never used: reports are not created or edited in the admin (see ReviewPolicy).
+        # Never used: reports are not created or edited in the admin (see its DECIDE_ONLY policy).
         return AcceptForm
 
     def get_edit_view_kwargs(self, **kwargs):
@@ -243,7 +231,7 @@ class ReportsGroup(ModelViewSetGroup):
     )
 
 
-register_permission_policy(AnnualReport, ReviewPolicy(AnnualReport))
+register_permission_policy(AnnualReport, RefusingPolicy(AnnualReport, DECIDE_ONLY))
 
 
 @hooks.register("register_admin_viewset")

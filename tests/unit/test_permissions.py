@@ -48,3 +48,31 @@ def test_unregistered_models_are_denied_by_default():
     assert not permissions.can_manage(user, user)
     assert not permissions.can_view(user, user)
     assert permissions.can_manage(UserFactory(is_superuser=True), user)
+
+
+@pytest.mark.parametrize(
+    ("model_path", "refused", "allowed"),
+    [
+        ("catalogue.PriceVersion", {"add", "change", "delete"}, {"view"}),
+        ("catalogue.PriceFlag", {"add", "delete"}, {"change", "view"}),
+        ("payments.PaymentIntent", {"add", "change", "delete"}, {"view"}),
+        ("core.EarlyWarning", {"add", "change", "delete"}, {"view"}),
+        ("registry.RegistryChange", {"change", "delete"}, {"add", "view"}),
+        ("charity.Donation", {"change", "delete"}, {"add", "view"}),
+        ("credit.CreditRecord", {"change", "delete"}, {"add", "view"}),
+        ("credit.ListEntry", {"delete"}, {"change", "view"}),
+        ("reports.AnnualReport", {"add", "delete"}, {"change", "view"}),
+    ],
+)
+@pytest.mark.django_db
+def test_history_and_computed_rows_refuse_rewrites_even_to_superusers(model_path, refused, allowed):
+    from django.apps import apps
+    from wagtail.permissions import policy_registry
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    policy = policy_registry.get_by_type(apps.get_model(model_path))
+    for action in refused:
+        assert not policy.user_has_permission(superuser, action), action
+        assert superuser not in policy.users_with_any_permission([action])
+    for action in allowed:
+        assert policy.user_has_permission(superuser, action), action

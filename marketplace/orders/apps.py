@@ -32,4 +32,5 @@ class OrdersConfig(AppConfig):
             "orders.change_contracttemplate",
             "orders.view_contracttemplate",
             "orders.publish_contracttemplate",
+            "orders.view_order",
         )

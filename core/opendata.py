@@ -4,9 +4,17 @@ Each app registers its data sets in ``AppConfig.ready()``; the index page reads
 this registry, so a data set appears only once its app is built.
 """
 
+import csv
+import json
 from dataclasses import dataclass, field
 
+from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
+
+PUBLISHER = "北京市民政局"
+LICENCE = "CC BY 4.0"
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -15,7 +23,7 @@ class Dataset:
     title: str
     description: str
     formats: dict = field(default_factory=dict)  # {"csv": url_name, "json": url_name}
-    publisher: str = "北京市民政局"
+    publisher: str = PUBLISHER
     order: int = 100
 
     def links(self):
@@ -31,3 +39,52 @@ def register_dataset(dataset):
 
 def datasets():
     return sorted(_datasets.values(), key=lambda d: (d.order, d.key))
+
+
+# --- Streaming responses shared by every data set --------------------------------------
+# Data sets grow without bound (every price version, every donation), so they are
+# streamed row by row from an iterator instead of being built in memory.
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(filename, header, rows):
+    """A streaming UTF-8 CSV with a BOM so Excel opens it correctly."""
+    writer = csv.writer(_Echo())
+
+    def generate():
+        yield BOM + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def json_response(filename, meta, rows):
+    """A streaming JSON document: ``{"meta": {...}, "records": [...]}``."""
+
+    def generate():
+        yield '{"meta": ' + json.dumps(meta, ensure_ascii=False) + ', "records": ['
+        for index, row in enumerate(rows):
+            yield ("," if index else "") + json.dumps(row, ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(generate(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def dataset_meta(title, **extra):
+    """The ``meta`` block of every JSON data set."""
+    return {
+        "title": title,
+        "publisher": PUBLISHER,
+        "generated_at": timezone.localtime().isoformat(),
+        "licence": LICENCE,
+        **extra,
+    }

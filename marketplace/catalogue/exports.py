@@ -1,11 +1,8 @@
 """Price lists (PDF, CSV) and the open data sets (CSV, JSON)."""
 
-import csv
 import io
-import json
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -20,45 +17,9 @@ from core.pdf import cjk_font_name
 from .models import PriceBasis, PriceVersion
 from .services import money, public_items, today
 
-BOM = "\ufeff"
-
 
 def _yuan(value):
     return f"{money(value):,.2f}"
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(filename, header, rows):
-    """A streaming UTF-8 CSV with a BOM so Excel opens it correctly."""
-    writer = csv.writer(_Echo())
-
-    def generate():
-        yield BOM + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def json_response(filename, meta, rows):
-    """A streaming JSON document: ``{"meta": {...}, "records": [...]}``."""
-
-    def generate():
-        head = json.dumps(meta, ensure_ascii=False)
-        yield '{"meta": ' + head + ', "records": ['
-        for index, row in enumerate(rows):
-            yield ("," if index else "") + json.dumps(row, ensure_ascii=False)
-        yield "]}"
-
-    response = StreamingHttpResponse(generate(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 # --- Provider price list -------------------------------------------------------------------
@@ -289,12 +250,3 @@ def history_records():
             "chain_hash": version.chain_hash,
             "status": "upcoming" if version.effective_from > day else "effective",
         }
-
-
-def dataset_meta(title):
-    return {
-        "title": title,
-        "publisher": "北京市民政局",
-        "generated_at": timezone.localtime().isoformat(),
-        "licence": "CC BY 4.0",
-    }

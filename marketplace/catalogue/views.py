@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import get_managed_or_404
+from core import opendata
 
 from . import exports, services
 from .charts import price_step_chart
@@ -362,13 +363,13 @@ def prices_pdf(request, slug):
 def prices_csv(request, slug):
     provider = _public_provider(slug)
     rows = list(exports.provider_price_rows(services.price_notice(provider)))
-    return exports.csv_response(f"{provider.slug}-prices.csv", exports.PROVIDER_CSV_HEADER, rows)
+    return opendata.csv_response(f"{provider.slug}-prices.csv", exports.PROVIDER_CSV_HEADER, rows)
 
 
 @require_GET
 def open_prices_csv(request):
     records = exports.current_price_records()
-    return exports.csv_response(
+    return opendata.csv_response(
         "funeral-current-prices.csv",
         exports.CURRENT_HEADER,
         ([record[key] for key in exports.CURRENT_HEADER] for record in records),
@@ -377,9 +378,9 @@ def open_prices_csv(request):
 
 @require_GET
 def open_prices_json(request):
-    return exports.json_response(
+    return opendata.json_response(
         "funeral-current-prices.json",
-        exports.dataset_meta("殡葬服务现行价格"),
+        opendata.dataset_meta("殡葬服务现行价格"),
         exports.current_price_records(),
     )
 
@@ -387,7 +388,7 @@ def open_prices_json(request):
 @require_GET
 def open_history_csv(request):
     records = exports.history_records()
-    return exports.csv_response(
+    return opendata.csv_response(
         "funeral-price-history.csv",
         exports.HISTORY_HEADER,
         ([record[key] for key in exports.HISTORY_HEADER] for record in records),
@@ -396,6 +397,6 @@ def open_history_csv(request):
 
 @require_GET
 def open_history_json(request):
-    return exports.json_response(
-        "funeral-price-history.json", exports.dataset_meta("殡葬服务价格历史"), exports.history_records()
+    return opendata.json_response(
+        "funeral-price-history.json", opendata.dataset_meta("殡葬服务价格历史"), exports.history_records()
     )

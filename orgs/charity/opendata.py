@@ -1,11 +1,10 @@
 """Open data sets: projects, donations (anonymous donors only as 匿名) and spending (C4)."""
 
-import csv
-import io
 from decimal import Decimal
 
-from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+
+from core import opendata
 
 from . import services
 from .models import CharityProject, Donation, Expenditure
@@ -114,24 +113,26 @@ DATASETS = {
 }
 
 
+TITLES = {
+    "projects": _("慈善项目"),
+    "donations": _("慈善捐赠明细"),
+    "expenditures": _("慈善项目支出明细"),
+}
+
+
 def csv_response(name):
     fields, rows = DATASETS[name]
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([str(label) for _key, label in fields])
-    for row in rows():
-        writer.writerow(
+    return opendata.csv_response(
+        f"charity-{name}.csv",
+        [str(label) for _key, label in fields],
+        (
             ["是" if row[key] is True else "否" if row[key] is False else row[key] for key, _l in fields]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="charity-{name}.csv"'
-    return response
+            for row in rows()
+        ),
+    )
 
 
 def json_response(name):
     fields, rows = DATASETS[name]
-    return JsonResponse(
-        {"fields": {key: str(label) for key, label in fields}, name: list(rows())},
-        json_dumps_params={"ensure_ascii": False},
-    )
+    meta = opendata.dataset_meta(str(TITLES[name]), fields={key: str(label) for key, label in fields})
+    return opendata.json_response(f"charity-{name}.json", meta, rows())

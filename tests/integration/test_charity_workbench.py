@@ -235,6 +235,8 @@ def test_status_change_needs_post(client, staff):
 
 
 def test_blank_choice_is_in_chinese(client, staff):
-    page = client.get(reverse("charity_workbench:project_new", args=[staff.organization.uscc])).content.decode()
+    page = client.get(
+        reverse("charity_workbench:project_new", args=[staff.organization.uscc])
+    ).content.decode()
     assert "- 请选择 -" in page
     assert "Select an option" not in page

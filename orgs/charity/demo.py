@@ -199,14 +199,22 @@ def load(out):
                 channel=CHANNELS[(i + index) % len(CHANNELS)],
                 receipt_number=f"SL{index + 1:02d}-{donated_on:%Y%m}-{i + 1:04d}",
             )
-        raised = sum((d.amount for d in project.donations.all()), Decimal("0"))
+        # Spending follows the money: by each spending date the project has spent its share
+        # of what it had raised by then, so spent never runs ahead of raised.
+        share = Decimal("0.8") if status == ProjectStatus.COMPLETED else Decimal("0.5")
+        gifts = sorted((d.donated_on, d.amount) for d in project.donations.all())
+        spent = Decimal("0")
         spend_dates = _spread(starts_on + datetime.timedelta(days=20), last_day, 2 * len(purposes))
         for i, spent_on in enumerate(spend_dates):
-            share = Decimal("0.8") if status == ProjectStatus.COMPLETED else Decimal("0.5")
+            raised_by_then = sum((amount for day, amount in gifts if day <= spent_on), Decimal("0"))
+            amount = (raised_by_then * share - spent).quantize(Decimal("0.01"))
+            if amount <= 0:
+                continue
+            spent += amount
             Expenditure.objects.create(
                 project=project,
                 voucher_number=f"ZC{index + 1:02d}-{spent_on:%Y%m}-{i + 1:03d}",
-                amount=(raised * share / len(spend_dates)).quantize(Decimal("0.01")),
+                amount=amount,
                 purpose=purposes[i % len(purposes)],
                 beneficiary_count=15 + 7 * i,
                 spent_on=spent_on,

@@ -200,6 +200,8 @@ class Chart:
     spent_points: str
     y_max: Decimal
     labels: list  # (x, text)
+    raised_dots: list = ()  # (x, y) markers, so a single month still shows
+    spent_dots: list = ()
 
 
 def chart_for(points, width=640, height=240, margin=40):
@@ -209,16 +211,25 @@ def chart_for(points, width=640, height=240, margin=40):
     y_max = max(max(p.raised, p.spent) for p in points) or Decimal("1")
     inner_w, inner_h = width - 2 * margin, height - 2 * margin
     step = inner_w / max(len(points) - 1, 1)
+    # One month has no line to draw: its markers stand in the middle of the chart.
+    start = margin + (inner_w / 2 if len(points) == 1 else 0)
 
-    def coords(attr):
-        return " ".join(
-            f"{margin + i * step:.1f},{margin + inner_h - float(getattr(p, attr) / y_max) * inner_h:.1f}"
+    def dots(attr):
+        return [
+            (
+                round(start + i * step, 1),
+                round(margin + inner_h - float(getattr(p, attr) / y_max) * inner_h, 1),
+            )
             for i, p in enumerate(points)
-        )
+        ]
 
+    def polyline(markers):
+        return " ".join(f"{x},{y}" for x, y in markers)
+
+    raised, spent = dots("raised"), dots("spent")
     every = max(1, len(points) // 6)
-    labels = [(round(margin + i * step, 1), p.month) for i, p in enumerate(points) if i % every == 0]
-    return Chart(width, height, coords("raised"), coords("spent"), y_max, labels)
+    labels = [(round(start + i * step, 1), p.month) for i, p in enumerate(points) if i % every == 0]
+    return Chart(width, height, polyline(raised), polyline(spent), y_max, labels, raised, spent)
 
 
 # --- Donation tracing (C4) ------------------------------------------------------------

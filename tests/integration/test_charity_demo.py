@@ -45,6 +45,10 @@ def test_demo_charity_data_and_idempotent_load():
     )
     assert completed.count() == 1
     assert Expenditure.objects.filter(project__in=completed).exists()
+    for project in CharityProject.objects.all():  # believable: spending never runs ahead of giving
+        points = services.raised_vs_spent(project)
+        assert points and all(p.spent <= p.raised for p in points), project.name
+        assert points[-1].spent > 0, project.name
 
     anonymous = Donation.objects.filter(anonymous=True).select_related("project").first()
     html = Client().get(f"/charity/projects/{anonymous.project_id}/").content.decode()

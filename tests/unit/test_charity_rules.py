@@ -194,3 +194,13 @@ def test_raised_vs_spent_is_cumulative_by_month():
     ]
     chart = services.chart_for(points)
     assert len(chart.raised_points.split()) == 3
+    assert chart.raised_dots[-1][1] == 40.0  # the highest value touches the top margin
+    assert chart.spent_dots[0][1] == 200.0  # nothing spent yet: on the axis
+
+
+def test_a_single_month_is_drawn_as_markers_in_the_middle():
+    project = CharityProjectFactory()
+    DonationFactory(project=project, amount=Decimal("100.00"), donated_on=D(2026, 1, 25))
+    chart = services.chart_for(services.raised_vs_spent(project))
+    assert chart.raised_dots == [(320.0, 40.0)]
+    assert chart.labels == [(320.0, "2026-01")]

@@ -151,6 +151,12 @@ class EarlyWarning(models.Model):
     reason = models.TextField(_("预警原因"))
     deadline = models.DateField(_("期限"))
     how_to_clear = models.TextField(_("解除方式"))
+    translations = models.JSONField(
+        _("其他语言文本"),
+        default=dict,
+        blank=True,
+        help_text=_("{语言: {reason, how_to_clear}}，由预警规则按各语言生成。"),
+    )
     link = models.CharField(_("相关链接"), max_length=300, blank=True)
     raised_on = models.DateField(_("发出日期"))
     last_seen_on = models.DateField(_("最近确认日期"))
@@ -188,3 +194,17 @@ class EarlyWarning(models.Model):
         from django.utils import timezone
 
         return (today or timezone.localdate()) > self.deadline
+
+    def _text(self, name):
+        from django.utils.translation import get_language
+
+        return self.translations.get(get_language() or "", {}).get(name) or getattr(self, name)
+
+    @property
+    def reason_text(self):
+        """The reason in the active language (Chinese when no translation was stored)."""
+        return self._text("reason")
+
+    @property
+    def how_to_clear_text(self):
+        return self._text("how_to_clear")

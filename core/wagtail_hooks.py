@@ -75,9 +75,9 @@ class EarlyWarningViewSet(ModelViewSet):
     list_display = [
         Column("subject_label", label=_("预警对象")),
         Column("kind", label=_("预警类型"), accessor="kind_label"),
-        Column("reason", label=_("预警原因")),
+        Column("reason_text", label=_("预警原因")),
         Column("deadline", label=_("期限")),
-        Column("how_to_clear", label=_("解除方式")),
+        Column("how_to_clear_text", label=_("解除方式")),
         Column("raised_on", label=_("发出日期")),
         Column("cleared_on", label=_("解除日期")),
     ]

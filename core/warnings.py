@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,38 @@ def _key(kind, content_type_id, object_id, detail_key):
     return (kind, content_type_id, str(object_id), detail_key or "")
 
 
+def _other_language_texts(source, today):
+    """{key: {language: {"reason": …, "how_to_clear": …}}} for every site language but the
+    default, computed by running the source again in that language: warnings are stored
+    once and read in Chinese or English."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        if language == settings.LANGUAGE_CODE:
+            continue
+        with translation.override(language):
+            for spec in source.compute(today):
+                content_type = ContentType.objects.get_for_model(spec.subject)
+                key = _key(source.kind, content_type.pk, spec.subject.pk, spec.detail_key)
+                texts.setdefault(key, {}).setdefault(
+                    language, {"reason": str(spec.reason), "how_to_clear": str(spec.how_to_clear)}
+                )
+    return texts
+
+
 @transaction.atomic
 def refresh_warnings(today=None, kinds=None):
     """Bring the open warnings in line with what the sources produce on ``today``.
 
-    Only the kinds whose source ran are cleared, so an unregistered kind keeps its rows."""
+    Only the kinds whose source ran are cleared, so an unregistered kind keeps its rows.
+    ``reason`` and ``how_to_clear`` are stored in the default language (Chinese), and in
+    every other site language in ``translations``."""
     from .models import EarlyWarning
 
     today = today or timezone.localdate()
     result = RefreshResult()
     sources = [source for kind, source in _sources.items() if kinds is None or kind in kinds]
     for source in sources:
+        other_languages = _other_language_texts(source, today)
         existing = {
             _key(w.kind, w.content_type_id, w.object_id, w.detail_key): w
             for w in EarlyWarning.objects.select_for_update().filter(
@@ -107,7 +129,9 @@ def refresh_warnings(today=None, kinds=None):
             )
         }
         seen = set()
-        for spec in source.compute(today):
+        with translation.override(settings.LANGUAGE_CODE):
+            specs = list(source.compute(today))
+        for spec in specs:
             content_type = ContentType.objects.get_for_model(spec.subject)
             key = _key(source.kind, content_type.pk, spec.subject.pk, spec.detail_key)
             if key in seen:
@@ -121,6 +145,7 @@ def refresh_warnings(today=None, kinds=None):
                 "deadline": spec.deadline,
                 "how_to_clear": str(spec.how_to_clear),
                 "link": spec.link,
+                "translations": other_languages.get(key, {}),
             }
             warning = existing.get(key)
             if warning is None:

@@ -653,6 +653,22 @@ def test_warning_report_overdue_opens_then_clears_when_filed_without_duplicates(
     assert again.get().cleared_on == D(2026, 6, 5)
 
 
+def test_warnings_are_stored_in_chinese_and_read_in_the_reader_language():
+    from django.utils import translation
+
+    org = OrganizationFactory()
+    with translation.override("en"):  # the language the refresh runs in does not matter
+        refresh_warnings(D(2026, 6, 1))
+    (warning,) = [w for w in open_warnings(credit_warnings.REPORT_OVERDUE, org) if w.detail_key == "2025"]
+    assert "2025年度工作报告已逾期" in warning.reason
+    assert "年度" in warning.how_to_clear
+    with translation.override("en"):
+        assert "annual report is overdue" in warning.reason_text
+        assert "年" not in warning.how_to_clear_text
+    with translation.override("zh-hans"):
+        assert warning.reason_text == warning.reason
+
+
 def test_warning_two_year_clock_on_the_abnormal_list():
     org = OrganizationFactory()
     entry = make_listing(org, listed_on=D(2026, 1, 15), reason=ListReason.UNREACHABLE)

@@ -458,6 +458,10 @@ CREDIT_PAGE_SIZE = int(env("CREDIT_PAGE_SIZE", "20"))
 
 # --- Charity (orgs.charity) ------------------------------------------------------------
 # C2: the fundraising plan is filed at least this many days before fundraising starts.
+# C1: basic information is disclosed within this many days of recognition or of a change.
+C1_BASIC_INFO_DISCLOSURE_DAYS = int(env("C1_BASIC_INFO_DISCLOSURE_DAYS", "30"))
+# C1: a charity's annual work report and financial report are due by this (month, day).
+C1_CHARITY_REPORT_DEADLINE = (5, 31)
 C2_PLAN_FILING_DAYS_BEFORE_START = int(env("C2_PLAN_FILING_DAYS_BEFORE_START", "10"))
 # C2: a project lasting over this many months discloses its progress periodically ...
 C2_LONG_PROJECT_MONTHS = int(env("C2_LONG_PROJECT_MONTHS", "6"))

@@ -77,6 +77,7 @@ class CharityConfig(AppConfig):
             "charity.view_donation",
             "charity.view_expenditure",
             "charity.view_progressreport",
+            "charity.view_basicinfodisclosure",
         )
         for key, title, description, order in (
             (

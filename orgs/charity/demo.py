@@ -1,5 +1,7 @@
 """Demo charity projects (fictional) with donations, spending and progress reports over time:
-one project with an overdue progress report (C2) and one completed project with its full account."""
+one project with an overdue progress report (C2) and one completed project with its full account.
+Every demo charity has published its basic information (C1) after recognition and each change,
+one of them late, except the last, whose recognition is still undisclosed."""
 
 import datetime
 from decimal import Decimal
@@ -11,7 +13,7 @@ from orgs.credit.dates import add_months
 from orgs.registry.demo import demo_name
 from orgs.registry.models import District, Organization
 
-from .models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
+from .models import BasicInfoDisclosure, CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
 
 DONORS = [
     "王建国",
@@ -220,12 +222,46 @@ def load(out):
                 spent_on=spent_on,
             )
         _reports(project, plan, today)
+    _basic_info()
     from core.warnings import refresh_warnings
 
-    from .warnings import RULE_KINDS
+    from .warnings import BASIC_INFO_OVERDUE, RULE_KINDS
 
-    result = refresh_warnings(today, kinds=list(RULE_KINDS.values()))
-    out.write(f"  {CharityProject.objects.count()} charity projects ({created} new); C2 warnings {result}")
+    result = refresh_warnings(today, kinds=[*RULE_KINDS.values(), BASIC_INFO_OVERDUE])
+    out.write(f"  {CharityProject.objects.count()} charity projects ({created} new); C1/C2 warnings {result}")
+
+
+GOVERNING_BODY = "示例张明 理事长\n示例李华 副理事长\n示例王芳 秘书长\n示例赵强 理事\n示例陈静 理事"
+SUPERVISORY_BODY = "示例刘洋 监事"
+
+
+def _basic_info():
+    """C1 disclosures for the demo charities (once: a charity with any disclosure is skipped)."""
+    from . import services
+
+    charities = list(
+        Organization.objects.filter(charity_recognized_on__isnull=False, name__endswith="（示例）").order_by(
+            "pk"
+        )
+    )
+    for position, organization in enumerate(charities):
+        if organization.basic_info.exists() or position == len(charities) - 1:
+            continue  # the last demo charity has not disclosed its recognition: a C1 warning
+        for number, due in enumerate(services.basic_info_obligations(organization)):
+            late = position == 1 and number == 0  # one disclosure made after the deadline
+            published_on = (
+                due.deadline + datetime.timedelta(days=15)
+                if late
+                else due.trigger + datetime.timedelta(days=12)
+            )
+            BasicInfoDisclosure.objects.create(
+                organization=organization,
+                changed_on=due.trigger,
+                summary=f"{due.label}：公开章程及理事会、监事名单。（示例）",
+                governing_body=GOVERNING_BODY,
+                supervisory_body=SUPERVISORY_BODY,
+                published_on=published_on,
+            )
 
 
 def _reports(project, plan, today):

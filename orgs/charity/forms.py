@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.registry.models import Organization
 
 from .giving import MAX_ONLINE_DONATION, MIN_ONLINE_DONATION
-from .models import CharityProject, Donation, Expenditure, ProgressReport
+from .models import BasicInfoDisclosure, CharityProject, Donation, Expenditure, ProgressReport
 
 
 class LookupForm(forms.Form):
@@ -155,3 +155,15 @@ class GiftForm(forms.Form):
         required=False,
         help_text=_("勾选后，项目页面、开放数据和票据查询只显示“匿名”。"),
     )
+
+
+class BasicInfoForm(forms.ModelForm):
+    class Meta:
+        model = BasicInfoDisclosure
+        fields = ["changed_on", "summary", "governing_body", "supervisory_body", "articles"]
+        widgets = {
+            "changed_on": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "governing_body": forms.Textarea(attrs={"rows": 5}),
+            "supervisory_body": forms.Textarea(attrs={"rows": 3}),
+        }

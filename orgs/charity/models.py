@@ -1,5 +1,6 @@
 """Charity projects and their append-only disclosure records (C2, C4)."""
 
+from django.conf import settings
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -236,3 +237,62 @@ class ProgressReport(AppendOnlyModel):
         _check_correction(self)
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("报告期止不能早于报告期起。")})
+
+
+class BasicInfoDisclosure(AppendOnlyModel):
+    """C1: one publication of a charity's basic information, on recognition or after a change.
+
+    The registry data (name, legal representative, domicile, scope) is the bureau's and is
+    shown from the registry; this record adds what the charity itself must disclose: its
+    articles of association and the members of its decision-making and supervisory bodies,
+    with what changed. The history stays public; a new record supersedes the last."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("慈善组织"), on_delete=models.PROTECT, related_name="basic_info"
+    )
+    changed_on = models.DateField(
+        _("变更发生日期"), help_text=_("本次公开所涉变更发生（或被认定为慈善组织）的日期。")
+    )
+    summary = models.TextField(_("变更说明"), help_text=_("本次公开的内容或变更了什么。"))
+    governing_body = models.TextField(_("决策机构成员"), help_text=_("理事会成员，每行一人：姓名 职务。"))
+    supervisory_body = models.TextField(
+        _("监督机构成员"), blank=True, help_text=_("监事或监事会成员，每行一人。")
+    )
+    articles = models.FileField(
+        _("章程"),
+        upload_to="charity/articles/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+    published_on = models.DateField(_("公开日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公开人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("慈善组织基本信息公开")
+        verbose_name_plural = _("慈善组织基本信息公开")
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_on__gte=models.F("changed_on")), name="charity_basic_info_after_change"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.published_on}"
+
+    @property
+    def days_to_publish(self):
+        return (self.published_on - self.changed_on).days
+
+    @property
+    def late(self):
+        """C1: published more than C1_BASIC_INFO_DISCLOSURE_DAYS days after the change."""
+        return self.days_to_publish > settings.C1_BASIC_INFO_DISCLOSURE_DAYS

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from orgs.credit.dates import add_months
 
-from .models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
+from .models import BasicInfoDisclosure, CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -230,6 +230,83 @@ def chart_for(points, width=640, height=240, margin=40):
     every = max(1, len(points) // 6)
     labels = [(round(start + i * step, 1), p.month) for i, p in enumerate(points) if i % every == 0]
     return Chart(width, height, polyline(raised), polyline(spent), y_max, labels, raised, spent)
+
+
+# --- C1 basic information --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BasicInfoDue:
+    """One C1 obligation: after recognition or a change registration, basic information is
+    disclosed within C1_BASIC_INFO_DISCLOSURE_DAYS days."""
+
+    trigger: datetime.date
+    label: str
+    deadline: datetime.date
+    disclosed_on: datetime.date | None
+
+    @property
+    def late(self):
+        return self.disclosed_on is not None and self.disclosed_on > self.deadline
+
+    def overdue(self, today):
+        return self.disclosed_on is None and today > self.deadline
+
+
+def basic_info_obligations(organization, changes=None, disclosures=None):
+    """Every C1 obligation of a charity, oldest first. ``changes`` and ``disclosures`` may be
+    passed (e.g. from a prefetch) to avoid queries."""
+    from orgs.registry.models import RegistryChange
+
+    if not organization.is_charity:
+        return []
+    recognized = organization.charity_recognized_on
+    if changes is None:
+        changes = list(organization.changes.all())
+    if disclosures is None:
+        disclosures = list(organization.basic_info.all())
+    labels = {recognized: [_("认定为慈善组织")]}
+    for change in changes:
+        if change.changed_on >= recognized and change.item != RegistryChange.Item.STATUS:
+            labels.setdefault(change.changed_on, []).append(
+                _("变更登记：%(item)s") % {"item": change.get_item_display()}
+            )
+    published = sorted(d.published_on for d in disclosures)
+    days = datetime.timedelta(days=settings.C1_BASIC_INFO_DISCLOSURE_DAYS)
+    return [
+        BasicInfoDue(
+            trigger=trigger,
+            label="、".join(str(label) for label in labels[trigger]),
+            deadline=trigger + days,
+            disclosed_on=next((day for day in published if day >= trigger), None),
+        )
+        for trigger in sorted(labels)
+    ]
+
+
+def publish_basic_info(disclosure, *, user, today=None):
+    """Publish a charity's basic information (C1). Append-only: a change is a new record."""
+    from django.core.exceptions import ValidationError
+    from wagtail.log_actions import log
+
+    today = today or timezone.localdate()
+    if not disclosure.organization.is_charity:
+        raise ValidationError(_("只有经认定的慈善组织公开基本信息。"))
+    if disclosure.changed_on and disclosure.changed_on > today:
+        raise ValidationError({"changed_on": _("变更发生日期不能晚于今天。")})
+    disclosure.published_on = today
+    disclosure.created_by = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        disclosure.full_clean()
+        disclosure.save()
+        log(disclosure, "wagtail.create", user=user)
+    return disclosure
+
+
+def latest_basic_info(organization):
+    return (
+        BasicInfoDisclosure.objects.filter(organization=organization).order_by("-published_on", "-pk").first()
+    )
 
 
 # --- Donation tracing (C4) ------------------------------------------------------------

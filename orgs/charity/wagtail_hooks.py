@@ -6,9 +6,9 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from core.admin_policies import APPEND_ONLY, RefusingPolicy
+from core.admin_policies import APPEND_ONLY, VIEW_ONLY, RefusingPolicy
 
-from .models import CharityProject, Donation, Expenditure, ProgressReport
+from .models import BasicInfoDisclosure, CharityProject, Donation, Expenditure, ProgressReport
 
 
 class CharityProjectViewSet(ModelViewSet):
@@ -99,6 +99,17 @@ class ProgressReportViewSet(ModelViewSet):
     ]
 
 
+class BasicInfoViewSet(ModelViewSet):
+    model = BasicInfoDisclosure
+    icon = "info-circle"
+    menu_label = gettext_lazy("基本信息公开")
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["organization", "changed_on", "published_on", "summary"]
+    search_fields = ["organization__name", "summary"]
+    form_fields = ["organization", "changed_on", "summary", "governing_body", "supervisory_body", "articles"]
+
+
 class CharityGroup(ModelViewSetGroup):
     menu_label = gettext_lazy("慈善公开")
     menu_icon = "folder-open-inverse"
@@ -108,11 +119,15 @@ class CharityGroup(ModelViewSetGroup):
         DonationViewSet("charity_donations", url_prefix="charity/donations"),
         ExpenditureViewSet("charity_expenditures", url_prefix="charity/expenditures"),
         ProgressReportViewSet("charity_reports", url_prefix="charity/reports"),
+        BasicInfoViewSet("charity_basic_info", url_prefix="charity/basic-info"),
     )
 
 
 for _model in (Donation, Expenditure, ProgressReport):
     register_permission_policy(_model, RefusingPolicy(_model, APPEND_ONLY))
+# Only the charity publishes its basic information (with the publication date set by the
+# service); the bureau reads it.
+register_permission_policy(BasicInfoDisclosure, RefusingPolicy(BasicInfoDisclosure, VIEW_ONLY))
 
 
 @hooks.register("register_admin_viewset")

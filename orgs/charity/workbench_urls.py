@@ -5,6 +5,7 @@ from . import workbench_views as views
 app_name = "charity_workbench"
 urlpatterns = [
     path("<str:uscc>/", views.home, name="home"),
+    path("<str:uscc>/basic-info/", views.basic_info, name="basic_info"),
     path("<str:uscc>/import-templates/<slug:kind>.csv", views.import_template, name="import_template"),
     path("<str:uscc>/projects/<int:pk>/import/<slug:kind>/", views.import_records, name="import"),
     path("<str:uscc>/projects/<int:pk>/status/", views.change_status, name="status"),

@@ -3,6 +3,7 @@ Another organisation's projects answer 404."""
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -21,8 +22,8 @@ from core.statemachine import IllegalTransition
 from orgs.registry.models import Organization
 
 from . import imports, services
-from .forms import DonationForm, ExpenditureForm, ImportForm, ProgressReportForm, ProjectForm
-from .models import CharityProject
+from .forms import BasicInfoForm, DonationForm, ExpenditureForm, ImportForm, ProgressReportForm, ProjectForm
+from .models import BasicInfoDisclosure, CharityProject
 
 RECORD_FORMS = {
     "donation": (DonationForm, gettext_lazy("登记捐赠")),
@@ -245,3 +246,46 @@ def change_status(request, uscc, pk):
             request, _("项目状态已变更为“%(status)s”。") % {"status": project.get_status_display()}
         )
     return redirect("charity_workbench:project", organization.uscc, project.pk)
+
+
+@login_required
+def basic_info(request, uscc):
+    """C1: the charity publishes its basic information after recognition or a change."""
+    organization = _organization(request, uscc)
+    history = list(
+        BasicInfoDisclosure.objects.filter(organization=organization).order_by("-published_on", "-pk")
+    )
+    latest = history[0] if history else None
+    initial = (
+        {"governing_body": latest.governing_body, "supervisory_body": latest.supervisory_body}
+        if latest
+        else {}
+    )
+    form = BasicInfoForm(request.POST or None, request.FILES or None, initial=initial)
+    form.instance.organization = organization
+    if request.method == "POST" and organization.is_charity and form.is_valid():
+        disclosure = form.save(commit=False)
+        if not disclosure.articles and latest:
+            disclosure.articles = latest.articles  # the articles stay until a new version is uploaded
+        try:
+            services.publish_basic_info(disclosure, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("基本信息已公开。"))
+            return redirect("charity_workbench:basic_info", organization.uscc)
+    title = _("基本信息公开")
+    return render(
+        request,
+        "charity/workbench_basic_info.html",
+        {
+            "organization": organization,
+            "form": form,
+            "history": history,
+            "obligations": services.basic_info_obligations(organization, disclosures=history),
+            "today": timezone.localdate(),
+            "c1_days": settings.C1_BASIC_INFO_DISCLOSURE_DAYS,
+            "title": title,
+            "breadcrumbs": _crumbs(organization, (title, None)),
+        },
+    )

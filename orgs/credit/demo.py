@@ -304,7 +304,12 @@ def load(out):
                 decided_on=today,
                 document_number="朝民社异〔示例〕9号",
             )
-    rules, warnings = services.run_daily(today)
+    # Only the credit warnings: later apps' demo data (e.g. charity disclosures) isn't loaded
+    # yet, and each app's demo refreshes its own kinds.
+    from core.warnings import registered_sources
+
+    credit_kinds = [kind for kind in registered_sources() if kind.startswith("credit.")]
+    rules, warnings = services.run_daily(today, warning_kinds=credit_kinds)
     out.write(
         f"  credit: {CreditRecord.objects.count()} records, {ListEntry.objects.filter(status='listed').count()} "
         f"current listings, {Proposal.objects.filter(status='pending').count()} pending proposals, "

@@ -586,13 +586,14 @@ def run_rules(today=None):
     return result
 
 
-def run_daily(today=None):
-    """The daily job: rules first (so listings made today count), then the warnings."""
+def run_daily(today=None, warning_kinds=None):
+    """The daily job: rules first (so listings made today count), then the warnings
+    (every registered kind, or only ``warning_kinds``)."""
     from core.warnings import refresh_warnings
 
     today = today or _today()
     rules = run_rules(today)
-    warnings = refresh_warnings(today)
+    warnings = refresh_warnings(today, kinds=warning_kinds)
     return rules, warnings
 
 

@@ -46,7 +46,8 @@ class Deadlines:
 def deadlines_for(organization, year):
     """S2: the report for ``year`` is filed in ``year + 1``. Foundations file by 31 March;
     an organisation with a supervising unit files to it by 31 March and to the
-    registration authority by 31 May; all others by 31 May."""
+    registration authority by 31 May; all others by 31 May. C1: a charity's annual work
+    and financial report is due by 31 May at the latest, whatever S2 allows."""
     filing_year = year + 1
     supervisor = None
     if organization.supervising_unit_id:
@@ -55,6 +56,8 @@ def deadlines_for(organization, year):
         registration = datetime.date(filing_year, *settings.S2_FOUNDATION_DEADLINE)
     else:
         registration = datetime.date(filing_year, *settings.S2_REGISTRATION_DEADLINE)
+    if organization.is_charity:
+        registration = min(registration, datetime.date(filing_year, *settings.C1_CHARITY_REPORT_DEADLINE))
     return Deadlines(registration=registration, supervisor=supervisor)
 
 

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("charity/", include("orgs.charity.urls")),
     path("open-data/", include("core.opendata_urls")),
     path("verify/", include("core.verify_urls")),
+    path("search/", include("search.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

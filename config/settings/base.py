@@ -45,6 +45,7 @@ PROJECT_APPS = [
     "core",
     "accounts",
     "cms",
+    "search",
     "marketplace.catalogue",
     "marketplace.orders",
     "orgs.registry",
@@ -297,7 +298,7 @@ C3_ADMIN_COST_EXEMPT_BELOW = Decimal(env("C3_ADMIN_COST_EXEMPT_BELOW", "200000.0
 # Annual report attachments.
 REPORT_ATTACHMENT_MAX_BYTES = int(env("REPORT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
-# Search backend for the site-wide facade (database or elasticsearch).
+# Elasticsearch for the site-wide search (see the SEARCH section at the end).
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
 
 # Alipay (payments issue); read from the environment so no secret is committed.
@@ -457,11 +458,11 @@ WARNING_SERIOUS_LIST_DAYS = int(env("WARNING_SERIOUS_LIST_DAYS", "90"))
 CREDIT_PAGE_SIZE = int(env("CREDIT_PAGE_SIZE", "20"))
 
 # --- Charity (orgs.charity) ------------------------------------------------------------
-# C2: the fundraising plan is filed at least this many days before fundraising starts.
 # C1: basic information is disclosed within this many days of recognition or of a change.
 C1_BASIC_INFO_DISCLOSURE_DAYS = int(env("C1_BASIC_INFO_DISCLOSURE_DAYS", "30"))
 # C1: a charity's annual work report and financial report are due by this (month, day).
 C1_CHARITY_REPORT_DEADLINE = (5, 31)
+# C2: the fundraising plan is filed at least this many days before fundraising starts.
 C2_PLAN_FILING_DAYS_BEFORE_START = int(env("C2_PLAN_FILING_DAYS_BEFORE_START", "10"))
 # C2: a project lasting over this many months discloses its progress periodically ...
 C2_LONG_PROJECT_MONTHS = int(env("C2_LONG_PROJECT_MONTHS", "6"))
@@ -472,3 +473,19 @@ C2_FINAL_ACCOUNT_MONTHS = int(env("C2_FINAL_ACCOUNT_MONTHS", "3"))
 # Public project list page size; latest donations shown on a project page.
 CHARITY_PAGE_SIZE = int(env("CHARITY_PAGE_SIZE", "20"))
 CHARITY_LATEST_DONATIONS = int(env("CHARITY_LATEST_DONATIONS", "20"))
+
+
+# --- Site-wide search (search) ---------------------------------------------------------
+# "database" (the embedded default: SearchEntry rows, SQLite or PostgreSQL) or "elasticsearch".
+# production.py switches to Elasticsearch when ELASTICSEARCH_URL is set.
+SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
+SEARCH_PAGE_SIZE = int(env("SEARCH_PAGE_SIZE", "20"))
+SEARCH_ELASTICSEARCH_URL = env("SEARCH_ELASTICSEARCH_URL", ELASTICSEARCH_URL)
+SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "platform-search")
+# The IK plugin (analysis-ik, installed by site/compose.yaml): fine-grained words when indexing,
+# coarse words when searching. Use "smartcn" or "standard" on a cluster without IK.
+SEARCH_ELASTICSEARCH_ANALYZER = env("SEARCH_ELASTICSEARCH_ANALYZER", "ik_max_word")
+SEARCH_ELASTICSEARCH_SEARCH_ANALYZER = env("SEARCH_ELASTICSEARCH_SEARCH_ANALYZER", "ik_smart")
+SEARCH_ELASTICSEARCH_TIMEOUT = float(env("SEARCH_ELASTICSEARCH_TIMEOUT", "5"))
+# Wait for a refresh after each bulk write so a change is searchable when the request ends.
+SEARCH_ELASTICSEARCH_REFRESH = env_bool("SEARCH_ELASTICSEARCH_REFRESH", False)

@@ -72,5 +72,6 @@ SMS_BACKEND = env("SMS_BACKEND", "accounts.sms.backends.ConsoleSmsBackend")
 # The checkout form redirects to Alipay's gateway; Chrome checks form-action on that redirect.
 CSP_EXTRA_FORM_ACTION = env_list("CSP_EXTRA_FORM_ACTION", ["https://openapi.alipay.com"])
 
-if env("ELASTICSEARCH_URL"):
-    SEARCH_BACKEND = "elasticsearch"
+# The site-wide search uses Elasticsearch when a cluster is configured (SEARCH_* in base.py).
+if env("ELASTICSEARCH_URL") or env("SEARCH_ELASTICSEARCH_URL"):
+    SEARCH_BACKEND = env("SEARCH_BACKEND", "elasticsearch")

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from search.index import index_objects
+
 from .models import Donation, Expenditure
 
 MAX_ROWS = 20000
@@ -352,8 +354,11 @@ def confirm(project, rows, *, user, today=None, spec=DONATIONS):
         result = check(project, rows, today, spec)
         if not result.ok:
             return result
-        result.created = len(spec.model.objects.bulk_create(result.new, batch_size=1000))
+        created = spec.model.objects.bulk_create(result.new, batch_size=1000)
+        result.created = len(created)
         log(project, spec.log_action, user=user, data={"created": result.created, "skipped": result.skipped})
+        # bulk_create sends no signals: hand the new rows to the search index (after commit).
+        index_objects(created)
     return result
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    verbose_name = _("站内搜索")
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        from .index import connect_signals
+
+        # Every app declares its document types in its own documents.py; search imports none.
+        autodiscover_modules("documents")
+        connect_signals()

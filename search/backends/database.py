@@ -104,7 +104,14 @@ class DatabaseBackend(SearchBackend):
         number = paginator.get_page(page).number
         offset = (number - 1) * per_page
         rows = base.filter(doc_type=doc_type) if doc_type else base
-        rows = rows.order_by("rank", F("date").desc(nulls_last=True), "title", "pk")
+        # Within a rank, the registry's type order: a provider or organisation named by the
+        # query comes before the many donations to a project that shares the word.
+        type_order = Case(
+            *(When(doc_type=key, then=Value(t.order)) for key, t in types.items()),
+            default=Value(1000),
+            output_field=IntegerField(),
+        )
+        rows = rows.order_by("rank", type_order, F("date").desc(nulls_last=True), "title", "pk")
         rows = rows.only("doc_type", "title", "body", "url", "date", "district", "extra")
         hits = [
             Hit(

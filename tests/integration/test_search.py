@@ -300,6 +300,24 @@ def test_titles_rank_before_body_matches(client, committed):
     ]
 
 
+def test_within_a_rank_organisations_come_before_the_donations_that_share_the_word(client, committed):
+    with committed():
+        project = CharityProjectFactory(name="青松助学项目")
+        for n in range(3):
+            DonationFactory(project=project, donor_name=f"捐赠人{n}", receipt_number=f"QS-{n}")
+        OrganizationFactory(name="北京青松助学促进会")
+    found = results(client.get("/search/", {"q": "青松助学"}))
+    # The project's title starts with the query (a better rank); the organisation's title and
+    # the donations' titles contain it (the same rank), and there the organisation comes first.
+    assert [label for label, _title, _url in found] == [
+        "慈善项目",
+        "社会组织",
+        "慈善捐赠",
+        "慈善捐赠",
+        "慈善捐赠",
+    ]
+
+
 def test_empty_and_no_result_states_guide_the_user(client):
     html = client.get("/search/").content.decode()
     assert 'role="search"' in html

@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.browser.helpers import assert_pages_accessible, sign_in
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FLAGSHIP = "京西示例殡仪馆（示例）"
@@ -88,14 +90,10 @@ def test_provider_staff_publish_an_upcoming_price_and_see_the_f2_refusal(demo_si
 
     from django.utils import timezone
 
-    from core.demo import DEMO_PASSWORD
     from marketplace.catalogue.demo import DEMO_PROVIDER_ADMIN_MOBILE
 
     base = demo_site.url
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("手机号码").fill(DEMO_PROVIDER_ADMIN_MOBILE)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, base, DEMO_PROVIDER_ADMIN_MOBILE)
     page.goto(base + "/workbench/")
     page.get_by_role("link", name=re.compile(FLAGSHIP)).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(FLAGSHIP)
@@ -122,12 +120,6 @@ def test_provider_staff_publish_an_upcoming_price_and_see_the_f2_refusal(demo_si
 
 
 def test_catalogue_pages_have_no_wcag_aa_violations(demo_site, page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {
-        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"],
-    }
     base = demo_site.url
     paths = [
         "/funeral/",
@@ -142,11 +134,4 @@ def test_catalogue_pages_have_no_wcag_aa_violations(demo_site, page):
     page.goto(base + "/funeral/providers/demo-jingxi-funeral-home/")
     history = page.get_by_role("table", name="服务项目与价格").get_by_role("link").first.get_attribute("href")
     paths.append(history)
-    axe = Axe()
-    failures = {}
-    for path in paths:
-        page.goto(base + path)
-        results = axe.run(page, options=options)
-        if results.violations_count:
-            failures[path] = results.generate_report()
-    assert not failures, "\n\n".join(f"{path}\n{report}" for path, report in failures.items())
+    assert_pages_accessible(page, base, paths)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from core import sealing
 from orgs.charity.models import CharityProject, Donation, ProjectStatus
 from payments.models import PaymentIntent
+from tests.browser.helpers import sign_in
 from tests.factories import payments as payment_fixtures
 
 payment_keys_dir = payment_fixtures.payment_keys_dir
@@ -27,10 +28,7 @@ def test_donate_download_the_receipt_and_find_where_it_went(demo_site, sandbox_s
         .first()
     )
     base = demo_site.url
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("手机号码").fill("13900000002")
-    page.get_by_label("密码").fill("demo-pass-2026")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, base, "13900000002")
 
     page.goto(base + f"/charity/projects/{project.pk}/")
     page.get_by_role("link", name="在线捐赠").click()

@@ -2,23 +2,14 @@
 chart table, and traces an anonymous donation by receipt number; every page passes axe (WCAG 2.1 AA)."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from orgs.charity.models import Donation
+from tests.browser.helpers import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WCAG_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 PROJECT = "高龄老人助餐计划（示例）"  # its latest quarterly progress report is overdue in the demo
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG_AA)
-    assert not results.violations_count, results.generate_report()
 
 
 def test_public_browses_projects_and_traces_an_anonymous_donation(demo_site, page):

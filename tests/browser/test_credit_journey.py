@@ -5,22 +5,14 @@ warnings in the workbench."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from pypdf import PdfReader
+
+from tests.browser.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORG = "北京市朝阳区养老服务协会（示例）"  # its 2025 report is overdue in the demo
-WCAG_AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG_AA)
-    assert not results.violations_count, results.generate_report()
 
 
 def test_public_searches_opens_downloads_and_verifies_the_credit_report(demo_site, page, tmp_path):
@@ -63,10 +55,7 @@ def test_invalid_uscc_gets_the_s1_message(demo_site, page):
 
 def test_organisation_sees_its_warnings_and_objection_status_in_the_workbench(demo_site, page):
     base = demo_site.url
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("手机号码").fill("13920000001")
-    page.get_by_label("密码").fill("demo-pass-2026")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, base, "13920000001")
     page.goto(base + "/workbench/")
     page.get_by_role("link", name=re.compile(f"{ORG} · 信用信息")).click()
     warnings = page.locator("section", has=page.get_by_role("heading", name="预警"))

@@ -15,22 +15,14 @@ from playwright.sync_api import expect
 
 from accounts import sms
 from core import sealing
-from core.demo import DEMO_PASSWORD
 from marketplace.orders.models import Order
+from tests.browser.helpers import sign_in
 from tests.factories.orders import id_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FAMILY = "13900000002"
 STAFF = "13910000001"  # 京西示例殡仪馆 admin (catalogue demo)
-
-
-def sign_in(page, base, mobile):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("手机号码").fill(mobile)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 def last_code():

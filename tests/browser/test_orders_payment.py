@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from core import sealing
 from marketplace.orders.models import Order, OrderStatus
+from tests.browser.helpers import sign_in
 from tests.factories import payments as payment_fixtures
 
 payment_keys_dir = payment_fixtures.payment_keys_dir
@@ -17,10 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_family_pays_a_signed_contract_and_gets_a_receipt(demo_site, sandbox_server, page):
     order = Order.objects.get(user__mobile="13900000002", status=OrderStatus.COUNTERSIGNED)
     base = demo_site.url
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("手机号码").fill("13900000002")
-    page.get_by_label("密码").fill("demo-pass-2026")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, base, "13900000002")
 
     page.goto(base + order.get_absolute_url())
     page.get_by_role("button", name="在线支付").click()

@@ -6,25 +6,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.demo import DEMO_PASSWORD
+from tests.browser.helpers import sign_in
 from tests.factories.orgs import pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORG = "北京市朝阳区养老服务协会（示例）"
-PASSWORD = "demo-pass-2026"
 
 
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     settings.REPORT_ATTACHMENT_ROOT = tmp_path / "attachments"
-
-
-def sign_in(page, base, mobile):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("手机号码").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("个人中心")
 
 
 def fill_money(page, label, value):
@@ -88,7 +81,7 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
     bureau = new_page()
     bureau.goto(base + "/admin/login/")
     bureau.locator("#id_username").fill("13900000005")
-    bureau.locator("#id_password").fill(PASSWORD)
+    bureau.locator("#id_password").fill(DEMO_PASSWORD)
     bureau.locator("button[type=submit]").click()
     bureau.goto(base + "/admin/reports/review/?status=submitted")
     bureau.get_by_role("link", name=ORG).click()

@@ -235,8 +235,40 @@ GOVERNING_BODY = "示例张明 理事长\n示例李华 副理事长\n示例王�
 SUPERVISORY_BODY = "示例刘洋 监事"
 
 
+def _articles_pdf(organization):
+    """A short, clearly fictional articles of association (章程) for a demo charity."""
+    import io
+
+    from reportlab.platypus import Paragraph, Spacer
+
+    from core import pdf
+
+    style = pdf.styles()
+    buffer = io.BytesIO()
+    pdf.document(buffer, title=f"{organization.name}章程").build(
+        [
+            Paragraph(f"{organization.name}章程（示例）", style["Title"]),
+            Paragraph("第一章 总则", style["Heading2"]),
+            Paragraph(
+                f"第一条 本会名称为{organization.name}。本章程为演示用示例文本，不具有任何法律效力。",
+                style["BodyText"],
+            ),
+            Paragraph("第二条 本会是经依法登记、认定的慈善组织，不以营利为目的。", style["BodyText"]),
+            Spacer(1, 6),
+            Paragraph("第二章 组织机构", style["Heading2"]),
+            Paragraph("第三条 理事会是本会的决策机构；监事负责监督本会的活动和财务。", style["BodyText"]),
+            Paragraph(
+                "第四条 本会按照《慈善组织信息公开办法》公开基本信息、年度报告和募捐情况。", style["BodyText"]
+            ),
+        ]
+    )
+    return buffer.getvalue()
+
+
 def _basic_info():
     """C1 disclosures for the demo charities (once: a charity with any disclosure is skipped)."""
+    from django.core.files.base import ContentFile
+
     from . import services
 
     charities = list(
@@ -254,7 +286,7 @@ def _basic_info():
                 if late
                 else due.trigger + datetime.timedelta(days=12)
             )
-            BasicInfoDisclosure.objects.create(
+            disclosure = BasicInfoDisclosure(
                 organization=organization,
                 changed_on=due.trigger,
                 summary=f"{due.label}：公开章程及理事会、监事名单。（示例）",
@@ -262,6 +294,12 @@ def _basic_info():
                 supervisory_body=SUPERVISORY_BODY,
                 published_on=published_on,
             )
+            disclosure.articles.save(
+                f"articles-{organization.uscc}-{number}.pdf",
+                ContentFile(_articles_pdf(organization)),
+                save=False,
+            )
+            disclosure.save()
 
 
 def _reports(project, plan, today):

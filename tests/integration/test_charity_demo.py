@@ -2,17 +2,30 @@
 report, one completed project with its full account, anonymous donors masked; loading twice
 changes nothing."""
 
+import datetime
+import io
 import os
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from core.models import EarlyWarning
 from orgs.charity import services
-from orgs.charity.models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
-from orgs.charity.warnings import PROGRESS_OVERDUE
+from orgs.charity.models import (
+    BasicInfoDisclosure,
+    CharityProject,
+    Donation,
+    Expenditure,
+    ProgressReport,
+    ProjectStatus,
+)
+from orgs.charity.warnings import BASIC_INFO_OVERDUE, PROGRESS_OVERDUE
+from orgs.registry.models import Organization
+from tests.pdfcheck import unembedded_fonts
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +62,22 @@ def test_demo_charity_data_and_idempotent_load():
         points = services.raised_vs_spent(project)
         assert points and all(p.spent <= p.raised for p in points), project.name
         assert points[-1].spent > 0, project.name
+
+    # C1: every demo charity but one has disclosed its basic information, with its articles.
+    charities = Organization.objects.filter(charity_recognized_on__isnull=False, name__endswith="（示例）")
+    assert EarlyWarning.objects.open().filter(kind=BASIC_INFO_OVERDUE).count() == 1
+    disclosure = BasicInfoDisclosure.objects.filter(organization__in=charities).first()
+    with disclosure.articles.open("rb") as handle:
+        articles = handle.read()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(articles)).pages)
+    assert disclosure.organization.name in text and "示例" in text
+    assert unembedded_fonts(articles) == []
+    assert (
+        BasicInfoDisclosure.objects.filter(organization__in=charities)
+        .exclude(published_on__lte=F("changed_on") + datetime.timedelta(days=30))
+        .count()
+        == 1
+    )  # one demo disclosure was late
 
     anonymous = Donation.objects.filter(anonymous=True).select_related("project").first()
     html = Client().get(f"/charity/projects/{anonymous.project_id}/").content.decode()

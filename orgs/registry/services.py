@@ -11,34 +11,12 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from accounts.validators import normalize_mobile, validate_mobile
+from search.text import terms
 
 from . import uscc as uscc_module
 from .models import Invitation, MemberRole, Membership, Organization, OrgStatus, RegistryChange
 
 USCC_LIKE = re.compile(r"^[0-9A-Za-z]{18}$")
-_PUNCTUATION = re.compile(r"[\s\u3000，,。.、;；:：()（）《》\"'“”‘’!！?？\-—_/\\]+")
-
-
-def search_terms(query):
-    """Chinese search terms for a name query: the whole query plus its jieba words.
-
-    The search issue will replace this with a proper index; until then a name matches
-    when it contains the whole query, or every meaningful word jieba finds in it, so
-    "朝阳 养老" and "朝阳区养老协会" both find 北京市朝阳区养老服务协会."""
-    import jieba
-
-    query = (query or "").strip()
-    if not query:
-        return []
-    words = []
-    for part in _PUNCTUATION.split(query):
-        if not part:
-            continue
-        for word in jieba.lcut(part):
-            word = word.strip()
-            if word and not _PUNCTUATION.fullmatch(word) and word not in words:
-                words.append(word)
-    return words
 
 
 def search_organizations(queryset, query):
@@ -50,7 +28,7 @@ def search_organizations(queryset, query):
     compact = uscc_module.normalize(query)
     if USCC_LIKE.match(compact):
         condition |= Q(uscc=compact)
-    words = search_terms(query)
+    words = terms(query)
     if len(words) > 1:
         all_words = Q()
         for word in words:

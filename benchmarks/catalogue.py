@@ -17,62 +17,15 @@ is ever contacted.
 
 import argparse
 import datetime
-import json
 import os
-import platform
-import shutil
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
 import textwrap
-import threading
 import time
-import urllib.request
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "catalogue.md"
-PYTHON = sys.executable
+import harness
+from harness import out
 
-SETTINGS_TEMPLATE = """
-from {base} import *  # noqa: F401,F403
-
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1"]
-ROOT_URLCONF = "catalogue_bench_urls"
-# Wagtail's PostgreSQL search index needs this app for `migrate`'s system checks.
-if "django.contrib.postgres" not in INSTALLED_APPS:  # noqa: F405
-    INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.postgres"]  # noqa: F405
-LOGGING = {{"version": 1, "disable_existing_loggers": False,
-           "handlers": {{"null": {{"class": "logging.NullHandler"}}}},
-           "root": {{"handlers": ["null"], "level": "ERROR"}}}}
-"""
-
-URLS_TEMPLATE = """
-from django.http import HttpResponse
-from django.urls import path
-
-from {base} import urlpatterns as site_urlpatterns
-
-
-def bare(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
-urlpatterns = [path("bench/bare/", bare), *site_urlpatterns]
-"""
-
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format('{"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "errors": %d, "non2xx": %d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
-end
-"""
+RESULTS = harness.ROOT / "benchmarks" / "results" / "catalogue.md"
 
 
 def parse_args():
@@ -83,21 +36,8 @@ def parse_args():
     parser.add_argument(
         "--items", type=int, default=100_000, help="items in total, spread over the providers"
     )
-    parser.add_argument("--duration", type=int, default=20, help="seconds of load per page")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--base-settings", default=os.environ.get("BENCH_BASE_SETTINGS", "config.settings.base")
-    )
-    parser.add_argument("--base-urlconf", default=os.environ.get("BENCH_BASE_URLCONF", "config.urls"))
-    parser.add_argument("--output", default=str(RESULTS))
+    harness.add_common_arguments(parser, RESULTS, duration=20)
     return parser.parse_args()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Data --------------------------------------------------------------------------------------
@@ -245,105 +185,13 @@ def generate(providers, total_items, out):
     )
 
 
-# --- Load ----------------------------------------------------------------------------------------
-
-
-def wait_for(url, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"server did not answer at {url}")
-
-
-def run_wrk(url, duration, connections, script):
-    result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", script, url],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=duration + 60,
-    )
-    line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
-    data = json.loads(line)
-    return {
-        "p50_ms": data["p50_us"] / 1000,
-        "p95_ms": data["p95_us"] / 1000,
-        "rps": data["requests"] / (data["duration_us"] / 1e6),
-        "requests": data["requests"],
-        "errors": data["errors"] + data["non2xx"],
-    }
-
-
-def run_python(url, duration, connections):
-    """A small closed-loop load generator for machines without wrk."""
-    latencies, errors, lock = [], [0], threading.Lock()
-    deadline = time.monotonic() + duration
-
-    def worker():
-        while time.monotonic() < deadline:
-            started = time.monotonic()
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    response.read()
-                    ok = response.status == 200
-            except OSError:
-                ok = False
-            elapsed = time.monotonic() - started
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
-
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    ordered = sorted(latencies) or [0.0]
-    return {
-        "p50_ms": statistics.median(ordered) * 1000,
-        "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
-        "rps": len(latencies) / elapsed,
-        "requests": len(latencies),
-        "errors": errors[0],
-    }
-
-
 def main():
     args = parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
-        os.execv(  # noqa: S606 - re-run under a throwaway PostgreSQL
-            str(ROOT / "scripts" / "with-postgres.sh"),
-            [str(ROOT / "scripts" / "with-postgres.sh"), PYTHON, *sys.argv],
-        )
-
-    workdir = Path(tempfile.mkdtemp(prefix="catalogue-bench-"))
-    (workdir / "catalogue_bench_settings.py").write_text(SETTINGS_TEMPLATE.format(base=args.base_settings))
-    (workdir / "catalogue_bench_urls.py").write_text(URLS_TEMPLATE.format(base=args.base_urlconf))
-    (workdir / "p95.lua").write_text(WRK_SCRIPT)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT), os.environ.get("PYTHONPATH", "")]),
-        "DJANGO_SETTINGS_MODULE": "catalogue_bench_settings",
-    }
-    os.environ.update(env)
-    sys.path[:0] = [str(workdir), str(ROOT)]
-
-    def out(message):
-        print(message, flush=True)
+    harness.ensure_postgres()
+    workspace = harness.Workspace("catalogue", args.base_settings, args.base_urlconf).activate()
 
     out("migrating …")
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+    harness.migrate(workspace)
     out(f"generating {args.providers} providers / {args.items} items …")
     generate(args.providers, args.items, out)
 
@@ -357,56 +205,22 @@ def main():
     counts = (Provider.objects.count(), ServiceItem.objects.count(), PriceVersion.objects.count())
     connection.close()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "config.wsgi:application",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            str(workdir / "gunicorn.log"),
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     pages = [
-        ("bare Django view", "/bench/bare/"),
+        ("bare Django view", harness.BARE_PATH),
         ("reference: a plain site page (/open-data/)", "/open-data/"),
         ("catalogue /funeral/", "/funeral/"),
         ("provider page", f"/funeral/providers/{homes[0].slug}/"),
         ("compare page (3 providers)", "/funeral/compare/?" + "&".join(f"p={h.slug}" for h in homes)),
     ]
-    use_wrk = shutil.which("wrk") is not None
-    load_before = os.getloadavg()[0]
-    results = []
+    load_before = os.getloadavg()
     try:
-        wait_for(base + "/bench/bare/")
-        for label, path in pages:
-            for _ in range(5):  # warm both workers and the city statistics cache
-                urllib.request.urlopen(base + path, timeout=60).read()
-            out(f"loading {label} for {args.duration}s …")
-            if use_wrk:
-                result = run_wrk(base + path, args.duration, args.connections, str(workdir / "p95.lua"))
-            else:
-                result = run_python(base + path, args.duration, args.connections)
-            out(f"  p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, {result['rps']:.1f} req/s")
-            results.append((label, path, result))
+        with harness.Server(workspace, workers=args.workers) as server:
+            server.wait()
+            # The warm-up also fills the compare page's city statistics cache.
+            results = harness.measure_pages(server, workspace, pages, args.duration, args.connections)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+        workspace.cleanup()
 
-    bare_rps = results[0][2]["rps"]
-    tool = "wrk (2 threads)" if use_wrk else "built-in Python load generator"
     lines = [
         "# Funeral catalogue benchmark",
         "",
@@ -414,20 +228,10 @@ def main():
         "",
         f"- Data: {counts[0]:,} providers, {counts[1]:,} items, {counts[2]:,} price versions (PostgreSQL).",
         f"- Server: gunicorn, {args.workers} sync workers, 127.0.0.1 only; DEBUG off.",
-        f"- Load: {tool}, {args.connections} connections, {args.duration} s per page after a warm-up.",
-        f"- Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with the load generator and PostgreSQL; "
-        f"load average {load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after it.",
+        f"- Load: {harness.tool_name()}, {args.connections} connections, {args.duration} s per page after a warm-up.",
+        harness.machine_line(load_before),
         "",
-        "| page | path | p50 (ms) | p95 (ms) | requests/s | ratio to bare view | errors |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for label, path, result in results:
-        ratio = result["rps"] / bare_rps if bare_rps else 0
-        lines.append(
-            f"| {label} | `{path}` | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | {result['rps']:.1f} | "
-            f"{ratio:.3f} | {result['errors']} |"
-        )
-    lines += [
+        *harness.page_table(results),
         "",
         textwrap.fill(
             "The ratio is each page's throughput divided by the bare Django view's (same server, same "
@@ -440,9 +244,7 @@ def main():
         ),
         "",
     ]
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text("\n".join(lines), encoding="utf-8")
-    out(f"wrote {args.output}")
+    harness.write_results(args.output, lines)
 
 
 if __name__ == "__main__":

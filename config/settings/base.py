@@ -473,6 +473,8 @@ C2_FINAL_ACCOUNT_MONTHS = int(env("C2_FINAL_ACCOUNT_MONTHS", "3"))
 # Public project list page size; latest donations shown on a project page.
 CHARITY_PAGE_SIZE = int(env("CHARITY_PAGE_SIZE", "20"))
 CHARITY_LATEST_DONATIONS = int(env("CHARITY_LATEST_DONATIONS", "20"))
+# Spending rows per page on a project page (the lookup page shows the first page).
+CHARITY_SPENDING_PAGE_SIZE = int(env("CHARITY_SPENDING_PAGE_SIZE", "50"))
 
 
 # --- Site-wide search (search) ---------------------------------------------------------

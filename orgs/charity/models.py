@@ -69,8 +69,9 @@ def _check_correction(record):
 
 class CorrectableQuerySet(models.QuerySet):
     def current(self):
-        """Rows that no later row corrects."""
-        return self.filter(corrections__isnull=True)
+        """Rows that no later row corrects (NOT EXISTS, which PostgreSQL plans well)."""
+        corrections = self.model._default_manager.filter(corrects=models.OuterRef("pk"))
+        return self.filter(~models.Exists(corrections))
 
 
 class Donation(AppendOnlyModel):

@@ -5,9 +5,10 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from core import opendata
+from orgs.registry.models import District
 
 from . import services
-from .models import CharityProject, Donation, Expenditure
+from .models import ANONYMOUS, CharityProject, Donation, Expenditure, ProjectStatus
 
 PROJECT_FIELDS = (
     ("id", _("项目编号")),
@@ -55,8 +56,15 @@ def _plain(value):
     return value
 
 
+def _labels(choices):
+    """Choice labels translated once per response, not once per row (a lookup walks every
+    catalogue because the source strings are Chinese)."""
+    return {value: str(label) for value, label in choices}
+
+
 def project_rows():
     projects = services.with_totals(CharityProject.objects.select_related("organization")).order_by("pk")
+    statuses, areas = _labels(ProjectStatus.choices), _labels(District.choices)
     for p in services.quantize_totals(projects):
         yield {
             "id": p.pk,
@@ -71,24 +79,26 @@ def project_rows():
             "spent": _plain(p.spent),
             "starts_on": _plain(p.starts_on),
             "ends_on": _plain(p.ends_on),
-            "status": str(p.get_status_display()),
-            "area": str(p.get_area_display()),
+            "status": statuses[p.status],
+            "area": areas[p.area],
         }
 
 
 def donation_rows():
     donations = Donation.objects.current().select_related("organization").order_by("pk")
+    kinds, channels = _labels(Donation.Kind.choices), _labels(Donation.Channel.choices)
+    anonymous = str(ANONYMOUS)
     for d in donations.iterator(chunk_size=2000):
         yield {
             "project_id": d.project_id,
             "organization": d.organization.name,
             "receipt_number": d.receipt_number,
-            "donor": d.public_donor_name,
-            "kind": str(d.get_kind_display()),
+            "donor": anonymous if d.anonymous else d.donor_name,  # = Donation.public_donor_name
+            "kind": kinds[d.kind],
             "amount": _plain(d.amount),
             "in_kind_description": d.in_kind_description,
             "donated_on": _plain(d.donated_on),
-            "channel": str(d.get_channel_display()),
+            "channel": channels[d.channel],
         }
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,20 +175,27 @@ class SeriesPoint:
     spent: Decimal
 
 
+def _monthly_totals(queryset, date_field):
+    """{first day of month: sum of amount}, summed by the database (one row per month)."""
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth(date_field))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+    )
+    return dict(rows)
+
+
 def raised_vs_spent(project):
     """Cumulative raised and spent at the end of each month with any record."""
-    by_month = {}
-    for donated_on, amount in project.donations.current().values_list("donated_on", "amount"):
-        key = donated_on.strftime("%Y-%m")
-        by_month.setdefault(key, [ZERO, ZERO])[0] += amount
-    for spent_on, amount in project.expenditures.current().values_list("spent_on", "amount"):
-        key = spent_on.strftime("%Y-%m")
-        by_month.setdefault(key, [ZERO, ZERO])[1] += amount
+    raised_by_month = _monthly_totals(project.donations.current(), "donated_on")
+    spent_by_month = _monthly_totals(project.expenditures.current(), "spent_on")
     points, raised, spent = [], ZERO, ZERO
-    for month in sorted(by_month):
-        raised += by_month[month][0]
-        spent += by_month[month][1]
-        points.append(SeriesPoint(month=month, raised=raised, spent=spent))
+    for month in sorted(set(raised_by_month) | set(spent_by_month)):
+        raised += raised_by_month.get(month) or ZERO
+        spent += spent_by_month.get(month) or ZERO
+        points.append(SeriesPoint(month=month.strftime("%Y-%m"), raised=raised, spent=spent))
     return points
 
 

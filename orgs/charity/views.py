@@ -58,7 +58,9 @@ def project(request, pk):
             "points": points,
             "chart": services.chart_for(points),
             "donations": list(obj.donations.current()[: settings.CHARITY_LATEST_DONATIONS]),
-            "expenditures": list(obj.expenditures.current()),
+            "spending_page": Paginator(
+                obj.expenditures.current(), settings.CHARITY_SPENDING_PAGE_SIZE
+            ).get_page(request.GET.get("page")),
             "breadcrumbs": [(_("慈善公开"), reverse("charity:index")), (obj.name, None)],
         },
     )
@@ -81,7 +83,12 @@ def lookup(request):
             "searched": searched,
             "donation": donation,
             "project": donation.project if donation else None,
-            "expenditures": list(donation.project.expenditures.current()) if donation else [],
+            # The latest spending; the project page pages through all of it.
+            "spending_page": Paginator(
+                donation.project.expenditures.current(), settings.CHARITY_SPENDING_PAGE_SIZE
+            ).get_page(1)
+            if donation
+            else None,
             "breadcrumbs": [(_("慈善公开"), reverse("charity:index")), (_("我的捐赠去哪了"), None)],
         },
     )

@@ -25,6 +25,8 @@ from . import imports, services
 from .forms import BasicInfoForm, DonationForm, ExpenditureForm, ImportForm, ProgressReportForm, ProjectForm
 from .models import BasicInfoDisclosure, CharityProject
 
+LATEST = 50  # rows of each kind on a workbench project page
+
 RECORD_FORMS = {
     "donation": (DonationForm, gettext_lazy("登记捐赠")),
     "expenditure": (ExpenditureForm, gettext_lazy("登记支出")),
@@ -108,8 +110,13 @@ def project_detail(request, uscc, pk):
             "project": project,
             "overdue": services.overdue_items(project, timezone.localdate()),
             "status_actions": services.status_actions(project),
-            "donations": project.donations.select_related("corrects").order_by("-donated_on", "-pk"),
-            "expenditures": project.expenditures.select_related("corrects").order_by("-spent_on", "-pk"),
+            # The latest rows; every row is on the public page and in the open data.
+            "donations": project.donations.select_related("corrects").order_by("-donated_on", "-pk")[:LATEST],
+            "donation_count": project.donations.count(),
+            "expenditures": project.expenditures.select_related("corrects").order_by("-spent_on", "-pk")[
+                :LATEST
+            ],
+            "expenditure_count": project.expenditures.count(),
             "reports": project.reports.select_related("corrects").order_by("-published_on", "-pk"),
             "breadcrumbs": _crumbs(organization, (project.name, None)),
         },

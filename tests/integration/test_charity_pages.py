@@ -154,7 +154,7 @@ def test_query_counts_stay_flat(client, django_assert_max_num_queries, count):
     # Base template (site, menu, bureau settings) plus count, projects and their reports.
     with django_assert_max_num_queries(15):
         assert client.get(reverse("charity:index")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the spending paginator's count
         assert client.get(reverse("charity:project", args=[project.pk])).status_code == 200
     for name in ("projects", "donations", "expenditures"):
         for fmt in ("csv", "json"):
@@ -175,3 +175,23 @@ def test_profile_shows_charity_disclosure_section(client, project_with_anonymous
 
 def test_unknown_project_is_404(client):
     assert client.get(reverse("charity:project", args=[999999])).status_code == 404
+
+
+def test_spending_is_paged_on_the_project_page_and_the_lookup_links_to_it(client, settings):
+    settings.CHARITY_SPENDING_PAGE_SIZE = 5
+    project = CharityProjectFactory()
+    donation = DonationFactory(project=project, receipt_number="PG-1")
+    for n in range(7):
+        ExpenditureFactory(project=project, purpose=f"分页支出{n}", spent_on=datetime.date(2026, 3, 1 + n))
+    url = reverse("charity:project", args=[project.pk])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "分页支出6" in first and "分页支出2" in first and "分页支出1" not in first  # newest first
+    assert "分页支出1" in second and "分页支出0" in second and "分页支出6" not in second
+    assert "共 7 笔" in first and 'rel="next"' in first
+    lookup = client.get(
+        reverse("charity:lookup"),
+        {"organization": project.organization.pk, "receipt_number": donation.receipt_number},
+    ).content.decode()
+    assert "查看全部 7 笔支出" in lookup and f'href="{url}#spending-h"' in lookup
+    assert "分页支出1" not in lookup

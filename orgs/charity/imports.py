@@ -11,6 +11,7 @@ shared."""
 import csv
 import datetime
 import io
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -93,7 +94,7 @@ def _key(values, key, errors, label, max_length=40):
     return value
 
 
-class ImportSpec:
+class ImportSpec(ABC):
     """One kind of import: its Chinese headers, how a row becomes a record and its key."""
 
     model = None
@@ -108,16 +109,17 @@ class ImportSpec:
     template_rows = ()
     log_action = ""
 
+    @abstractmethod
     def parse(self, project, values, today):
         """An unsaved record, or raise ValueError with every reason."""
-        raise NotImplementedError
 
+    @abstractmethod
     def existing(self, project, keys):
         """Current records with these keys, in the key's scope."""
-        raise NotImplementedError
 
-    def read(self, name, data):
-        return read_rows(name, data, self)
+    @abstractmethod
+    def same(self, existing, new):
+        """Whether a re-uploaded row repeats the recorded one (and is skipped)."""
 
 
 class DonationImport(ImportSpec):

@@ -74,7 +74,29 @@ class CorrectableQuerySet(models.QuerySet):
         return self.filter(~models.Exists(corrections))
 
 
-class Donation(AppendOnlyModel):
+class CorrectableRecord(AppendOnlyModel):
+    """A published disclosure record of one project: never changed, never deleted; a mistake is
+    corrected by a new row of the same project that points at the row it corrects."""
+
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        _check_correction(self)
+
+
+class Donation(CorrectableRecord):
     class Kind(models.TextChoices):
         MONEY = "money", _("资金")
         IN_KIND = "in_kind", _("物资")
@@ -101,17 +123,7 @@ class Donation(AppendOnlyModel):
     donated_on = models.DateField(_("捐赠日期"))
     channel = models.CharField(_("捐赠渠道"), max_length=8, choices=Channel.choices)
     receipt_number = models.CharField(_("票据号"), max_length=40)
-    corrects = models.ForeignKey(
-        "self",
-        verbose_name=_("更正的记录"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="corrections",
-    )
     created_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
-
-    objects = CorrectableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("捐赠记录")
@@ -133,7 +145,7 @@ class Donation(AppendOnlyModel):
 
         if self.project_id and self.organization_id and self.project.organization_id != self.organization_id:
             raise ValidationError({"project": _("项目不属于该慈善组织。")})
-        _check_correction(self)
+        super().clean()
 
     @property
     def public_donor_name(self):
@@ -141,7 +153,7 @@ class Donation(AppendOnlyModel):
         return str(ANONYMOUS) if self.anonymous else self.donor_name
 
 
-class Expenditure(AppendOnlyModel):
+class Expenditure(CorrectableRecord):
     project = models.ForeignKey(
         CharityProject, verbose_name=_("慈善项目"), on_delete=models.PROTECT, related_name="expenditures"
     )
@@ -160,17 +172,7 @@ class Expenditure(AppendOnlyModel):
     document = models.FileField(
         _("支出凭证"), upload_to="charity/expenditures/", blank=True, validators=[DOCUMENT_EXTENSIONS]
     )
-    corrects = models.ForeignKey(
-        "self",
-        verbose_name=_("更正的记录"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="corrections",
-    )
     created_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
-
-    objects = CorrectableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("支出记录")
@@ -187,11 +189,8 @@ class Expenditure(AppendOnlyModel):
     def __str__(self):
         return f"{self.spent_on} · {self.purpose}"
 
-    def clean(self):
-        _check_correction(self)
 
-
-class ProgressReport(AppendOnlyModel):
+class ProgressReport(CorrectableRecord):
     class Kind(models.TextChoices):
         PROGRESS = "progress", _("进展报告")
         FINAL = "final", _("结项全面报告")
@@ -207,17 +206,7 @@ class ProgressReport(AppendOnlyModel):
         _("附件"), upload_to="charity/reports/", blank=True, validators=[DOCUMENT_EXTENSIONS]
     )
     published_on = models.DateField(_("公开日期"))
-    corrects = models.ForeignKey(
-        "self",
-        verbose_name=_("更正的记录"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="corrections",
-    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    objects = CorrectableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目进展报告")
@@ -235,7 +224,7 @@ class ProgressReport(AppendOnlyModel):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        _check_correction(self)
+        super().clean()
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("报告期止不能早于报告期起。")})
 

@@ -5,6 +5,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import AppendOnlyModel
 from orgs.registry.models import District, Organization
@@ -23,7 +24,7 @@ class CharityProject(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name=_("慈善组织"), on_delete=models.PROTECT, related_name="charity_projects"
     )
-    name = models.CharField(_("项目名称"), max_length=120)
+    name = models.CharField(pgettext_lazy("慈善", "项目名称"), max_length=120)
     plan_filing_number = models.CharField(_("募捐方案备案号"), max_length=60, blank=True)
     plan_filed_on = models.DateField(_("募捐方案备案日期"), null=True, blank=True)
     public_fundraising = models.BooleanField(_("公开募捐"), default=False)

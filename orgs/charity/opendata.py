@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import opendata
 from orgs.registry.models import District
@@ -14,7 +15,7 @@ PROJECT_FIELDS = (
     ("id", _("项目编号")),
     ("organization", _("慈善组织")),
     ("uscc", _("统一社会信用代码")),
-    ("name", _("项目名称")),
+    ("name", pgettext_lazy("慈善", "项目名称")),
     ("plan_filing_number", _("募捐方案备案号")),
     ("plan_filed_on", _("募捐方案备案日期")),
     ("public_fundraising", _("公开募捐")),

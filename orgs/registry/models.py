@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.validators import validate_mobile
 
@@ -134,7 +135,7 @@ class Organization(models.Model):
     contact_person = models.CharField(_("联系人"), max_length=60, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
-    introduction = models.TextField(_("机构简介"), blank=True)
+    introduction = models.TextField(pgettext_lazy("社会组织", "机构简介"), blank=True)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -227,7 +228,7 @@ class RegistryChange(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    ADMIN = "admin", _("机构管理员")
+    ADMIN = "admin", pgettext_lazy("社会组织", "机构管理员")
     FILER = "filer", _("填报员")
 
 
@@ -252,8 +253,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("机构成员")
-        verbose_name_plural = _("机构成员")
+        verbose_name = pgettext_lazy("社会组织", "机构成员")
+        verbose_name_plural = pgettext_lazy("社会组织", "机构成员")
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="registry_unique_membership")
         ]

@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_managed_or_404
@@ -161,7 +162,7 @@ def edit_profile(request, uscc):
     form = ProfileForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
     if request.method == "POST" and form.is_valid():
         services.update_profile(organization, form.cleaned_data, user=request.user)
-        messages.success(request, _("机构信息已保存。"))
+        messages.success(request, pgettext("社会组织", "机构信息已保存。"))
         return redirect("registry_workbench:profile", uscc=organization.uscc)
     return render(
         request,

@@ -173,6 +173,15 @@ def test_profile_shows_charity_disclosure_section(client, project_with_anonymous
     assert reverse("charity:project", args=[project_with_anonymous_donor.pk]) in html
 
 
+def test_english_profile_says_project_not_the_catalogues_item(client, project_with_anonymous_donor):
+    """项目 means a service item in the funeral catalogue and a project here; the catalogue's
+    catalogue comes first, so the charity's wording uses its own context."""
+    organization = project_with_anonymous_donor.organization
+    html = client.get(f"/en/orgs/{organization.uscc}/").content.decode()
+    assert '<th scope="col">Project</th>' in html
+    assert '<th scope="col">Item</th>' not in html
+
+
 def test_unknown_project_is_404(client):
     assert client.get(reverse("charity:project", args=[999999])).status_code == 404
 

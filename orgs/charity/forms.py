@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from orgs.registry.models import Organization
 
 from .giving import MAX_ONLINE_DONATION, MIN_ONLINE_DONATION
-from .models import BasicInfoDisclosure, CharityProject, Donation, Expenditure, ProgressReport
+from .models import (
+    DOCUMENT_EXTENSIONS,
+    BasicInfoDisclosure,
+    CharityProject,
+    Donation,
+    Expenditure,
+    ProgressReport,
+)
 
 
 class LookupForm(forms.Form):
@@ -120,11 +127,46 @@ class ExpenditureForm(_RecordForm):
         widgets = {"spent_on": DateInput()}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+MAX_REPORT_ATTACHMENTS = 10
+
+
 class ProgressReportForm(_RecordForm):
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        validators=[DOCUMENT_EXTENSIONS],
+        help_text=_("可选多个文件，每个为PDF、JPG或PNG，最多10个。公开后不能删除。"),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
     class Meta:
         model = ProgressReport
-        fields = ["kind", "period_start", "period_end", "published_on", "text", "attachment", "corrects"]
+        fields = ["kind", "period_start", "period_end", "published_on", "text", "corrects"]
         widgets = {"period_start": DateInput(), "period_end": DateInput(), "published_on": DateInput()}
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_REPORT_ATTACHMENTS:
+            raise forms.ValidationError(_("最多上传%(n)s个附件。") % {"n": MAX_REPORT_ATTACHMENTS})
+        return files
 
     def clean(self):
         data = super().clean()

@@ -203,9 +203,6 @@ class ProgressReport(CorrectableRecord):
     period_start = models.DateField(_("报告期起"))
     period_end = models.DateField(_("报告期止"))
     text = models.TextField(_("报告内容"))
-    attachment = models.FileField(
-        _("附件"), upload_to="charity/reports/", blank=True, validators=[DOCUMENT_EXTENSIONS]
-    )
     published_on = models.DateField(_("公开日期"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -228,6 +225,25 @@ class ProgressReport(CorrectableRecord):
         super().clean()
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("报告期止不能早于报告期起。")})
+
+
+class ProgressReportAttachment(AppendOnlyModel):
+    """A file published with a progress report (photos, receipts, an audit); as permanent as it."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("项目进展报告"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("附件"), upload_to="charity/reports/", validators=[DOCUMENT_EXTENSIONS])
+    name = models.CharField(_("文件名"), max_length=200)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("进展报告附件")
+        verbose_name_plural = _("进展报告附件")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class BasicInfoDisclosure(AppendOnlyModel):

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 
 from orgs.credit.dates import add_months
 
-from .models import BasicInfoDisclosure, CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
+from .models import (
+    BasicInfoDisclosure,
+    CharityProject,
+    Donation,
+    Expenditure,
+    ProgressReport,
+    ProgressReportAttachment,
+    ProjectStatus,
+)
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -129,8 +137,9 @@ def overdue_items(project, today, reports=None):
     return items
 
 
-def projects_with_reports():
-    return CharityProject.objects.select_related("organization").prefetch_related("reports")
+def projects_with_reports(attachments=False):
+    reports = "reports__attachments" if attachments else "reports"
+    return CharityProject.objects.select_related("organization").prefetch_related(reports)
 
 
 def current_reports(project):
@@ -384,12 +393,23 @@ def change_status(project, target, *, user, today=None):
     return transition(project, target, user=user)
 
 
-def publish(record, *, user):
-    """Publish an append-only record (donation, expenditure or progress report)."""
+def publish(record, *, user, attachments=()):
+    """Publish an append-only record (donation, expenditure or progress report); a progress
+    report's uploaded ``attachments`` are published with it, in the same transaction."""
     from wagtail.log_actions import log
 
     with transaction.atomic():
         record.full_clean()
         record.save()
-        log(record, "wagtail.create", user=user, data={"corrects": record.corrects_id})
+        for upload in attachments:
+            attachment = ProgressReportAttachment(report=record, name=upload.name[:200])
+            attachment.file.save(upload.name, upload, save=False)
+            attachment.full_clean()
+            attachment.save()
+        log(
+            record,
+            "wagtail.create",
+            user=user,
+            data={"corrects": record.corrects_id, "attachments": len(attachments)},
+        )
     return record

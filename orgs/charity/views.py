@@ -44,7 +44,7 @@ def index(request):
 
 def project(request, pk):
     today = timezone.localdate()
-    obj = get_object_or_404(services.with_totals(services.projects_with_reports()), pk=pk)
+    obj = get_object_or_404(services.with_totals(services.projects_with_reports(attachments=True)), pk=pk)
     services.quantize_totals([obj])
     reports = services.current_reports(obj)
     points = services.raised_vs_spent(obj)

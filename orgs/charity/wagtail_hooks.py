@@ -94,7 +94,6 @@ class ProgressReportViewSet(ModelViewSet):
         "period_end",
         "published_on",
         "text",
-        "attachment",
         "corrects",
     ]
 

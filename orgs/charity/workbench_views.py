@@ -130,7 +130,9 @@ def record_form(request, uscc, pk, kind):
     form_class, title = RECORD_FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None, project=project)
     if request.method == "POST" and form.is_valid():
-        services.publish(form.save(commit=False), user=request.user)
+        services.publish(
+            form.save(commit=False), user=request.user, attachments=form.cleaned_data.get("attachments", [])
+        )
         messages.success(request, _("已公开。"))
         return redirect("charity_workbench:project", organization.uscc, project.pk)
     return render(

@@ -240,3 +240,33 @@ def test_blank_choice_is_in_chinese(client, staff):
     ).content.decode()
     assert "- 请选择 -" in page
     assert "Select an option" not in page
+
+
+def test_a_progress_report_publishes_several_attachments(client, staff, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories.orgs import pdf_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    project = CharityProjectFactory(organization=staff.organization)
+    url = reverse("charity_workbench:report_new", args=[staff.organization.uscc, project.pk])
+    data = {
+        "kind": "progress",
+        "period_start": "2026-01-20",
+        "period_end": "2026-04-19",
+        "published_on": "2026-04-15",
+        "text": "本期共供餐1200份。",
+    }
+    bad = client.post(url, {**data, "attachments": [SimpleUploadedFile("run.exe", b"MZ")]})
+    assert bad.status_code == 200 and not ProgressReport.objects.exists()
+    files = [
+        SimpleUploadedFile("供餐照片.jpg", b"\xff\xd8\xff\xe0 photo", content_type="image/jpeg"),
+        SimpleUploadedFile("食材票据.pdf", pdf_bytes("食材票据"), content_type="application/pdf"),
+    ]
+    response = client.post(url, {**data, "attachments": files})
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(project=project)
+    assert [a.name for a in report.attachments.all()] == ["供餐照片.jpg", "食材票据.pdf"]
+    page = client.get(reverse("charity:project", args=[project.pk])).content.decode()
+    assert "供餐照片.jpg" in page and "食材票据.pdf" in page
+    assert report.attachments.first().file.url in page

@@ -33,10 +33,11 @@ def good_row(i):
     ]
 
 
-def csv_bytes(rows):
+def csv_bytes(rows, header=HEADER):
+    """A UTF-8 CSV with a BOM, as Excel saves it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -162,11 +163,7 @@ def spend_row(i):
 
 
 def spend_csv(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(SPEND_HEADER)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, SPEND_HEADER)
 
 
 @pytest.fixture

@@ -47,6 +47,20 @@ def _today():
     return timezone.localdate()
 
 
+def _decide(decision, target, *, user, reason, extra_fields=()):
+    """Record who decided a proposal or an objection, when and why, and move it to ``target``."""
+    decision.decided_by = user
+    decision.decided_at = timezone.now()
+    decision.decision_reason = reason
+    return transition(
+        decision,
+        target,
+        user=user,
+        reason=reason,
+        save_fields=(*extra_fields, "decided_by", "decided_at", "decision_reason"),
+    )
+
+
 def _required(value, field, message):
     value = (value or "").strip() if isinstance(value, str) or value is None else value
     if not value:
@@ -645,17 +659,9 @@ def confirm_proposal(proposal, *, user, reason, decided_on=None, document_number
             note=reason,
         )
     proposal.result_entry = entry
-    proposal.decided_by = user
-    proposal.decided_at = timezone.now()
-    proposal.decision_reason = reason
-    transition(
-        proposal,
-        ProposalStatus.CONFIRMED,
-        user=user,
-        reason=reason,
-        save_fields=("result_entry", "decided_by", "decided_at", "decision_reason"),
+    return _decide(
+        proposal, ProposalStatus.CONFIRMED, user=user, reason=reason, extra_fields=("result_entry",)
     )
-    return proposal
 
 
 @transaction.atomic
@@ -664,17 +670,7 @@ def reject_proposal(proposal, *, user, reason):
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError(_("该建议已处理。"))
     reason = _required(reason, "decision_reason", _("请填写驳回理由。"))
-    proposal.decided_by = user
-    proposal.decided_at = timezone.now()
-    proposal.decision_reason = reason
-    transition(
-        proposal,
-        ProposalStatus.REJECTED,
-        user=user,
-        reason=reason,
-        save_fields=("decided_by", "decided_at", "decision_reason"),
-    )
-    return proposal
+    return _decide(proposal, ProposalStatus.REJECTED, user=user, reason=reason)
 
 
 # --- S7: ratings ---------------------------------------------------------------------------------
@@ -850,17 +846,7 @@ def uphold_objection(
         correction_reason=_("异议成立：%(reason)s") % {"reason": reason},
     )
     objection.correction = correction
-    objection.decision_reason = reason
-    objection.decided_by = user
-    objection.decided_at = timezone.now()
-    transition(
-        objection,
-        ObjectionStatus.UPHELD,
-        user=user,
-        reason=reason,
-        save_fields=("correction", "decision_reason", "decided_by", "decided_at"),
-    )
-    return objection
+    return _decide(objection, ObjectionStatus.UPHELD, user=user, reason=reason, extra_fields=("correction",))
 
 
 @transaction.atomic
@@ -869,14 +855,4 @@ def dismiss_objection(objection, *, user, reason):
     if objection.status != ObjectionStatus.PENDING:
         raise ValidationError(_("该异议已处理。"))
     reason = _required(reason, "decision_reason", _("请填写处理理由。"))
-    objection.decision_reason = reason
-    objection.decided_by = user
-    objection.decided_at = timezone.now()
-    transition(
-        objection,
-        ObjectionStatus.DISMISSED,
-        user=user,
-        reason=reason,
-        save_fields=("decision_reason", "decided_by", "decided_at"),
-    )
-    return objection
+    return _decide(objection, ObjectionStatus.DISMISSED, user=user, reason=reason)

@@ -394,7 +394,21 @@ class DecideProposalView(AdminView):
         return self.render(status=400, **self.context())
 
 
-class ProposalViewSet(ModelViewSet):
+class DecisionViewSetMixin:
+    """Proposals and objections are decided, not edited: the edit view is the decision form."""
+
+    def get_form_class(self, for_update=False):
+        return DecisionForm
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return {
+            "index_url_name": self.get_url_name("index"),
+            "edit_url_name": self.get_url_name("edit"),
+            **kwargs,
+        }
+
+
+class ProposalViewSet(DecisionViewSetMixin, ModelViewSet):
     model = Proposal
     icon = "tasks"
     menu_label = gettext_lazy("名录建议")
@@ -416,16 +430,6 @@ class ProposalViewSet(ModelViewSet):
         Column("due_on", label=gettext_lazy("建议决定期限")),
         Column("status", label=gettext_lazy("状态"), accessor="get_status_display"),
     ]
-
-    def get_form_class(self, for_update=False):
-        return DecisionForm
-
-    def get_edit_view_kwargs(self, **kwargs):
-        return {
-            "index_url_name": self.get_url_name("index"),
-            "edit_url_name": self.get_url_name("edit"),
-            **kwargs,
-        }
 
 
 # --- Ratings ---------------------------------------------------------------------------------------
@@ -532,7 +536,7 @@ def admin_evidence(request, pk):
     return evidence_response(get_object_or_404(Objection, pk=pk))
 
 
-class ObjectionViewSet(ModelViewSet):
+class ObjectionViewSet(DecisionViewSetMixin, ModelViewSet):
     model = Objection
     icon = "help"
     menu_label = gettext_lazy("信用异议")
@@ -551,16 +555,6 @@ class ObjectionViewSet(ModelViewSet):
         Column("filed_at", label=gettext_lazy("提出时间")),
         Column("status", label=gettext_lazy("状态"), accessor="get_status_display"),
     ]
-
-    def get_form_class(self, for_update=False):
-        return DecisionForm
-
-    def get_edit_view_kwargs(self, **kwargs):
-        return {
-            "index_url_name": self.get_url_name("index"),
-            "edit_url_name": self.get_url_name("edit"),
-            **kwargs,
-        }
 
     def get_urlpatterns(self):
         return [*super().get_urlpatterns(), path("evidence/<int:pk>/", admin_evidence, name="evidence")]

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from . import services
 from .models import User
@@ -21,22 +22,77 @@ class MobileField(forms.CharField):
         return normalize_mobile(super().to_python(value))
 
 
+class MobileForm(forms.Form):
+    """Step 1 of sign-up and of sign-in by SMS: the number to send a code to."""
+
+    mobile = MobileField(help_text=_("11 位中国大陆手机号码，我们将向该号码发送短信验证码。"))
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("短信验证码"))
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
 class SignUpForm(BaseUserCreationForm):
-    mobile = MobileField(help_text=_("11 位中国大陆手机号码，将作为登录账号。"))
+    """Step 2 of sign-up: the code sent to the number, a name and a password. The number
+    itself comes from step 1 (kept in the session), never from this form."""
+
+    code = CodeField(help_text=_("请输入发送到您手机的验证码。"))
 
     class Meta:
         model = User
-        fields = ("mobile", "display_name", "email")
+        fields = ("display_name", "email")
         labels = {"display_name": _("称呼"), "email": _("电子邮箱（选填，用于找回密码）")}
 
-    def clean_mobile(self):
-        mobile = self.cleaned_data["mobile"]
-        if User.objects.filter(mobile=mobile).exists():
-            raise forms.ValidationError(_("该手机号码已注册，请直接登录。"), code="duplicate_mobile")
-        return mobile
+    field_order = ("code", "display_name", "email", "password1", "password2")
+
+    def __init__(self, *args, mobile="", **kwargs):
+        super().__init__(*args, **kwargs)
+        # The password validators compare the password with the number.
+        self.instance.mobile = mobile
 
 
-class SignInForm(AuthenticationForm):
+class LoginCodeForm(forms.Form):
+    """Step 2 of sign-in by SMS."""
+
+    code = CodeField(help_text=_("请输入发送到您手机的验证码。"))
+
+
+class ThrottledSignInMixin:
+    """Throttle a password form per account and per client address (``accounts.services``).
+
+    The attempt is counted before the password is checked, in one locked step with the
+    limit check, so concurrent guesses can't all slip under the limit.
+    """
+
+    throttle_messages = {
+        "seconds": _("登录失败次数过多，请 %(seconds)s 秒后再试，或使用短信验证码登录。"),
+        "minutes": _("登录失败次数过多，请 %(minutes)s 分钟后再试，或使用短信验证码登录。"),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not (username and password):
+            return super().clean()  # a field is missing: nothing is checked, nothing counted
+        ip = services.client_ip(self.request) if self.request else ""
+        attempt = services.reserve_login_attempt(username, ip)
+        if attempt.blocked:
+            seconds = attempt.retry_after_seconds
+            if seconds < 60:
+                message, params = self.throttle_messages["seconds"], {"seconds": seconds}
+            else:
+                message, params = self.throttle_messages["minutes"], {"minutes": (seconds + 59) // 60}
+            raise forms.ValidationError(message, code="throttled", params=params)
+        cleaned = super().clean()  # a wrong password raises; the reservation stays counted
+        services.login_succeeded(attempt)
+        return cleaned
+
+
+class SignInForm(ThrottledSignInMixin, AuthenticationForm):
     """Django's sign-in form plus throttling per account and per IP."""
 
     username = MobileField(widget=forms.TextInput(attrs={"autofocus": True}))
@@ -44,26 +100,14 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("手机号码或密码不正确。"),
         "inactive": _("该账户已停用。"),
-        "throttled": _("登录失败次数过多，请 %(minutes)s 分钟后再试。"),
     }
 
-    def clean(self):
-        mobile = normalize_mobile(self.data.get("username", ""))
-        ip = services.client_ip(self.request) if self.request else ""
-        state = services.login_throttle_state(mobile, ip)
-        if state.blocked:
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": max(1, state.retry_after_seconds // 60)},
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            services.record_login_failure(mobile, ip)
-            raise
-        services.clear_login_failures(mobile)
-        return cleaned
+
+class AdminSignInForm(ThrottledSignInMixin, WagtailLoginForm):
+    """The Wagtail admin's sign-in form (``WAGTAILADMIN_USER_LOGIN_FORM``), same throttle."""
+
+    def clean_username(self):
+        return normalize_mobile(self.cleaned_data.get("username"))
 
 
 class ProfileForm(forms.ModelForm):
@@ -73,4 +117,12 @@ class ProfileForm(forms.ModelForm):
         labels = {"display_name": _("称呼"), "email": _("电子邮箱")}
 
 
-__all__ = ["SignUpForm", "SignInForm", "ProfileForm", "password_validation"]
+__all__ = [
+    "MobileForm",
+    "SignUpForm",
+    "LoginCodeForm",
+    "SignInForm",
+    "AdminSignInForm",
+    "ProfileForm",
+    "password_validation",
+]

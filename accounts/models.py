@@ -53,6 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("姓"), max_length=60, blank=True)
     real_name = models.CharField(_("真实姓名"), max_length=60, blank=True)
     real_name_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
+    mobile_verified_at = models.DateTimeField(
+        _("手机号码验证时间"),
+        null=True,
+        blank=True,
+        help_text=_("最近一次凭短信验证码证明持有该号码的时间。"),
+    )
     is_staff = models.BooleanField(_("管理后台权限"), default=False)
     is_active = models.BooleanField(_("有效"), default=True)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
@@ -85,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.mobile[:3]}****{self.mobile[-4:]}" if len(self.mobile) == 11 else self.mobile
 
     @property
+    def is_mobile_verified(self):
+        return self.mobile_verified_at is not None
+
+    @property
     def is_real_name_verified(self):
         return self.real_name_verified_at is not None
 
@@ -99,10 +109,14 @@ class OneTimeCode(models.Model):
     """A code sent by SMS to confirm an action (signing a contract, …).
 
     Only a hash of the code is stored. A code expires after ``OTP_TTL_SECONDS``, is
-    used once, and is dead after ``OTP_MAX_ATTEMPTS`` wrong tries.
+    used once, and is dead after ``OTP_MAX_ATTEMPTS`` wrong tries. A code belongs to an
+    account, or (sign-up, sign-in by SMS) to a bare mobile number with no account.
     """
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="one_time_codes")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="one_time_codes", null=True, blank=True
+    )
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
     purpose = models.CharField(_("用途"), max_length=80)
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
@@ -113,7 +127,38 @@ class OneTimeCode(models.Model):
     class Meta:
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
-        indexes = [models.Index(fields=["user", "purpose", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "purpose", "-created_at"]),
+            models.Index(fields=["mobile", "purpose", "-created_at"], name="accounts_otp_mobile_idx"),
+        ]
 
     def __str__(self):
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AttemptCounter(models.Model):
+    """How many attempts one account, client address or mobile number has used.
+
+    Sign-in throttling and SMS-send limits read and bump these rows under a row lock
+    (``accounts.services``), so the check and the count are one step: concurrent
+    requests queue on the row instead of all reading the same old count. Only a hash
+    of the account, address or number is stored.
+    """
+
+    scope = models.CharField(max_length=20)
+    key_hash = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("尝试计数")
+        verbose_name_plural = _("尝试计数")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key_hash"], name="accounts_attempt_counter_unique")
+        ]
+        indexes = [models.Index(fields=["last_attempt_at"], name="accounts_attempt_last_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key_hash[:8]} × {self.count}"

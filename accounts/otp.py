@@ -23,35 +23,62 @@ class OtpError(Exception):
         super().__init__(message)
 
 
-def _latest(user, purpose):
+def _latest(owner, purpose):
     return (
-        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True)
+        OneTimeCode.objects.filter(purpose=purpose, used_at__isnull=True, **owner)
         .order_by("-created_at")
         .first()
     )
 
 
-def send_code(user, purpose, action_text):
-    """Send a fresh code for ``purpose``; refuses if one was sent very recently."""
-    latest = _latest(user, purpose)
+def _mobile_owner(mobile):
+    return {"user__isnull": True, "mobile": mobile}
+
+
+def _issue(owner, purpose, *, usable=True):
+    """Create a fresh code record for ``owner``; refuse if one was sent very recently.
+
+    With ``usable=False`` the record stores an unusable hash, so no code ever matches it.
+    """
+    latest = _latest(owner, purpose)
     now = timezone.now()
     if latest and (now - latest.created_at).total_seconds() < settings.OTP_RESEND_INTERVAL_SECONDS:
         raise OtpError("too_soon", _("验证码已发送，请稍后再试。"))
     code = "".join(secrets.choice("0123456789") for _ in range(settings.OTP_LENGTH))
+    fields = {"user": owner["user"]} if "user" in owner else {"mobile": owner["mobile"]}
     record = OneTimeCode.objects.create(
-        user=user,
         purpose=purpose,
-        code_hash=make_password(code),
+        code_hash=make_password(code if usable else None),
         expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        **fields,
     )
+    return record, code
+
+
+def _code_text(action_text, code):
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
-    send_sms(
-        user.mobile,
-        _(
-            "【北京市民政公共服务平台】您正在%(action)s，验证码 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。"
-        )
-        % {"action": action_text, "code": code, "minutes": minutes},
-    )
+    return _(
+        "【北京市民政公共服务平台】您正在%(action)s，验证码 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。"
+    ) % {"action": action_text, "code": code, "minutes": minutes}
+
+
+def send_code(user, purpose, action_text):
+    """Send a fresh code for ``purpose``; refuses if one was sent very recently."""
+    record, code = _issue({"user": user}, purpose)
+    send_sms(user.mobile, _code_text(action_text, code))
+    return record
+
+
+def send_mobile_code(mobile, purpose, action_text, *, notice=None):
+    """Send a code to a bare number (no account needed), for sign-up or sign-in by SMS.
+
+    With ``notice``, the number gets that text instead of a code and the record can
+    never be matched: the caller answers exactly as if a code had been sent (same page,
+    same resend interval, same "wrong code" errors), so a form never tells a stranger
+    whether a number is registered, while the holder of the number learns what happened.
+    """
+    record, code = _issue(_mobile_owner(mobile), purpose, usable=notice is None)
+    send_sms(mobile, notice if notice is not None else _code_text(action_text, code))
     return record
 
 
@@ -61,10 +88,19 @@ def check_code(user, purpose, code):
     The failed attempt is counted in its own transaction before the error is raised,
     so a caller's rollback can't undo the count.
     """
+    return _consume({"user": user}, purpose, code)
+
+
+def check_mobile_code(mobile, purpose, code):
+    """The same as :func:`check_code` for a code sent with :func:`send_mobile_code`."""
+    return _consume(_mobile_owner(mobile), purpose, code)
+
+
+def _consume(owner, purpose, code):
     with transaction.atomic():
         record = (
             OneTimeCode.objects.select_for_update()
-            .filter(user=user, purpose=purpose, used_at__isnull=True)
+            .filter(purpose=purpose, used_at__isnull=True, **owner)
             .order_by("-created_at")
             .first()
         )
@@ -97,4 +133,4 @@ def _check(record, code):
     return None
 
 
-__all__ = ["OtpError", "send_code", "check_code"]
+__all__ = ["OtpError", "send_code", "check_code", "send_mobile_code", "check_mobile_code"]

@@ -6,7 +6,10 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/verify/", views.signup_verify, name="signup_verify"),
     path("login/", views.SignInView.as_view(), name="login"),
+    path("login/sms/", views.login_code, name="login_code"),
+    path("login/sms/verify/", views.login_code_verify, name="login_code_verify"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/change/", views.password_change, name="password_change"),

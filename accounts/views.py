@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -9,21 +11,147 @@ from django.views.decorators.http import require_http_methods
 
 from core.navigation import account_links
 
-from .forms import ProfileForm, SignInForm, SignUpForm
+from . import services
+from .forms import LoginCodeForm, MobileForm, ProfileForm, SignInForm, SignUpForm
+from .otp import OtpError
 from .workbench import panels_for
+
+SIGNUP_SESSION_KEY = "signup_mobile"
+LOGIN_CODE_SESSION_KEY = "login_code_mobile"
+
+
+def _masked(mobile):
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else mobile
+
+
+def _send_code_step(request, form, send, session_key, next_url):
+    """Step 1 of sign-up or sign-in by SMS: send a code, remember the number, go to step 2.
+
+    The answer doesn't depend on whether the number is registered (``send`` decides what
+    the SMS says). Returns a response, or None to re-render the form with its errors."""
+    if not form.is_valid():
+        return None
+    mobile = form.cleaned_data["mobile"]
+    try:
+        send(mobile, services.client_ip(request))
+    except OtpError as error:
+        if error.code != "too_soon":
+            form.add_error("mobile", str(error))
+            return None
+        # A code went to this number moments ago: carry on with it.
+    request.session[session_key] = mobile
+    messages.success(request, _("验证码已发送至 %(mobile)s，%(minutes)s 分钟内有效。") % _code_note(mobile))
+    return redirect(next_url)
+
+
+def _code_note(mobile):
+    return {"mobile": _masked(mobile), "minutes": max(1, settings.OTP_TTL_SECONDS // 60)}
+
+
+def _resend(request, send, session_key):
+    mobile = request.session.get(session_key, "")
+    try:
+        send(mobile, services.client_ip(request))
+    except OtpError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("验证码已发送至 %(mobile)s，%(minutes)s 分钟内有效。") % _code_note(mobile)
+        )
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Sign-up, step 1: the mobile number. A code is sent to it."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("注册成功，欢迎使用北京市民政公共服务平台。"))
+    form = MobileForm(request.POST or None, initial={"mobile": request.session.get(SIGNUP_SESSION_KEY, "")})
+    if request.method == "POST":
+        response = _send_code_step(
+            request, form, services.request_signup_code, SIGNUP_SESSION_KEY, "accounts:signup_verify"
+        )
+        if response is not None:
+            return response
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def signup_verify(request):
+    """Sign-up, step 2: the code, a name and a password. The account exists only after this."""
+    if request.user.is_authenticated:
         return redirect("accounts:profile")
-    return render(request, "accounts/signup.html", {"form": form})
+    mobile = request.session.get(SIGNUP_SESSION_KEY)
+    if not mobile:
+        return redirect("accounts:signup")
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        _resend(request, services.request_signup_code, SIGNUP_SESSION_KEY)
+        return redirect("accounts:signup_verify")
+    form = SignUpForm(request.POST or None, mobile=mobile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.complete_signup(form, mobile, form.cleaned_data["code"])
+        except OtpError as error:
+            form.add_error("code", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session.pop(SIGNUP_SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功，欢迎使用北京市民政公共服务平台。"))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/signup_verify.html",
+        {"form": form, "masked_mobile": _masked(mobile)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Sign-in by SMS code, step 1. Also the way to prove one's number (profile) and to
+    lift a sign-in delay caused by someone else's wrong passwords."""
+    initial = request.session.get(LOGIN_CODE_SESSION_KEY, "")
+    if not initial and request.user.is_authenticated:
+        initial = request.user.mobile
+    form = MobileForm(request.POST or None, initial={"mobile": initial})
+    if request.method == "POST":
+        response = _send_code_step(
+            request, form, services.request_login_code, LOGIN_CODE_SESSION_KEY, "accounts:login_code_verify"
+        )
+        if response is not None:
+            return response
+    return render(request, "accounts/login_code.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def login_code_verify(request):
+    """Sign-in by SMS code, step 2."""
+    mobile = request.session.get(LOGIN_CODE_SESSION_KEY)
+    if not mobile:
+        return redirect("accounts:login_code")
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        _resend(request, services.request_login_code, LOGIN_CODE_SESSION_KEY)
+        return redirect("accounts:login_code_verify")
+    form = LoginCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in_with_code(mobile, form.cleaned_data["code"])
+        except OtpError as error:
+            form.add_error("code", str(error))
+        else:
+            request.session.pop(LOGIN_CODE_SESSION_KEY, None)
+            # A new session either way; signing in again also accepts invitations waiting
+            # for this now-proven number.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("手机号码已验证，您已登录。"))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/login_code_verify.html",
+        {"form": form, "masked_mobile": _masked(mobile)},
+        status=400 if form.errors else 200,
+    )
 
 
 class SignInView(auth_views.LoginView):

@@ -19,8 +19,6 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("preferences/large-text/", core_views.toggle_large_text, name="toggle_large_text"),
-    # Payment provider callbacks and the local gateway simulator: no language prefix.
-    path("payments/", include("payments.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -40,6 +38,10 @@ urlpatterns += i18n_patterns(
     path("open-data/", include("core.opendata_urls")),
     path("verify/", include("core.verify_urls")),
     path("search/", include("search.urls")),
+    # Pay pages follow the visitor's language like every page (/en/payments/… in English).
+    # Gateways call the unprefixed URLs (notify, the simulator's gateway.do), which
+    # resolve in the default language; notify URLs are always built unprefixed.
+    path("payments/", include("payments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -125,14 +125,39 @@ ASGI_APPLICATION = "config.asgi.application"
 
 # --- Database -----------------------------------------------------------------
 # DATABASE_URL wins in every environment; the embedded default is SQLite.
+# SQLite under concurrent requests: write transactions start with BEGIN IMMEDIATE (a
+# writer queues on the busy timeout instead of failing with "database is locked" when
+# it upgrades a read lock), the journal is WAL (readers never block the writer) and
+# synchronous=NORMAL (safe with WAL: a crash loses at most the last commits, never
+# corrupts). Applied to every SQLite database whatever the environment.
+SQLITE_BUSY_TIMEOUT_SECONDS = float(env("SQLITE_BUSY_TIMEOUT_SECONDS", "30"))
+SQLITE_INIT_COMMAND = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+
+
+def database_settings(url, conn_max_age=0):
+    """One DATABASES entry from a database URL, with the SQLite options when it is SQLite."""
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                "init_command": SQLITE_INIT_COMMAND,
+            }
+        )
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": database_settings(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `manage.py backup` / `restore` on PostgreSQL: where pg_dump and pg_restore live (empty:
+# /usr/lib/postgresql/<server major>/bin, then PATH). See docs/operations.md.
+BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR", "")
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -146,10 +171,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sign-in throttling: failures allowed inside the window, per account and per IP.
+# Sign-in throttling (accounts.services), on /accounts/login/ and /admin/login/ alike.
+# Per account: the first PER_ACCOUNT - 1 failures are free; from the PER_ACCOUNT-th attempt
+# on, each further attempt waits DELAY_BASE × 2^(k-1) seconds (k = 1, 2, …), at most
+# DELAY_MAX, so a stranger can slow a number down but never lock it for good; an SMS code
+# (/accounts/login/sms/) unlocks it. The count resets after WINDOW seconds without attempts.
+# Per client address: PER_IP failures inside a fixed WINDOW.
 LOGIN_RATE_LIMIT_PER_ACCOUNT = int(env("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5"))
 LOGIN_RATE_LIMIT_PER_IP = int(env("LOGIN_RATE_LIMIT_PER_IP", "20"))
 LOGIN_RATE_LIMIT_WINDOW_SECONDS = int(env("LOGIN_RATE_LIMIT_WINDOW_SECONDS", "900"))
+LOGIN_ACCOUNT_DELAY_BASE_SECONDS = int(env("LOGIN_ACCOUNT_DELAY_BASE_SECONDS", "2"))
+LOGIN_ACCOUNT_DELAY_MAX_SECONDS = int(env("LOGIN_ACCOUNT_DELAY_MAX_SECONDS", "900"))
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated).
+# Empty: REMOTE_ADDR is the client. Behind the nginx in site/, list the nginx host's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Codes sent by SMS to a bare number (sign-up, sign-in by SMS): at most PER_MOBILE per number
+# and PER_IP per client address inside a fixed WINDOW.
+SMS_CODE_LIMIT_PER_MOBILE = int(env("SMS_CODE_LIMIT_PER_MOBILE", "5"))
+SMS_CODE_LIMIT_PER_IP = int(env("SMS_CODE_LIMIT_PER_IP", "20"))
+SMS_CODE_WINDOW_SECONDS = int(env("SMS_CODE_WINDOW_SECONDS", "3600"))
 
 # One-time codes sent by SMS (signing contracts and other confirmations).
 SMS_BACKEND = "accounts.sms.backends.ConsoleSmsBackend"
@@ -199,6 +239,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "odt", "ods", "zip"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# The admin's sign-in form goes through the same throttle as /accounts/login/.
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminSignInForm"
 
 # --- Background work ------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -320,6 +362,11 @@ F6_STANDARD_PACKAGE_CODE = env("F6_STANDARD_PACKAGE_CODE", "basic")
 F7_FREE_BURIAL_CHOICES = ("sea", "natural")
 # F10: how many days ahead an upcoming price change must be announced (0 = any future date).
 F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
+# F10 anchoring: the early-warning deadline (days) for a price chain that fails its published head.
+F10_CHAIN_WARNING_DAYS = int(env("F10_CHAIN_WARNING_DAYS", "1"))
+# Stored sealed documents are re-hashed whenever served; a mismatch raises an early warning
+# whose deadline is this many days after detection (restore the file from backup).
+DOCUMENT_INTEGRITY_WARNING_DAYS = int(env("DOCUMENT_INTEGRITY_WARNING_DAYS", "1"))
 # Catalogue listings.
 CATALOGUE_PAGE_SIZE = int(env("CATALOGUE_PAGE_SIZE", "20"))
 CATALOGUE_COMPARE_MAX = 4
@@ -475,6 +522,20 @@ CHARITY_PAGE_SIZE = int(env("CHARITY_PAGE_SIZE", "20"))
 CHARITY_LATEST_DONATIONS = int(env("CHARITY_LATEST_DONATIONS", "20"))
 # Spending rows per page on a project page (the lookup page shows the first page).
 CHARITY_SPENDING_PAGE_SIZE = int(env("CHARITY_SPENDING_PAGE_SIZE", "50"))
+# Donation and spending imports (orgs.charity.imports): the largest file accepted, the most
+# lines after the header (empty lines count), the longest cell, how many columns are read
+# beyond the template's, and the most an .xlsx may expand to once unzipped (a zip-bomb check).
+IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "20000"))
+IMPORT_MAX_CELL_CHARS = int(env("IMPORT_MAX_CELL_CHARS", "1000"))
+IMPORT_EXTRA_COLUMNS = int(env("IMPORT_EXTRA_COLUMNS", "20"))
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", str(48 * 1024 * 1024)))
+# ... and, per XML part of an .xlsx, the most elements and the most cells in one row
+# (openpyxl holds a whole row, the shared strings and a sheet's side tables in memory).
+IMPORT_XLSX_MAX_XML_ELEMENTS = int(env("IMPORT_XLSX_MAX_XML_ELEMENTS", "1500000"))
+IMPORT_XLSX_MAX_CELLS_PER_ROW = int(env("IMPORT_XLSX_MAX_CELLS_PER_ROW", "1000"))
+# Vouchers, progress-report attachments and C1 articles uploaded by charities.
+CHARITY_ATTACHMENT_MAX_BYTES = int(env("CHARITY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 
 # --- Site-wide search (search) ---------------------------------------------------------

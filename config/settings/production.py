@@ -1,7 +1,7 @@
 """Production: everything that matters comes from the environment.
 
-Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: ELASTICSEARCH_URL,
-ALIPAY_* (app id, gateway URL, key paths), MEDIA_ROOT, STATIC_ROOT, PRIVATE_ROOT,
+Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, SMS_BACKEND. Optional: TRUSTED_PROXIES,
+ELASTICSEARCH_URL, ALIPAY_* (app id, gateway URL, key paths), MEDIA_ROOT, STATIC_ROOT, PRIVATE_ROOT,
 CSRF_TRUSTED_ORIGINS, EMAIL_HOST and friends. See site/env.example.
 """
 
@@ -28,6 +28,8 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("The environment variable ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS])
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
+# base.py derived this from the development default; follow the public origin instead.
+PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", WAGTAILADMIN_BASE_URL)
 
 STORAGES = {
     **STORAGES,  # noqa: F405
@@ -65,9 +67,14 @@ MAILERS = {
     }
 }
 
-# The bureau's SMS gateway: a class implementing accounts.sms.BaseSmsBackend.
-# Until it is configured, codes are written to the log (console backend).
-SMS_BACKEND = env("SMS_BACKEND", "accounts.sms.backends.ConsoleSmsBackend")
+# The bureau's SMS gateway: a class implementing accounts.sms.BaseSmsBackend. No default:
+# the console backend writes every sign-up and sign-in code to the log, and the locmem one
+# keeps them in memory for tests.
+SMS_BACKEND = required("SMS_BACKEND")
+if SMS_BACKEND == "accounts.sms.backends.LocmemSmsBackend":
+    raise ImproperlyConfigured(
+        "SMS_BACKEND: the locmem backend is for tests; name the SMS gateway's backend."
+    )
 
 # The checkout form redirects to Alipay's gateway; Chrome checks form-action on that redirect.
 CSP_EXTRA_FORM_ACTION = env_list("CSP_EXTRA_FORM_ACTION", ["https://openapi.alipay.com"])

@@ -130,8 +130,9 @@ def _grant(invitation, user):
 
 @transaction.atomic
 def invite(organization, mobile, role, *, invited_by):
-    """Invite a person by mobile number. An existing account joins at once; otherwise the
-    invitation waits until someone signs up or signs in with that number."""
+    """Invite a person by mobile number. The invitation waits until the holder of that
+    number proves it by SMS code (sign-up, or sign-in by SMS code) after this moment; see
+    :func:`accept_pending_invitations`."""
     from django.contrib.auth import get_user_model
 
     mobile = normalize_mobile(mobile)
@@ -155,17 +156,28 @@ def invite(organization, mobile, role, *, invited_by):
         data={"role": role, "mobile": invitation.mobile[-4:]},
     )
     user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
-    if user is not None:
+    if user is not None and _proven_since(user, invitation):
         _grant(invitation, user)
     return invitation
 
 
+def _proven_since(user, invitation):
+    return user.mobile_verified_at is not None and user.mobile_verified_at > invitation.created_at
+
+
 def accept_pending_invitations(user):
-    """Called when a user signs in: turn the invitations for their number into memberships."""
+    """Called when a user signs in: turn the invitations for their number into memberships.
+
+    Only invitations made before the user last proved the number by SMS code count, so
+    that the person invited is whoever holds the number now: an account that was never
+    verified, or was verified before the invitation (a number can change hands), has to
+    prove the number again (sign-up or sign-in by SMS code) before it joins."""
+    if user.mobile_verified_at is None:
+        return []
     accepted = []
-    for invitation in Invitation.objects.filter(mobile=user.mobile, accepted_at__isnull=True).select_related(
-        "organization"
-    ):
+    for invitation in Invitation.objects.filter(
+        mobile=user.mobile, accepted_at__isnull=True, created_at__lt=user.mobile_verified_at
+    ).select_related("organization"):
         with transaction.atomic():
             accepted.append(_grant(invitation, user))
     return accepted

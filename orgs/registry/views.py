@@ -14,6 +14,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_managed_or_404
+from core.opendata import safe_row
 
 from . import services
 from .filters import OrganizationFilter
@@ -105,13 +106,13 @@ def export_csv(request):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([label for _key, label in EXPORT_FIELDS])
+    writer.writerow(safe_row(label for _key, label in EXPORT_FIELDS))
     for row in _export_rows():
         writer.writerow(
-            [
+            safe_row(
                 "是" if row[key] is True else "否" if row[key] is False else row[key]
                 for key, _l in EXPORT_FIELDS
-            ]
+            )
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="social-organisations.csv"'
@@ -195,7 +196,12 @@ def members(request, uscc):
                         form.add_error(field if field in form.fields else None, message)
             else:
                 if invitation.is_pending:
-                    messages.success(request, _("邀请已发出，对方使用该手机号码注册或登录后即加入本机构。"))
+                    messages.success(
+                        request,
+                        _(
+                            "邀请已发出，对方用该手机号码接收短信验证码（注册或短信验证码登录）后即加入本机构。"
+                        ),
+                    )
                 else:
                     messages.success(request, _("该用户已加入本机构。"))
                 return redirect("registry_workbench:members", uscc=organization.uscc)

@@ -16,6 +16,7 @@ PAGES = [
     "/news/",
     "/accounts/login/",
     "/accounts/signup/",
+    "/accounts/login/sms/",
     "/verify/",
     "/open-data/",
 ]
@@ -40,7 +41,7 @@ def test_public_pages_have_no_wcag_aa_violations(demo_site, page):
 def test_sign_up_errors_are_announced_and_linked_to_their_fields(demo_site, page):
     page.goto(demo_site.url + "/accounts/signup/")
     page.get_by_label("手机号码").fill("12345")
-    page.get_by_role("button", name="注册").click()
+    page.get_by_role("button", name="发送验证码").click()
     mobile = page.get_by_label("手机号码")
     described_by = mobile.get_attribute("aria-describedby") or ""
     error_ids = [i for i in described_by.split() if "error" in i]

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts import sms
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -40,6 +42,11 @@ def test_home_language_large_text_guide_and_account(demo_site, page):
     # Sign up, sign out, sign in.
     page.get_by_role("link", name="注册").click()
     page.get_by_label("手机号码").fill("13655556666")
+    sms.outbox.clear()
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.locator(".messages")).to_contain_text("验证码已发送至 136****6666")
+    code = re.search(r"验证码 (\d{6})", sms.outbox[-1].text).group(1)
+    page.get_by_label("短信验证码").fill(code)
     page.get_by_label("称呼").fill("浏览器测试用户")
     page.locator("#id_password1").fill("Browser-Journey-2026")
     page.get_by_label("确认密码").fill("Browser-Journey-2026")

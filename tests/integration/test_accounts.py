@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -5,6 +7,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts import sms
 from accounts.groups import BUREAU_GROUPS
 from tests.factories.accounts import PASSWORD, UserFactory
 
@@ -12,16 +15,29 @@ User = get_user_model()
 pytestmark = pytest.mark.django_db
 
 
-def signup(client, prefix="", **data):
+@pytest.fixture(autouse=True)
+def _empty_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def signup(client, prefix="", mobile="13812345678", code=None, **data):
+    """Both steps of sign-up; ``code`` defaults to the one sent by SMS."""
+    response = client.post(f"{prefix}/accounts/signup/", {"mobile": mobile})
+    if response.status_code != 302:
+        return response
+    if code is None:
+        code = re.search(r"验证码 (\d{6})", sms.outbox[-1].text).group(1)
     payload = {
-        "mobile": "13812345678",
+        "code": code,
         "display_name": "张三",
         "email": "",
         "password1": PASSWORD,
         "password2": PASSWORD,
     }
     payload.update(data)
-    return client.post(f"{prefix}/accounts/signup/", payload)
+    return client.post(f"{prefix}/accounts/signup/verify/", payload)
 
 
 def test_signup_normalises_mobile_and_signs_in(client):
@@ -39,30 +55,39 @@ def test_signup_normalises_mobile_and_signs_in(client):
         ({"mobile": "12812345678"}, "mobile", "请输入有效的中国大陆手机号码"),
         ({"password1": "12345678", "password2": "12345678"}, "password2", "密码"),
         ({"password2": "something-else-2026"}, "password2", "两个密码不一致"),
+        ({"code": ""}, "code", "必需字段"),
     ],
 )
 def test_signup_bad_input_shows_chinese_error_and_keeps_input(client, data, field, message):
     response = signup(client, **data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].errors[field])
     assert message in errors
     assert not User.objects.exists()
     # What the user typed (except passwords) is still in the form.
-    assert "张三" in response.content.decode()
+    kept = data["mobile"] if field == "mobile" else "张三"
+    assert kept in response.content.decode()
 
 
-def test_signup_duplicate_mobile_is_refused(client):
+def test_signup_bad_password_does_not_use_up_the_code(client):
+    signup(client, password2="something-else-2026")
+    code = re.search(r"验证码 (\d{6})", sms.outbox[-1].text).group(1)
+    response = client.post(
+        "/accounts/signup/verify/",
+        {"code": code, "display_name": "张三", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.get().mobile_verified_at is not None
+
+
+def test_signup_of_a_registered_number_creates_nothing_and_tells_its_holder(client):
     UserFactory(mobile="13812345678")
-    response = signup(client, mobile="138 1234 5678")
-    assert "该手机号码已注册" in " ".join(response.context["form"].errors["mobile"])
+    response = client.post("/accounts/signup/", {"mobile": "138 1234 5678"})
+    assert response.status_code == 302
+    assert [m.mobile for m in sms.outbox] == ["13812345678"]
+    assert "本号码已注册" in sms.outbox[0].text
+    response = signup(client, mobile="13812345678", code="123456")
     assert User.objects.count() == 1
-
-
-def test_signup_errors_are_translated_in_english(client):
-    response = signup(client, prefix="/en", mobile="12345")
-    html = response.content.decode()
-    assert 'lang="en"' in html
-    assert "Enter a valid mainland China mobile number" in html
 
 
 def test_sign_in_with_mobile_and_password(client):

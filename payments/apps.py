@@ -10,6 +10,7 @@ class PaymentsConfig(AppConfig):
         from accounts.groups import BUREAU_ADMIN, grant
         from core.keys import register_key_initializer
 
+        from . import checks  # noqa: F401 - registers payments.W001/W002
         from .keys import init_sandbox_keys
 
         register_key_initializer("payments-sandbox", init_sandbox_keys)

@@ -119,6 +119,12 @@ class PaymentIntent(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     succeeded_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    refused_reason = models.CharField(
+        _("不予收款原因"),
+        max_length=300,
+        blank=True,
+        help_text=_("付款人撤销了这笔支付，或所付对象已不再收款（如订单已取消）：到账的款项自动全额退回。"),
+    )
 
     objects = PaymentIntentQuerySet.as_manager()
 
@@ -162,6 +168,24 @@ class PaymentIntent(models.Model):
     @property
     def is_payable(self):
         return self.status in (self.Status.REQUIRES_PAYMENT, self.Status.PROCESSING) and not self.is_expired
+
+    def refund_state(self):
+        """What the bureau's list shows: 已退款 ¥x and why, or —."""
+        refunded = self.amount_refunded
+        if not refunded:
+            return (
+                _("待退款：%(reason)s") % {"reason": self.refused_reason}
+                if (self.refused_reason and self.status == self.Status.SUCCEEDED)
+                else "—"
+            )
+        text = _("已退款 ¥%(amount)s") % {"amount": Decimal(refunded).quantize(Decimal("0.01"))}
+        return f"{text}（{self.refused_reason}）" if self.refused_reason else text
+
+    refund_state.short_description = _("退款")
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.REQUIRES_PAYMENT, self.Status.PROCESSING)
 
 
 class Refund(models.Model):

@@ -5,7 +5,14 @@
 - :func:`handle_notification` — the notify endpoint's whole job;
 - :func:`sync_intent` — ask the gateway (the only other way an intent becomes paid);
 - :func:`create_refund` — full or partial, never beyond what was captured;
-- :func:`close_intent`, :func:`reconcile`.
+- :func:`close_intent`, :func:`close_open_intents` — close at the gateway, then cancel;
+- :func:`refund_refused` — give back money that arrived for something no longer paid for;
+- :func:`reconcile`.
+
+Money follows the state of what it pays for (``payments.payables``): a checkout is refused
+when the payable no longer takes payment, and a payment that still arrives for it (or for
+an intent the payer withdrew) is recorded, marked with the reason in ``refused_reason``
+and refunded in full.
 
 An intent becomes ``succeeded`` only through :func:`_settle_paid`, called from a
 verified notification or a query the platform made, under a row lock, and the
@@ -24,13 +31,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from core.statemachine import transition
 
-from . import signals
+from . import payables, signals
 from .models import ZERO, NotificationEvent, PaymentIntent, Refund, Transaction
 from .providers import NotificationRejected, ProviderError, get_provider
 
@@ -130,7 +137,9 @@ def intents_for(obj):
 
 
 def notify_url(intent):
-    return site_url(reverse("payments:notify", args=[intent.provider]))
+    # Gateways post server-to-server: always the unprefixed (default-language) URL.
+    with translation.override(settings.LANGUAGE_CODE):
+        return site_url(reverse("payments:notify", args=[intent.provider]))
 
 
 def return_url(intent):
@@ -148,6 +157,9 @@ def start_checkout(intent, channel, *, user=None):
     caller = intent
     with transaction.atomic():
         intent = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+        refused = intent.refused_reason or payables.refusal(intent)
+        if refused and intent.status in (Status.REQUIRES_PAYMENT, Status.PROCESSING):
+            raise PaymentError(_("这笔支付已不能付款：%(reason)s") % {"reason": refused})
         if intent.is_expired and intent.status in (Status.REQUIRES_PAYMENT, Status.PROCESSING):
             raise PaymentError(_("支付单已过期，请重新下单。"))
         if intent.status == Status.REQUIRES_PAYMENT:
@@ -216,6 +228,13 @@ def _settle_paid(intent, *, amount, trade_no, source, notification=None, user=No
     # Receivers run inside this transaction: if one fails, nothing is recorded and the
     # gateway's retry (or reconcile_payments) settles it again.
     signals.payment_succeeded.send(sender=PaymentIntent, intent=intent, transaction=charge)
+    # Asked after the receivers ran: they lock the payable (an order row), so its state is
+    # settled for this transaction. A withdrawn intent keeps the reason it was given.
+    if not intent.refused_reason:
+        refused = payables.refusal(intent)
+        if refused:
+            intent.refused_reason = refused
+            intent.save(update_fields=["refused_reason", "updated_at"])
     return True
 
 
@@ -314,6 +333,7 @@ def handle_notification(variant, raw_body, *, headers=None, remote_ip=None):
             traceback=traceback.format_exc(),
         )
         return NotificationOutcome(False, *provider.notification_reply(False), event=event)
+    _refund_refused_quietly(intent)
     return NotificationOutcome(True, *provider.notification_reply(True), event=event)
 
 
@@ -331,21 +351,87 @@ def sync_intent(intent, *, user=None):
             _settle_paid(intent, amount=result.amount, trade_no=result.trade_no, source="query", user=user)
         elif result.trade_status == "closed" and not intent.transactions.exists():
             _settle_closed(intent, source="query", user=user)
+    _refund_refused_quietly(intent, user=user)
     return result.trade_status
 
 
-def close_intent(intent, *, user=None, reason="expired"):
-    """Close the trade at the gateway, then cancel the intent (unless it turned out paid)."""
+def close_intent(intent, *, user=None, reason="expired", refuse=""):
+    """Close the trade at the gateway, then cancel the intent (unless it turned out paid).
+
+    ``refuse`` (a sentence in the platform language) withdraws the intent for good: the
+    payer or the payable called it off, so money that still reaches it is refunded. When
+    the buyer pays while it is being closed, the gateway refuses the close; the trade is
+    then queried and settled (and refunded when refused). Returns True when cancelled."""
     intent = PaymentIntent.objects.get(pk=intent.pk)
     provider = get_provider(intent.provider)
+    if refuse and intent.status in (Status.REQUIRES_PAYMENT, Status.PROCESSING):
+        # Recorded first: a payment racing the close is refunded whichever side wins.
+        with transaction.atomic():
+            locked = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+            if not locked.refused_reason:
+                locked.refused_reason = refuse[:300]
+                locked.save(update_fields=["refused_reason", "updated_at"])
     if intent.status == Status.PROCESSING:
         status = sync_intent(intent, user=user)
         if status == "paid":
             return False
-        provider.close(intent)
+        try:
+            provider.close(intent)
+        except ProviderError:
+            if sync_intent(intent, user=user) == "paid":
+                return False
+            raise
     with transaction.atomic():
         intent = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
         return _settle_closed(intent, source=reason, user=user)
+
+
+def open_intents_for(obj):
+    return intents_for(obj).filter(status__in=(Status.REQUIRES_PAYMENT, Status.PROCESSING))
+
+
+def close_open_intents(obj, *, reason, user=None):
+    """Withdraw every open intent paying for ``obj`` (it was cancelled): each is closed at
+    the gateway and cancelled; one the buyer paid meanwhile is settled and refunded.
+
+    Returns the intents that could not be closed now (the gateway was unreachable); they
+    stay refused, so ``reconcile`` closes them later and any payment is refunded."""
+    failed = []
+    for intent in open_intents_for(obj).order_by("pk"):
+        try:
+            close_intent(intent, user=user, reason="withdrawn", refuse=reason)
+        except (ProviderError, NotificationRejected) as exc:
+            logger.warning("closing %s failed: %s", intent.public_id, exc)
+            failed.append(intent)
+    return failed
+
+
+def _refund_refused_quietly(intent, *, user=None):
+    """The payment is recorded whatever happens to its refund; reconcile retries a failure."""
+    try:
+        refund_refused(intent, user=user)
+    except Exception:
+        logger.exception("automatic refund of %s failed", intent.public_id)
+
+
+def refund_refused(intent, *, user=None):
+    """Refund in full what a refused intent captured and has not yet refunded.
+
+    Called after every settlement and by ``reconcile`` (which retries when the gateway was
+    down). Returns the refund, or None when nothing was due or the gateway refused."""
+    intent = PaymentIntent.objects.with_balances().get(pk=intent.pk)
+    if not intent.refused_reason or intent.status != Status.SUCCEEDED:
+        return None
+    amount = refundable_amount(intent)
+    if amount <= ZERO:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("自动全额退款：%(reason)s") % {"reason": intent.refused_reason}
+    try:
+        return create_refund(intent, amount, reason, user=user)
+    except PaymentError as exc:
+        logger.warning("automatic refund of %s failed: %s", intent.public_id, exc)
+        return None
 
 
 # --- refunds -----------------------------------------------------------------------
@@ -424,6 +510,8 @@ class ReconcileSummary:
     closed: int = 0
     still_processing: int = 0
     expired: int = 0
+    withdrawn: int = 0
+    refunded: int = 0
     errors: list = field(default_factory=list)
 
 
@@ -447,6 +535,12 @@ def reconcile(*, older_than=None, now=None):
             summary.succeeded += 1
         elif intent.status == Status.CANCELED:
             summary.closed += 1
+        elif status in ("pending", "not_found") and intent.refused_reason:
+            try:
+                if close_intent(intent, reason="withdrawn"):
+                    summary.withdrawn += 1
+            except ProviderError as exc:
+                summary.errors.append(f"{intent.public_id}: {exc}")
         elif status in ("pending", "not_found") and intent.expires_at <= now:
             try:
                 if close_intent(intent, reason="expired"):
@@ -461,4 +555,10 @@ def reconcile(*, older_than=None, now=None):
             locked = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
             if _settle_closed(locked, source="expired"):
                 summary.expired += 1
+    # Money that arrived for something no longer paid for, whose refund the gateway
+    # could not take at the time.
+    refused = PaymentIntent.objects.with_balances().filter(status=Status.SUCCEEDED).exclude(refused_reason="")
+    for intent in refused.filter(captured__gt=F("refunded")).order_by("pk"):
+        if refund_refused(intent) is not None:
+            summary.refunded += 1
     return summary

@@ -1,4 +1,5 @@
-"""Mounted at /payments/ outside the language prefix (gateways call these URLs)."""
+"""Mounted at /payments/ inside the language prefix (/en/payments/… in English). Gateways
+call the unprefixed notify and gateway URLs, which resolve in the default language."""
 
 from django.conf import settings
 from django.urls import include, path

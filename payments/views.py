@@ -1,12 +1,13 @@
-"""Payment pages and the provider notification endpoint. Thin: parse, call a service, render."""
+"""Payment pages and the provider notification endpoint. Thin: parse, call a service, render.
 
-from functools import wraps
+The pages sit inside the language prefix like every page (``/en/payments/…`` in English),
+so they follow the language the visitor chose on the site, not Accept-Language; the
+return URL handed to the gateway carries the same prefix."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,26 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.qr import qr_svg
 
 from . import services
+from .checks import note_served_origin
 from .forms import CheckoutForm
 from .models import PaymentIntent
 from .providers import NotificationRejected, ProviderError
-
-
-def visitor_language(view):
-    """/payments/ sits outside the language prefix (gateways call it), so LocaleMiddleware
-    always picks the default language there; the buyer's pages follow their cookie instead."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        language = translation.get_language_from_request(request, check_path=False)
-        with translation.override(language):
-            request.LANGUAGE_CODE = language
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            return response
-
-    return wrapper
 
 
 def _intent_for(request, public_id):
@@ -49,9 +34,9 @@ def _breadcrumbs(intent):
 
 
 @require_http_methods(["GET", "POST"])
-@visitor_language
 def checkout(request, public_id):
     intent = _intent_for(request, public_id)
+    note_served_origin(request)
     form = CheckoutForm(request.POST or None)
     qr_content = ""
     if request.method == "POST" and form.is_valid():
@@ -78,7 +63,6 @@ def checkout(request, public_id):
 
 
 @require_http_methods(["GET"])
-@visitor_language
 def return_view(request, public_id):
     """Where the gateway sends the buyer back. The query string proves nothing and is ignored."""
     intent = _intent_for(request, public_id)
@@ -86,7 +70,6 @@ def return_view(request, public_id):
 
 
 @require_POST
-@visitor_language
 def refresh(request, public_id):
     """The buyer asks the platform to query the gateway now."""
     intent = _intent_for(request, public_id)

@@ -25,6 +25,12 @@ class OrdersConfig(AppConfig):
         from .payments import on_payment_succeeded, on_refund_succeeded
 
         payment_succeeded.connect(on_payment_succeeded, dispatch_uid="orders.payment_succeeded")
+        from payments import payables
+
+        from .models import Order
+        from .payments import payment_refusal
+
+        payables.register(Order, payment_refusal)
         refund_succeeded.connect(on_refund_succeeded, dispatch_uid="orders.refund_succeeded")
         grant(
             FUNERAL_SECTION,

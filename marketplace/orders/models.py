@@ -497,6 +497,7 @@ class OrderPayment(AppendOnlyModel):
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     amount = models.DecimalField(_("金额"), **MONEY)
     reference = models.CharField(_("支付流水号"), max_length=64, unique=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True, help_text=_("退款的原因。"))
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import pdf as platform_pdf
@@ -90,7 +90,20 @@ def on_payment_succeeded(sender, intent, transaction, **kwargs):
 def on_refund_succeeded(sender, refund, intent, transaction, **kwargs):
     order = _order_for(intent)
     if order is not None:
-        services.mark_refunded(order, amount=transaction.amount, reference=refund.public_id)
+        services.mark_refunded(
+            order, amount=transaction.amount, reference=refund.public_id, note=refund.reason
+        )
+
+
+def payment_refusal(order):
+    """Registered with ``payments.payables``: why ``order`` takes no more money ("" if it does).
+    A cancelled order takes none; money that still arrives for it is refunded in full."""
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        return _("订单 %(ref)s 已取消（%(reason)s）") % {
+            "ref": order.reference,
+            "reason": order.cancel_reason or "—",
+        }
+    return ""
 
 
 # --- F8: refunds on cancellation ---------------------------------------------------------------
@@ -186,9 +199,18 @@ def order_url(order, request=None):
 def cancel_and_refund(order, user, *, reason):
     """Cancel ``order`` and, if money was taken, start the refund the cancellation terms give.
 
+    Every open payment intent of the order is closed first, at the gateway: a family still
+    in the cashier can no longer pay, and a payment that got through meanwhile is refunded
+    in full. An intent the gateway can't close now stays refused (``reconcile_payments``
+    closes it later; money reaching it is refunded).
+
     Returns ``(order, refund_error)``. A gateway failure doesn't undo the cancellation: the
     error is returned for the page to show, and the bureau can refund from the admin."""
     order = services.cancel_order(order, user, reason=reason)
+    with translation.override(settings.LANGUAGE_CODE):
+        refusal = payment_refusal(order)
+    payments.close_open_intents(order, reason=refusal, user=user)
+    order.refresh_from_db()
     if services.paid_total(order) <= 0:
         return order, None
     try:

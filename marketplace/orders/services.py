@@ -18,9 +18,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.log_actions import log
 
-from accounts.otp import check_code, send_code
+from accounts.otp import OtpError, check_code, send_code
 from core.models import VerifiableDocument
 from core.statemachine import TRANSITION_ACTION, IllegalTransition, transition
 from core.verification import issue_document
@@ -574,6 +575,9 @@ def _revoke(document, reason):
 # --- Signing (contracts and change orders) -------------------------------------------------------------
 
 
+SIGNED_MEANWHILE = _lazy("该文书已被签署或状态已变化（可能是他人刚刚签署或订单已取消），请刷新页面查看。")
+
+
 def code_purpose(document, role):
     kind = "contract" if isinstance(document, Contract) else "change"
     return f"{kind}:{document.pk}:{role}"
@@ -639,11 +643,24 @@ def sign(
     if errors:
         raise ValidationError(errors)
     # Outside the transaction below, so a wrong code's attempt count is never rolled back.
-    otp = check_code(user, code_purpose(document, role), code)
+    try:
+        otp = check_code(user, code_purpose(document, role), code)
+    except OtpError:
+        # The same signer pressing "sign" twice at once: the first press used the code. Wait
+        # for it (the order lock) and say what happened rather than "get a code first".
+        with transaction.atomic():
+            _lock(document.order)
+            if not may_sign(type(document).objects.get(pk=document.pk), user, role):
+                raise ValidationError(SIGNED_MEANWHILE) from None
+        raise
     with transaction.atomic():
+        # The order row first, then the document: cancel_order takes them in this order too, so
+        # a signature and a cancellation queue up instead of deadlocking. State is re-checked
+        # after the locks; whoever comes second gets a clear message and keeps their input.
+        _lock(document.order)
         document = type(document).objects.select_for_update().get(pk=document.pk)
         if not may_sign(document, user, role):
-            raise ValidationError(_("该文书已被签署或状态已变化，请刷新页面。"))
+            raise ValidationError(SIGNED_MEANWHILE)
         link = {"contract": document} if isinstance(document, Contract) else {"change_order": document}
         signature = Signature.objects.create(
             **link,
@@ -1016,9 +1033,10 @@ def mark_paid(order, *, amount, reference, user=None):
 
 
 @transaction.atomic
-def mark_refunded(order, *, amount, reference, user=None):
-    """Record a refund (from ``payments.signals.refund_succeeded``); a cancelled order whose
-    payments are fully refunded moves to ``refunded``. Idempotent by ``reference``."""
+def mark_refunded(order, *, amount, reference, user=None, note=""):
+    """Record a refund (from ``payments.signals.refund_succeeded``) with its reason (``note``); a
+    cancelled order whose payments are fully refunded moves to ``refunded``. Idempotent by
+    ``reference``."""
     amount = money(amount)
     if amount <= ZERO:
         raise ValidationError(_("退款金额必须大于零。"))
@@ -1026,7 +1044,7 @@ def mark_refunded(order, *, amount, reference, user=None):
     if OrderPayment.objects.filter(reference=reference).exists():
         return order
     OrderPayment.objects.create(
-        order=order, kind=OrderPayment.Kind.REFUND, amount=amount, reference=reference
+        order=order, kind=OrderPayment.Kind.REFUND, amount=amount, reference=reference, note=note[:300]
     )
     log(
         order,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.otp import OtpError
 from accounts.permissions import get_managed_or_404
 from core.statemachine import IllegalTransition
-from core.verification import file_response
+from core.verification import serve_verified
 from marketplace.catalogue.models import Quote
 
 from . import payments as order_payments
@@ -71,9 +71,10 @@ def order_context(order):
     }
 
 
-def pdf_inline(field, filename):
-    return FileResponse(
-        field.open("rb"), as_attachment=False, filename=filename, content_type="application/pdf"
+def pdf_inline(request, record, filename):
+    """A contract's or change order's draft, shown inline, only if it still matches its hash."""
+    return serve_verified(
+        request, record, filename, file_field="draft_file", sha_field="draft_sha256", inline=True
     )
 
 
@@ -233,7 +234,7 @@ def _change(order, number):
 @require_GET
 def contract_draft(request, reference):
     contract = _contract(family_order_or_404(request.user, reference=reference))
-    return pdf_inline(contract.draft_file, f"{contract.number}.pdf")
+    return pdf_inline(request, contract, f"{contract.number}.pdf")
 
 
 @login_required
@@ -242,14 +243,14 @@ def contract_sealed(request, reference):
     contract = _contract(family_order_or_404(request.user, reference=reference))
     if not contract.is_sealed:
         raise Http404
-    return file_response(contract.sealed_document, f"{contract.number}.pdf")
+    return serve_verified(request, contract.sealed_document, f"{contract.number}.pdf")
 
 
 @login_required
 @require_GET
 def change_draft(request, reference, number):
     change = _change(family_order_or_404(request.user, reference=reference), number)
-    return pdf_inline(change.draft_file, f"{change.display_number}.pdf")
+    return pdf_inline(request, change, f"{change.display_number}.pdf")
 
 
 @login_required
@@ -258,7 +259,7 @@ def change_sealed(request, reference, number):
     change = _change(family_order_or_404(request.user, reference=reference), number)
     if not change.is_sealed:
         raise Http404
-    return file_response(change.sealed_document, f"{change.display_number}.pdf")
+    return serve_verified(request, change.sealed_document, f"{change.display_number}.pdf")
 
 
 @login_required
@@ -266,7 +267,7 @@ def change_sealed(request, reference, number):
 def certificate(request, reference, number):
     order = family_order_or_404(request.user, reference=reference)
     found = get_object_or_404(order.certificates.select_related("document"), number=number)
-    return file_response(found.document, f"{found.number}.pdf")
+    return serve_verified(request, found.document, f"{found.number}.pdf")
 
 
 # --- Signing ---------------------------------------------------------------------------------------------
@@ -408,4 +409,4 @@ def receipt(request, reference, payment_reference):
         order.payments.filter(kind=OrderPayment.Kind.CHARGE), reference=payment_reference
     )
     document = order_payments.receipt_for(payment, base_url=request.build_absolute_uri("/").rstrip("/"))
-    return file_response(document, filename=f"receipt-{order.reference}-{payment.pk}.pdf")
+    return serve_verified(request, document, filename=f"receipt-{order.reference}-{payment.pk}.pdf")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.statemachine import IllegalTransition
-from core.verification import file_response
+from core.verification import serve_verified
 from marketplace.catalogue.models import ServiceItem
 from marketplace.catalogue.services import with_current_price
 
@@ -361,7 +361,7 @@ def change_withdraw(request, reference, number):
 @require_GET
 def contract_draft(request, reference):
     contract = _contract(_order(request, reference))
-    return pdf_inline(contract.draft_file, f"{contract.number}.pdf")
+    return pdf_inline(request, contract, f"{contract.number}.pdf")
 
 
 @login_required
@@ -370,14 +370,14 @@ def contract_sealed(request, reference):
     contract = _contract(_order(request, reference))
     if not contract.is_sealed:
         raise Http404
-    return file_response(contract.sealed_document, f"{contract.number}.pdf")
+    return serve_verified(request, contract.sealed_document, f"{contract.number}.pdf")
 
 
 @login_required
 @require_GET
 def change_draft(request, reference, number):
     change = _change(_order(request, reference), number)
-    return pdf_inline(change.draft_file, f"{change.display_number}.pdf")
+    return pdf_inline(request, change, f"{change.display_number}.pdf")
 
 
 @login_required
@@ -386,7 +386,7 @@ def change_sealed(request, reference, number):
     change = _change(_order(request, reference), number)
     if not change.is_sealed:
         raise Http404
-    return file_response(change.sealed_document, f"{change.display_number}.pdf")
+    return serve_verified(request, change.sealed_document, f"{change.display_number}.pdf")
 
 
 @login_required
@@ -396,7 +396,7 @@ def certificate(request, reference, number):
     found = order.certificates.select_related("document").filter(number=number).first()
     if found is None:
         raise Http404
-    return file_response(found.document, f"{found.number}.pdf")
+    return serve_verified(request, found.document, f"{found.number}.pdf")
 
 
 def _cancel_and_refund(request, order, reason):

@@ -52,6 +52,13 @@ class CharityConfig(AppConfig):
 
         register_account_link("charity-gifts", _("我的捐赠"), "charity:my_gifts", order=20)
         payment_succeeded.connect(on_payment_succeeded, dispatch_uid="charity.payment_succeeded")
+        from payments import payables
+        from payments.signals import refund_succeeded
+
+        from .giving import gift_refusal, on_refund_succeeded
+
+        refund_succeeded.connect(on_refund_succeeded, dispatch_uid="charity.refund_succeeded")
+        payables.register(CharityProject, gift_refusal)
         register_profile_section(
             "charity", _("慈善信息公开"), "charity/profile_section.html", profile_context, order=40
         )

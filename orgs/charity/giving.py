@@ -5,6 +5,12 @@ pays for the project and carries the donor's choice in its metadata. The
 ``Donation`` is created only from ``payment_succeeded`` (a verified notification or
 the platform's own query of the gateway), exactly once: its receipt number is the
 intent's public id, unique per organisation, so a replayed signal finds it again.
+
+A refund of a gift reaches the disclosure as a correcting row (C4, append-only): the
+donation's current row is corrected to what the charity keeps, so the project totals,
+the donation lookup and the open data all show the net amount. A donor can cancel a gift
+not yet paid: its intent is closed at the gateway, and money that still arrives for it
+(or for a project no longer fundraising) is refunded in full by the payments app.
 """
 
 import secrets
@@ -13,7 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import pdf as platform_pdf
@@ -52,6 +58,24 @@ def start_gift(project, user, *, amount, anonymous, return_url):
     )
 
 
+def gift_refusal(project):
+    """Registered with ``payments.payables``: a project takes online gifts only while fundraising."""
+    if accepts_online_gifts(project):
+        return ""
+    return _("项目“%(project)s”已停止接受在线捐赠") % {"project": project.name}
+
+
+def cancel_gift(intent, user):
+    """The donor calls off a gift not yet paid. Returns True when cancelled, False when the
+    payment had already gone through (the gift then stands and is disclosed)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("捐赠人已取消这笔捐赠")
+    try:
+        return payments.close_intent(intent, user=user, reason="withdrawn", refuse=reason)
+    except (payments.ProviderError, payments.NotificationRejected) as exc:
+        raise ValidationError(_("支付渠道暂时无法取消这笔支付，请稍后再试。")) from exc
+
+
 def on_payment_succeeded(sender, intent, transaction, **kwargs):
     project = intent.payable if isinstance(intent.payable, CharityProject) else None
     if project is not None:
@@ -82,6 +106,63 @@ def record_gift(project, intent, amount):
         return Donation.objects.get(organization=project.organization, receipt_number=intent.public_id)
 
 
+def on_refund_succeeded(sender, refund, intent, transaction, **kwargs):
+    project = intent.payable if isinstance(intent.payable, CharityProject) else None
+    if project is not None:
+        record_refund(project, intent, refund)
+
+
+def record_refund(project, intent, refund):
+    """Correct the gift's current disclosure row to what the charity keeps after ``refund``.
+
+    Runs inside the transaction that records the refund, with the intent locked, so the
+    ledger's net is exact; a second call finds the row already right and adds nothing."""
+    original = Donation.objects.filter(
+        organization=project.organization, receipt_number=intent.public_id, corrects__isnull=True
+    ).first()
+    if original is None:
+        return None
+    current = latest_version(original)
+    kept = intent.amount_captured - intent.amount_refunded
+    if current.amount == kept:
+        return current
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("退款 ¥%(amount)s（%(refund)s）：%(reason)s") % {
+            "amount": refund.amount,
+            "refund": refund.public_id,
+            "reason": refund.reason,
+        }
+    correction = Donation.objects.create(
+        corrects=current,
+        organization=current.organization,
+        project=current.project,
+        donor_name=current.donor_name,
+        anonymous=current.anonymous,
+        kind=current.kind,
+        amount=kept,
+        in_kind_description=current.in_kind_description,
+        donated_on=current.donated_on,
+        channel=current.channel,
+        receipt_number=current.receipt_number,
+        correction_note=note[:300],
+    )
+    for document in documents_for(current).filter(kind=VerifiableDocument.Kind.DONATION_RECEIPT):
+        # The receipt for the old amount no longer stands for the gift: /verify/ says so.
+        document.status = VerifiableDocument.Status.REVOKED
+        document.status_reason = note[:200]
+        document.save()
+    return correction
+
+
+def latest_version(donation):
+    """The row that currently stands for ``donation`` (following its corrections)."""
+    while True:
+        newer = Donation.objects.filter(corrects=donation).first()
+        if newer is None:
+            return donation
+        donation = newer
+
+
 def gifts_of(user):
     """The user's online gifts: paid intents for projects, with their donations."""
     intents = PaymentIntent.objects.filter(
@@ -89,7 +170,9 @@ def gifts_of(user):
     ).order_by("-created_at")
     by_receipt = {
         d.receipt_number: d
-        for d in Donation.objects.filter(receipt_number__in=[i.public_id for i in intents])
+        for d in Donation.objects.current()
+        .filter(channel=Donation.Channel.ONLINE, receipt_number__in=[i.public_id for i in intents])
+        .select_related("project")
     }
     return [(intent, by_receipt.get(intent.public_id)) for intent in intents]
 

@@ -124,6 +124,9 @@ class Donation(CorrectableRecord):
     donated_on = models.DateField(_("捐赠日期"))
     channel = models.CharField(_("捐赠渠道"), max_length=8, choices=Channel.choices)
     receipt_number = models.CharField(_("票据号"), max_length=40)
+    correction_note = models.CharField(
+        _("更正说明"), max_length=300, blank=True, help_text=_("平台自动更正（如退款）时写明原因。")
+    )
     created_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
 
     class Meta:

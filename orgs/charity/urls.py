@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<int:pk>/donate/", views.donate, name="donate"),
     path("my-gifts/", views.my_gifts, name="my_gifts"),
     path("my-gifts/<str:receipt_number>.pdf", views.gift_receipt, name="gift_receipt"),
+    path("my-gifts/<str:public_id>/cancel/", views.cancel_gift, name="cancel_gift"),
     path("open-data/projects.csv", views.export, {"name": "projects", "fmt": "csv"}, name="projects_csv"),
     path("open-data/projects.json", views.export, {"name": "projects", "fmt": "json"}, name="projects_json"),
     path("open-data/donations.csv", views.export, {"name": "donations", "fmt": "csv"}, name="donations_csv"),

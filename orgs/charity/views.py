@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.verification import file_response
+from core.verification import serve_verified
 from payments.models import PaymentIntent
 
 from . import giving, opendata, services
@@ -145,10 +146,34 @@ def my_gifts(request):
 
 
 @login_required
+@require_POST
+def cancel_gift(request, public_id):
+    """The donor calls off a gift not yet paid; someone else's answers 404."""
+    intent = get_object_or_404(
+        PaymentIntent, public_id=public_id, user=request.user, content_type__app_label="charity"
+    )
+    try:
+        cancelled = giving.cancel_gift(intent, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if cancelled:
+            messages.success(request, _("已取消这笔捐赠，支付宝不会再收取这笔款项。"))
+        else:
+            messages.info(request, _("这笔捐赠已经付款成功，无法取消；它已计入项目并公开。"))
+    return redirect("charity:my_gifts")
+
+
+@login_required
 @require_GET
 def gift_receipt(request, receipt_number):
     """The donor's own sealed receipt; anyone else's answers 404."""
     get_object_or_404(PaymentIntent, public_id=receipt_number, user=request.user)
-    donation = get_object_or_404(Donation, receipt_number=receipt_number, channel=Donation.Channel.ONLINE)
+    # The row that stands now: a refunded gift's receipt carries what the charity kept.
+    donation = get_object_or_404(
+        Donation.objects.current().exclude(amount=0),
+        receipt_number=receipt_number,
+        channel=Donation.Channel.ONLINE,
+    )
     document = giving.receipt_for(donation, base_url=request.build_absolute_uri("/").rstrip("/"))
-    return file_response(document, filename=f"donation-receipt-{receipt_number}.pdf")
+    return serve_verified(request, document, filename=f"donation-receipt-{receipt_number}.pdf")

@@ -1,10 +1,13 @@
 """HTTP face of the simulator: the gateway endpoint and the cashier page."""
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -46,15 +49,21 @@ def gateway_view(request):
     except gateway.GatewayError as error:
         logger.warning("sandbox gateway refused %s: %s", method or "(no method)", error)
         if page:
-            return render(request, "payments/sandbox/error.html", {"error": error}, status=200)
+            with translation.override(_buyer_language(params.get("return_url", ""))):
+                return render(request, "payments/sandbox/error.html", {"error": error}, status=200)
         payload = error.as_dict()
     return HttpResponse(gateway.signed_body(method, payload), content_type="application/json;charset=utf-8")
 
 
-def _cashier_url(trade):
-    from django.urls import reverse
+def _buyer_language(return_url):
+    """The buyer's language, read from the merchant's return URL (``/en/…`` is English), so
+    the cashier speaks the language the buyer chose on the merchant's site."""
+    return translation.get_language_from_path(urlsplit(return_url).path) or settings.LANGUAGE_CODE
 
-    return reverse("payments:sandbox:cashier", args=[trade.token])
+
+def _cashier_url(trade):
+    with translation.override(_buyer_language(trade.return_url)):
+        return reverse("payments:sandbox:cashier", args=[trade.token])
 
 
 @require_http_methods(["GET", "POST"])

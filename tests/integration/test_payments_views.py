@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from payments.models import PaymentIntent
 from tests.factories import payments as payment_fixtures
@@ -66,6 +67,7 @@ def test_qr_checkout_shows_qr_content(client, sandbox_server):
 @pytest.mark.django_db
 def test_english_translation_of_the_pay_page(client, payments_setup):
     intent = make_intent("10.00")
-    client.cookies["platform_language"] = "en"
-    page = client.get(reverse("payments:checkout", args=[intent.public_id]), HTTP_ACCEPT_LANGUAGE="en")
+    with translation.override("en"):  # the English site's pay page is /en/payments/…
+        url = reverse("payments:checkout", args=[intent.public_id])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert "Online payment" in page.text and "Awaiting payment" in page.text

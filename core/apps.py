@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("平台公共组件")
+
+    def ready(self):
+        from . import verification
+        from .warnings import register_warning_source
+
+        register_warning_source(
+            verification.INTEGRITY_WARNING_KIND,
+            verification.INTEGRITY_WARNING_LABEL,
+            verification.integrity_warnings,
+        )

@@ -208,3 +208,38 @@ class EarlyWarning(models.Model):
     @property
     def how_to_clear_text(self):
         return self._text("how_to_clear")
+
+
+class SecurityEvent(AppendOnlyModel):
+    """A security event the platform detected (append-only): a stored document whose bytes no
+    longer match what was issued, a price chain that fails its published head, …
+
+    Each event is also written to the ``security`` logger as a structured record; the rows
+    are what the bureau lists in the admin and what the early warnings are computed from."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT_ALTERED = "document_altered", _("存档文件被改动")
+        DOCUMENT_MISSING = "document_missing", _("存档文件缺失")
+        PRICE_CHAIN_BROKEN = "price_chain_broken", _("价格哈希链校验失败")
+
+    kind = models.CharField(_("事件类型"), max_length=40, choices=Kind.choices, db_index=True)
+    occurred_at = models.DateTimeField(_("发生时间"), db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    subject_label = models.CharField(_("对象"), max_length=200)
+    summary = models.CharField(_("摘要"), max_length=300)
+    details = models.JSONField(_("详细信息"), default=dict, blank=True)
+    path = models.CharField(_("请求路径"), max_length=300, blank=True)
+    user_id_seen = models.CharField(_("请求用户编号"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.subject_label}"

@@ -6,7 +6,9 @@ this registry, so a data set appears only once its app is built.
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -41,6 +43,34 @@ def datasets():
     return sorted(_datasets.values(), key=lambda d: (d.order, d.key))
 
 
+# --- Cells safe to open in a spreadsheet (OWASP "CSV Injection") ---------------------
+# Excel, WPS and LibreOffice run a cell that starts with = + - @ (or a tab or carriage
+# return before one) as a formula: a donor named =HYPERLINK(...) would become a live link.
+# Such a text cell is written with a leading apostrophe, which spreadsheets show as text.
+# Numbers stay numbers: a Decimal, int or float, or a string that is a plain decimal
+# number such as -12.50, is written as it is. JSON outputs are not changed.
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)
+
+
+def safe_cell(value):
+    """``value`` as a CSV cell that no spreadsheet program evaluates as a formula."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    text = str(value)
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text
+    if text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def safe_row(row):
+    """Every cell of ``row`` through :func:`safe_cell`; what every CSV writer writes."""
+    return [safe_cell(value) for value in row]
+
+
 # --- Streaming responses shared by every data set --------------------------------------
 # Data sets grow without bound (every price version, every donation), so they are
 # streamed row by row from an iterator instead of being built in memory.
@@ -56,9 +86,9 @@ def csv_response(filename, header, rows):
     writer = csv.writer(_Echo())
 
     def generate():
-        yield BOM + writer.writerow(header)
+        yield BOM + writer.writerow(safe_row(header))
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

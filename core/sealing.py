@@ -219,3 +219,51 @@ def _verify_pdf(pdf_bytes):
         trusted=bool(status.trusted),
         signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
     )
+
+
+# --- Detached signatures (published records such as the price-chain heads) ---------------------
+# The same seal key signs small records the platform publishes as plain files. A reader checks
+# them with the published seal certificate, itself issued by the platform root:
+#   openssl x509 -in seal-cert.pem -pubkey -noout > seal.pub
+#   openssl dgst -sha256 -verify seal.pub -signature <record>.sig <record>.json
+
+
+def seal_certificate_pem() -> bytes:
+    paths = _paths()
+    if not paths["seal_cert"].exists():
+        create_seal_keys()
+    return paths["seal_cert"].read_bytes()
+
+
+def root_certificate_pem() -> bytes:
+    paths = _paths()
+    if not paths["root_cert"].exists():
+        create_seal_keys()
+    return paths["root_cert"].read_bytes()
+
+
+def sign_detached(data: bytes) -> bytes:
+    """An RSA PKCS#1 v1.5 / SHA-256 signature of ``data`` with the seal key."""
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    paths = _paths()
+    if not paths["seal_key"].exists():
+        create_seal_keys()
+    key = serialization.load_pem_private_key(paths["seal_key"].read_bytes(), password=None)
+    return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+def verify_detached(data: bytes, signature: bytes, certificate_pem: bytes | None = None) -> bool:
+    """True when ``signature`` over ``data`` was made with a seal certificate that the platform
+    root issued (the current one, or ``certificate_pem`` kept with an older record)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem or seal_certificate_pem())
+        root = x509.load_pem_x509_certificate(root_certificate_pem())
+        certificate.verify_directly_issued_by(root)
+        certificate.public_key().verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

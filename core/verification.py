@@ -1,17 +1,26 @@
 """Issue sealed, verifiable documents and check uploads against them."""
 
+import datetime
+import logging
 import secrets
 from dataclasses import dataclass
+from io import BytesIO
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import sealing
-from .models import VerifiableDocument
+from .models import SecurityEvent, VerifiableDocument
+
+security_log = logging.getLogger("security")
 
 # Crockford-style alphabet: no I, L, O, U, so codes read aloud and typed without mistakes.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -99,10 +108,224 @@ def check_upload(document, data: bytes) -> UploadCheck:
     return UploadCheck(identical=sealing.sha256(data) == document.sha256, seal=sealing.verify_pdf(data))
 
 
-def file_response(document, filename=None):
+# --- Integrity of stored files: checked every time a file is served ----------------------------
+# A sealed document is registered with the SHA-256 of its exact bytes. Whoever can write to the
+# file store could swap or alter the file; so every download and every verification page reads
+# the stored bytes, hashes them and compares. A mismatch (or a missing file) is never served: it
+# answers 409 with an explanation, is recorded as a SecurityEvent, logged to the ``security``
+# logger and raised at once as an early warning to the bureau.
+
+INTEGRITY_WARNING_KIND = "core.document_integrity"
+
+
+class DocumentIntegrityError(Exception):
+    """The stored file is missing or its bytes differ from the hash recorded when it was issued."""
+
+    def __init__(self, subject, *, missing, expected, actual="", file_field="file", sha_field="sha256"):
+        self.subject = subject
+        self.missing = missing
+        self.expected = expected
+        self.actual = actual
+        self.file_field = file_field
+        self.sha_field = sha_field
+        super().__init__(f"{subject!r}: {'missing' if missing else 'sha256 mismatch'}")
+
+
+def _read(field_file):
+    with field_file.open("rb") as handle:
+        return handle.read()
+
+
+def read_verified(subject, *, file_field="file", sha_field="sha256"):
+    """The stored bytes of ``subject.<file_field>``, only if their SHA-256 is ``subject.<sha_field>``.
+
+    Raises ``DocumentIntegrityError`` otherwise. The bytes returned are the bytes checked, so
+    what is served can't change between the check and the response."""
+    expected = getattr(subject, sha_field)
+    field_file = getattr(subject, file_field)
+    try:
+        if not field_file:
+            raise FileNotFoundError(file_field)
+        data = _read(field_file)
+    except OSError as exc:
+        raise DocumentIntegrityError(
+            subject, missing=True, expected=expected, file_field=file_field, sha_field=sha_field
+        ) from exc
+    actual = sealing.sha256(data)
+    if actual != expected:
+        raise DocumentIntegrityError(
+            subject,
+            missing=False,
+            expected=expected,
+            actual=actual,
+            file_field=file_field,
+            sha_field=sha_field,
+        )
+    return data
+
+
+def open_verified(document):
+    """The bytes of a ``VerifiableDocument``'s stored file, checked against its recorded hash."""
+    return read_verified(document)
+
+
+def stored_file_intact(subject, *, file_field="file", sha_field="sha256"):
+    try:
+        read_verified(subject, file_field=file_field, sha_field=sha_field)
+    except DocumentIntegrityError:
+        return False
+    return True
+
+
+def record_integrity_failure(error, request=None):
+    """Record, log and raise as an early warning a stored file that failed its check."""
+    subject = error.subject
+    kind = SecurityEvent.Kind.DOCUMENT_MISSING if error.missing else SecurityEvent.Kind.DOCUMENT_ALTERED
+    label = str(subject)[:200]
+    details = {
+        "file_field": error.file_field,
+        "sha_field": error.sha_field,
+        "expected_sha256": error.expected,
+        "actual_sha256": error.actual,
+        "file_name": getattr(getattr(subject, error.file_field), "name", "") or "",
+    }
+    if isinstance(subject, VerifiableDocument):
+        details["code"] = subject.code
+    user = getattr(request, "user", None)
+    content_type = ContentType.objects.get_for_model(subject)
+    with transaction.atomic():
+        # One row per distinct state of the file (the same altered bytes seen again on every
+        # page view are logged, not stored again).
+        event = SecurityEvent.objects.filter(
+            kind=kind,
+            content_type=content_type,
+            object_id=str(subject.pk),
+            details__actual_sha256=error.actual,
+            details__file_field=error.file_field,
+        ).first()
+        if event is None:
+            event = _new_integrity_event(kind, content_type, subject, label, details, request, user, error)
+    security_log.error(
+        "stored document failed its integrity check",
+        extra={
+            "event": kind,
+            "security_event_id": event.pk,
+            "subject_type": content_type.model,
+            "subject_id": str(subject.pk),
+            "subject": label,
+            "path": request.path if request is not None else "",
+            "user_id": str(user.pk) if user is not None and user.is_authenticated else "",
+            **details,
+        },
+    )
+    return event
+
+
+def _new_integrity_event(kind, content_type, subject, label, details, request, user, error):
+    event = SecurityEvent.objects.create(
+        kind=kind,
+        occurred_at=timezone.now(),
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        subject_label=label,
+        summary=("存档文件缺失，无法核对" if error.missing else "存档文件与签发时记录的 SHA-256 不一致"),
+        details=details,
+        path=(request.path[:300] if request is not None else ""),
+        user_id_seen=str(user.pk) if user is not None and user.is_authenticated else "",
+    )
+    from .warnings import refresh_warnings
+
+    # The bureau sees the warning now, not after the next daily run.
+    refresh_warnings(kinds=[INTEGRITY_WARNING_KIND])
+    return event
+
+
+def integrity_failure_response(request, error, *, status=409):
+    """The page shown instead of a file that no longer matches what the platform issued.
+
+    409 Conflict: the stored file conflicts with the platform's own record of it. It is not
+    410 Gone: nothing was withdrawn on purpose, and the file answers again once restored."""
+    document = error.subject if isinstance(error.subject, VerifiableDocument) else None
+    return render(
+        request,
+        "core/document_integrity_failed.html",
+        {"document": document, "missing": error.missing, "breadcrumbs": [(_("文书核验"), None)]},
+        status=status,
+    )
+
+
+def serve_verified(request, subject, filename=None, *, file_field="file", sha_field="sha256", inline=False):
+    """Serve a stored file only if its bytes still match the recorded SHA-256.
+
+    ``subject`` is a ``VerifiableDocument`` (defaults) or any record with a file field and its
+    hash (for example a contract's draft: ``file_field="draft_file", sha_field="draft_sha256"``).
+    A mismatch is recorded and answered with ``integrity_failure_response``."""
+    try:
+        data = read_verified(subject, file_field=file_field, sha_field=sha_field)
+    except DocumentIntegrityError as error:
+        record_integrity_failure(error, request)
+        return integrity_failure_response(request, error)
+    if filename is None and isinstance(subject, VerifiableDocument):
+        filename = f"{subject.get_kind_display()}-{subject.code}.pdf"
     return FileResponse(
-        document.file.open("rb"),
+        BytesIO(data),
+        as_attachment=not inline,
+        filename=filename or "document.pdf",
+        content_type="application/pdf",
+    )
+
+
+def file_response(document, filename=None):
+    """Deprecated: use ``serve_verified(request, document, filename)``, which can answer a
+    mismatch with a page. This one still refuses to serve altered bytes (it raises)."""
+    return FileResponse(
+        BytesIO(open_verified(document)),
         as_attachment=True,
         filename=filename or f"{document.get_kind_display()}-{document.code}.pdf",
         content_type="application/pdf",
     )
+
+
+def integrity_warnings(today):
+    """Warning source: every stored file with a recorded integrity failure that still fails.
+
+    Restoring the original file (from backup) clears the warning at the next refresh."""
+    from .warnings import WarningSpec
+
+    events = (
+        SecurityEvent.objects.filter(
+            kind__in=[SecurityEvent.Kind.DOCUMENT_ALTERED, SecurityEvent.Kind.DOCUMENT_MISSING]
+        )
+        .select_related("content_type")
+        .order_by("occurred_at", "pk")
+    )
+    first_seen = {}
+    for event in events:
+        first_seen.setdefault((event.content_type_id, event.object_id), event)
+    for event in first_seen.values():
+        model = event.content_type.model_class()
+        subject = model._default_manager.filter(pk=event.object_id).first() if model else None
+        if subject is None:
+            continue
+        file_field = event.details.get("file_field", "file")
+        sha_field = event.details.get("sha_field", "sha256")
+        if stored_file_intact(subject, file_field=file_field, sha_field=sha_field):
+            continue
+        detected = timezone.localdate(event.occurred_at)
+        yield WarningSpec(
+            subject=subject,
+            detail_key=file_field,
+            subject_label=event.subject_label,
+            reason=_("存档文件与平台签发时不一致（%(since)s 起发现）：下载和核验已停止提供该文件。")
+            % {"since": detected.isoformat()},
+            deadline=detected + datetime.timedelta(days=settings.DOCUMENT_INTEGRITY_WARNING_DAYS),
+            how_to_clear=_("查明改动来源，从备份恢复签发时的原始文件；文件哈希与登记值一致后预警自动解除。"),
+            link=(
+                reverse("verify:detail", kwargs={"code": subject.code})
+                if isinstance(subject, VerifiableDocument)
+                else ""
+            ),
+        )
+
+
+INTEGRITY_WARNING_LABEL = gettext_lazy("存档文件被改动")

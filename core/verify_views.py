@@ -1,37 +1,91 @@
-from django.shortcuts import get_object_or_404, redirect, render
+import re
+
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import VerifyCodeForm, VerifyUploadForm
 from .models import VerifiableDocument
-from .verification import check_upload, normalise_code
+from .verification import (
+    CODE_ALPHABET,
+    DocumentIntegrityError,
+    check_upload,
+    normalise_code,
+    open_verified,
+    record_integrity_failure,
+)
+
+CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{3}}$")
+
+
+def _index_page(request, form, status=200):
+    return render(
+        request,
+        "core/verify_index.html",
+        {"form": form, "breadcrumbs": [(_("文书核验"), None)]},
+        status=status,
+    )
+
+
+def _code_error(form, code):
+    """Stay on the form, the code kept in the input, with what is wrong about it."""
+    normalised = normalise_code(code)
+    if not CODE_PATTERN.match(normalised):
+        form.add_error(
+            "code",
+            _("核验码格式不正确：应为 16 位字母和数字（分 4 组），例如 ABCD-EFGH-JKMN-PQRS。"),
+        )
+        return 400
+    if not VerifiableDocument.objects.filter(code=normalised).exists():
+        form.add_error(
+            "code", _("未找到核验码为 %(code)s 的文书，请核对文书上印的核验码。") % {"code": normalised}
+        )
+        return 404
+    return None
 
 
 @require_http_methods(["GET"])
 def index(request):
     form = VerifyCodeForm(request.GET or None)
     if request.GET and form.is_valid():
-        return redirect("verify:detail", code=normalise_code(form.cleaned_data["code"]))
-    return render(request, "core/verify_index.html", {"form": form, "breadcrumbs": [(_("文书核验"), None)]})
+        status = _code_error(form, form.cleaned_data["code"])
+        if status is None:
+            return redirect("verify:detail", code=normalise_code(form.cleaned_data["code"]))
+        return _index_page(request, form, status)
+    return _index_page(request, form, 400 if request.GET else 200)
 
 
 @require_http_methods(["GET", "POST"])
 def detail(request, code):
     normalised = normalise_code(code)
+    form = VerifyCodeForm({"code": code})
+    status = _code_error(form, code) if form.is_valid() else 400
+    if status is not None:
+        return _index_page(request, form, status)
     if normalised != code:
         return redirect("verify:detail", code=normalised)
-    document = get_object_or_404(VerifiableDocument, code=normalised)
-    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    document = VerifiableDocument.objects.get(code=normalised)
+    upload_form = VerifyUploadForm(request.POST or None, request.FILES or None)
     result = None
-    if request.method == "POST" and form.is_valid():
-        result = check_upload(document, form.cleaned_data["file"].read())
+    if request.method == "POST" and upload_form.is_valid():
+        result = check_upload(document, upload_form.cleaned_data["file"].read())
+    # The archived file itself is checked on every view: a page that says 有效 must mean that
+    # the stored bytes are still the ones the platform issued.
+    integrity_error = None
+    try:
+        open_verified(document)
+    except DocumentIntegrityError as error:
+        integrity_error = error
+        record_integrity_failure(error, request)
     return render(
         request,
         "core/verify_detail.html",
         {
             "document": document,
-            "form": form,
+            "form": upload_form,
             "result": result,
+            "integrity_error": integrity_error,
             "breadcrumbs": [(_("文书核验"), None)],
         },
+        status=409 if integrity_error else 200,
     )

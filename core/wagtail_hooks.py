@@ -116,3 +116,37 @@ class WarningsPanel(Component):
 def add_warnings_panel(request, panels):
     if request.user.has_perm("core.view_earlywarning"):
         panels.append(WarningsPanel())
+
+
+# --- Security events (core.models.SecurityEvent): a read-only listing for the bureau -------------
+
+from .models import SecurityEvent  # noqa: E402
+
+
+class SecurityEventViewSet(ModelViewSet):
+    model = SecurityEvent
+    icon = "warning"
+    menu_label = _("安全事件")
+    menu_order = 291
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_filter = ["kind"]
+    search_fields = ["subject_label", "summary"]
+    ordering = ["-occurred_at"]
+    form_fields = ["summary"]
+    list_display = [
+        Column("occurred_at", label=_("发生时间")),
+        Column("kind", label=_("事件类型"), accessor="get_kind_display"),
+        Column("subject_label", label=_("对象")),
+        Column("summary", label=_("摘要")),
+        Column("path", label=_("请求路径")),
+    ]
+
+
+register_permission_policy(SecurityEvent, RefusingPolicy(SecurityEvent, VIEW_ONLY))
+
+
+@hooks.register("register_admin_viewset")
+def register_security_event_viewset():
+    return SecurityEventViewSet("security_events", url_prefix="security-events")

@@ -13,6 +13,7 @@ class CatalogueConfig(AppConfig):
         from accounts.workbench import register_panels
         from core.navigation import register_section
         from core.opendata import Dataset, register_dataset
+        from core.warnings import register_warning_source
 
         from . import permissions, services
         from .models import PackageMapping, PriceFlag, PriceVersion, Provider, ServiceItem
@@ -37,6 +38,8 @@ class CatalogueConfig(AppConfig):
             "catalogue.view_priceversion",
             "catalogue.view_priceflag",
             "catalogue.change_priceflag",
+            "core.view_earlywarning",
+            "core.view_securityevent",
             "wagtaildocs.add_document",
             "wagtaildocs.choose_document",
             "wagtailimages.choose_image",
@@ -59,6 +62,19 @@ class CatalogueConfig(AppConfig):
                 order=11,
             )
         )
+        register_dataset(
+            Dataset(
+                key="funeral-price-chain-heads",
+                title=_("殡葬服务价格哈希链链头"),
+                description=_(
+                    "每日公示的各机构价格哈希链链头（版本数与最后一条哈希），经平台电子印章密钥签名，"
+                    "可用于证明价格历史未被改写。"
+                ),
+                formats={"json": "catalogue:chain_heads_index_json"},
+                order=12,
+            )
+        )
+        register_warning_source("catalogue.price_chain", _("价格哈希链校验失败"), services.chain_warnings)
         for model in (Provider, ServiceItem, PriceVersion, PriceFlag, PackageMapping):
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -331,6 +331,10 @@ def load(out):
                 provider=provider, component=component, defaults={"item": item}
             )
     services.bump_stats_generation()
+    # F10 anchoring: the day's signed chain heads, as the daily job would publish them.
+    from .anchoring import publish_chain_heads
+
+    publish_chain_heads()
     out.write(
         f"  funeral catalogue: {len(providers)} demo providers; provider logins "
         f"{DEMO_PROVIDER_ADMIN_MOBILE} (京西 admin), {DEMO_PROVIDER_EDITOR_MOBILE} (京西 editor), "

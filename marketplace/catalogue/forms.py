@@ -113,10 +113,24 @@ class PriceForm(forms.Form):
         label=_("生效日期"), widget=DateInput(), help_text=_("未来日期的调价会作为“即将调整”提前公示。")
     )
     reason = forms.CharField(label=_("调价原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    # Optimistic locking: the item's latest version when the form was rendered.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, seen_version=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("effective_from", timezone.localdate())
+        kwargs["initial"].setdefault("seen_version", seen_version)
         super().__init__(*args, **kwargs)
+
+    def price_fields(self):
+        """The cleaned values ``publish_price`` takes (without the version check)."""
+        return {name: self.cleaned_data[name] for name in ("price", "effective_from", "reason")}
+
+    def rebase(self, version):
+        """After a refused stale edit: keep everything typed, but base the form on ``version``,
+        so that resubmitting it is a deliberate change of the price now in force."""
+        data = self.data.copy()
+        data[self.add_prefix("seen_version")] = str(version.pk) if version else ""
+        self.data = data
 
     def clean_effective_from(self):
         value = self.cleaned_data["effective_from"]

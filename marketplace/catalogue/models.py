@@ -347,6 +347,19 @@ def _canonical_decimal(value):
     return str(Decimal(value).quantize(CENT))
 
 
+# The hash scheme of the price chains. v1 covered ``announced_at`` in microseconds, which a
+# dumpdata/loaddata round trip truncates to milliseconds; v2 hashes a form that survives
+# serialisation (see ``ChainRehash`` for the migration that re-hashed v1 chains).
+CHAIN_SCHEME = "v2"
+
+
+def canonical_instant(value):
+    """An aware datetime as UTC ISO 8601 in whole milliseconds (truncated, as Django's JSON
+    serialiser does), e.g. ``2026-03-01T08:15:30.123Z``."""
+    value = value.astimezone(datetime.UTC)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
 class PriceVersion(models.Model):
     """An append-only price of one item (F10), chained per provider by SHA-256."""
 
@@ -417,7 +430,7 @@ class PriceVersion(models.Model):
             "price": _canonical_decimal(self.price),
             "basis": self.basis,
             "effective_from": self.effective_from.isoformat(),
-            "announced_at": self.announced_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "announced_at": canonical_instant(self.announced_at),
             "reason": self.reason,
             "created_by": self.created_by_id,
             "previous": self.previous_id,
@@ -431,6 +444,93 @@ class PriceVersion(models.Model):
     @property
     def is_upcoming(self):
         return self.effective_from > timezone.localdate()
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableRecordError(_("该记录只能追加，不能修改。"))
+
+    def delete(self):
+        raise ImmutableRecordError(_("该记录只能追加，不能删除。"))
+
+
+class AppendOnlyRecord(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise ImmutableRecordError(_("该记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError(_("该记录只能追加，不能删除。"))
+
+
+class ChainHeads(AppendOnlyRecord):
+    """F10 anchoring: the signed daily record of every provider's price-chain head.
+
+    ``payload`` is the exact JSON the seal key signed (``signature``, base64, RSA PKCS#1 v1.5
+    with SHA-256, made with the seal certificate kept in ``certificate``). It lists, per
+    provider, the count of versions and the hash of the last one, and the SHA-256 of the
+    previous day's payload, so the records form their own chain. Published at
+    ``/funeral/chain-heads/`` and in the open data: once a copy is outside the platform, a
+    rewritten history (even re-hashed consistently in the database) contradicts it."""
+
+    day = models.DateField(_("公示日期"), unique=True)
+    published_at = models.DateTimeField(_("公示时间"))
+    payload = models.TextField(_("签名内容（JSON）"))
+    payload_sha256 = models.CharField(_("内容 SHA-256"), max_length=64)
+    signature = models.TextField(_("签名（Base64）"))
+    certificate = models.TextField(_("签名证书（PEM）"))
+    previous_sha256 = models.CharField(_("上一份记录的 SHA-256"), max_length=64, blank=True)
+    chain_count = models.PositiveIntegerField(_("哈希链数"))
+
+    class Meta:
+        verbose_name = _("价格链头公示")
+        verbose_name_plural = _("价格链头公示")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.day.isoformat()} · {self.chain_count}"
+
+    def payload_bytes(self):
+        return self.payload.encode("utf-8")
+
+    def signature_bytes(self):
+        import base64
+
+        return base64.b64decode(self.signature)
+
+    def heads(self):
+        return json.loads(self.payload)["heads"]
+
+
+class ChainRehash(AppendOnlyRecord):
+    """A note that the price chains were re-hashed under a new scheme, and why, so that a
+    reader comparing old exports knows why the hashes changed. ``heads`` maps each provider
+    to its count and its last hash before and after; ``skipped`` lists the chains that did
+    not verify under the old scheme and were left as they were (re-hashing them would have
+    laundered a change)."""
+
+    performed_at = models.DateTimeField(_("执行时间"))
+    scheme_from = models.CharField(_("原哈希方案"), max_length=20)
+    scheme_to = models.CharField(_("新哈希方案"), max_length=20)
+    reason = models.TextField(_("原因"))
+    chains = models.PositiveIntegerField(_("重算的哈希链数"))
+    versions = models.PositiveIntegerField(_("重算的价格版本数"))
+    heads = models.JSONField(_("各链前后链头"), default=dict)
+    skipped = models.JSONField(_("未重算的哈希链"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("哈希链重算记录")
+        verbose_name_plural = _("哈希链重算记录")
+        ordering = ["-performed_at"]
+
+    def __str__(self):
+        return f"{self.scheme_from} → {self.scheme_to} · {self.performed_at:%Y-%m-%d}"
 
 
 class PriceFlag(models.Model):

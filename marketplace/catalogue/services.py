@@ -3,6 +3,7 @@
 Views call these; nothing here reads a request.
 """
 
+import datetime
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Count,
@@ -204,13 +205,52 @@ def _author_name(user):
     return (user.get_full_name() or getattr(user, "masked_mobile", "") or str(user))[:80]
 
 
+class StalePriceError(ValidationError):
+    """The item's price changed after the editor loaded the form (optimistic locking).
+
+    ``current`` is the item's latest version now (or None)."""
+
+    def __init__(self, current):
+        self.current = current
+        if current is None:
+            message = _("在您编辑期间，该项目的价格记录已发生变化。您填写的内容已保留，请核对后重新提交。")
+        else:
+            message = _(
+                "在您编辑期间，该项目的价格已被他人更新为 ¥%(price)s（%(date)s 生效，原因：%(reason)s）。"
+                "您填写的内容已保留，请核对后重新提交。"
+            ) % {"price": current.price, "date": current.effective_from.isoformat(), "reason": current.reason}
+        super().__init__(message, code="stale_version")
+
+
+_UNCHECKED = object()
+
+
+def latest_version(item):
+    """The item's most recently published version (the one an editor's form is based on)."""
+    return PriceVersion.objects.filter(item=item).order_by("-sequence").first()
+
+
 @transaction.atomic
-def publish_price(item, *, price, effective_from, reason, user=None, basis=None, announced_at=None):
+def publish_price(
+    item,
+    *,
+    price,
+    effective_from,
+    reason,
+    user=None,
+    basis=None,
+    announced_at=None,
+    expected_version=_UNCHECKED,
+):
     """Append a new price version for an item (F10), enforcing F2.
 
     Returns the new ``PriceVersion``; a ``PriceFlag`` is attached when the market
     price is anomalous (it is still published). Raises ``ValidationError`` when the
-    price is above its ceiling or the date is in the past."""
+    price is above its ceiling or the date is in the past.
+
+    ``expected_version`` (the pk of the item's latest version when the editor's form was
+    rendered, or None if it had none) makes the change conditional: if another version was
+    published meanwhile, ``StalePriceError`` is raised and nothing is written."""
     price = money(price)
     basis = basis or item.basis
     reason = (reason or "").strip()
@@ -231,6 +271,10 @@ def publish_price(item, *, price, effective_from, reason, user=None, basis=None,
 
     # Serialise the provider's chain: one writer at a time per provider.
     Provider.objects.select_for_update().only("pk").get(pk=item.provider_id)
+    if expected_version is not _UNCHECKED:
+        current = latest_version(item)
+        if (current.pk if current else None) != expected_version:
+            raise StalePriceError(current)
     last_in_chain = PriceVersion.objects.filter(provider_id=item.provider_id).order_by("-sequence").first()
     previous_of_item = PriceVersion.objects.filter(item=item).order_by("-effective_from", "-id").first()
     version = PriceVersion(
@@ -247,7 +291,16 @@ def publish_price(item, *, price, effective_from, reason, user=None, basis=None,
         previous=previous_of_item,
         previous_hash=last_in_chain.chain_hash if last_in_chain else "",
     )
-    version.save()
+    try:
+        with transaction.atomic():
+            version.save()
+    except IntegrityError as exc:
+        # Where the row lock above does not serialise writers (SQLite has no SELECT … FOR
+        # UPDATE), a concurrent version took this sequence number first: the editor's view is
+        # stale, so refuse the same way instead of failing with an error page.
+        if expected_version is _UNCHECKED:
+            raise
+        raise StalePriceError(latest_version(item)) from exc
     if item.basis != basis:
         ServiceItem.objects.filter(pk=item.pk).update(basis=basis)
         item.basis = basis
@@ -267,14 +320,19 @@ def publish_price(item, *, price, effective_from, reason, user=None, basis=None,
 
 @dataclass(frozen=True)
 class ChainProblem:
-    version_id: int
-    provider_id: int
-    sequence: int
-    problem: str
+    version_id: int | None
+    provider_id: int | None
+    sequence: int | None
+    problem: (
+        str  # hash, link, gap; against a published head: signature, record_link, head_missing, head_mismatch
+    )
+    day: datetime.date | None = None  # the published heads record concerned
 
 
-def verify_chain(providers=None):
-    """Recompute every provider's chain; return a problem for every version that doesn't match."""
+def verify_chain(providers=None, *, check_heads=True):
+    """Recompute every provider's chain; return a problem for every version that doesn't match,
+    and (``check_heads``) for every published heads record that fails its signature or its
+    link, and every published head no longer found at its position in its chain."""
     problems = []
     versions = PriceVersion.objects.order_by("provider_id", "sequence")
     if providers is not None:
@@ -290,7 +348,70 @@ def verify_chain(providers=None):
         elif version.sequence != last_sequence + 1:
             problems.append(ChainProblem(version.pk, version.provider_id, version.sequence, "gap"))
         last_hash, last_sequence = version.chain_hash, version.sequence
+    if check_heads:
+        from .anchoring import check_published_heads
+
+        problems.extend(
+            ChainProblem(None, head.provider_id, head.sequence, head.problem, head.day)
+            for head in check_published_heads(providers)
+        )
     return problems
+
+
+def chain_warnings(today):
+    """Warning source: a provider whose price chain fails verification (or contradicts a
+    published head), and a published heads record that fails its signature or link."""
+    from core.warnings import WarningSpec
+
+    from .models import ChainHeads
+
+    problems = verify_chain()
+    if not problems:
+        return
+    deadline = today + datetime.timedelta(days=settings.F10_CHAIN_WARNING_DAYS)
+    how = _(
+        "以已公示的链头和备份核对该机构的价格历史，查明改动来源并恢复原始记录；"
+        "运行 manage.py verify_price_chain 确认全部通过后预警自动解除。"
+    )
+    by_provider, by_day = {}, {}
+    for problem in problems:
+        if problem.provider_id is not None:
+            by_provider.setdefault(problem.provider_id, []).append(problem)
+        else:
+            by_day.setdefault(problem.day, []).append(problem)
+    for provider in Provider.objects.filter(pk__in=by_provider).order_by("pk"):
+        found = by_provider[provider.pk]
+        yield WarningSpec(
+            subject=provider,
+            subject_label=provider.name,
+            reason=_("%(provider)s 的价格哈希链校验失败：%(problems)s")
+            % {
+                "provider": provider.name,
+                "problems": "；".join(sorted({str(chain_problem_label(p)) for p in found})),
+            },
+            deadline=deadline,
+            how_to_clear=how,
+        )
+    for record in ChainHeads.objects.filter(day__in=by_day):
+        yield WarningSpec(
+            subject=record,
+            subject_label=_("%(day)s 价格链头公示记录") % {"day": record.day.isoformat()},
+            reason="；".join(sorted({str(chain_problem_label(p)) for p in by_day[record.day]})),
+            deadline=deadline,
+            how_to_clear=how,
+        )
+
+
+def chain_problem_label(problem):
+    return {
+        "hash": _("哈希不符（内容被改动）"),
+        "link": _("链接断开（上一条哈希不符）"),
+        "gap": _("序号缺失"),
+        "signature": _("链头公示记录的签名无效（记录被改动）"),
+        "record_link": _("链头公示记录之间的链接断开"),
+        "head_missing": _("已公示的链头在哈希链中不存在（历史被删改）"),
+        "head_mismatch": _("哈希链与已公示的链头不符（历史被改写）"),
+    }[problem.problem]
 
 
 # --- F5: cemetery plots -------------------------------------------------------------------

@@ -182,10 +182,21 @@ def _announce(request, version):
 @require_http_methods(["GET", "POST"])
 def item_price(request, pk):
     item = get_managed_or_404(request.user, ServiceItem.objects.select_related("provider", "category"), pk=pk)
-    form = PriceForm(request.POST or None)
+    latest = services.latest_version(item)
+    form = PriceForm(request.POST or None, seen_version=latest.pk if latest else None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.publish_price(item, user=request.user, **form.cleaned_data)
+            version = services.publish_price(
+                item,
+                user=request.user,
+                expected_version=form.cleaned_data["seen_version"],
+                **form.price_fields(),
+            )
+        except services.StalePriceError as exc:
+            form.rebase(exc.current)
+            form.apply_errors(exc)
+            status = 409
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
@@ -204,7 +215,7 @@ def item_price(request, pk):
             "guide": guide,
             "breadcrumbs": _crumbs(item.provider, (_("发布新价格：%(name)s") % {"name": item.name}, None)),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_managed_or_404
 from core.models import EarlyWarning
-from core.verification import file_response
+from core.verification import serve_verified
 from orgs.registry.models import Organization
 
 from . import public, services
@@ -66,7 +66,9 @@ def detail(request, uscc):
 def report_pdf(request, uscc):
     organization = get_object_or_404(Organization, uscc=uscc.upper())
     document = public.issue_report(organization, base_url=request.build_absolute_uri("/").rstrip("/"))
-    return file_response(document, filename=f"credit-report-{organization.uscc}-{document.code}.pdf")
+    return serve_verified(
+        request, document, filename=f"credit-report-{organization.uscc}-{document.code}.pdf"
+    )
 
 
 # --- Workbench (organisation staff) -----------------------------------------------------

@@ -31,11 +31,14 @@ def two_providers():
     return a, b, a_item, b_item, make_member(a), make_member(b)
 
 
-def price_post(price="120", days=0, reason="成本上涨"):
+def price_post(price="120", days=0, reason="成本上涨", item=None):
+    """The price form as the editor submits it, carrying the version it was rendered with."""
+    latest = services.latest_version(item) if item is not None else None
     return {
         "price": price,
         "effective_from": (TODAY() + datetime.timedelta(days=days)).isoformat(),
         "reason": reason,
+        "seen_version": str(latest.pk) if latest else "",
     }
 
 
@@ -55,7 +58,9 @@ def test_workbench_lists_the_membership_and_the_provider_dashboard(client, two_p
 def test_staff_publish_a_new_price_which_appends_a_version(client, two_providers):
     a, _b, a_item, *_rest, a_admin, _b_admin = two_providers
     client.force_login(a_admin)
-    response = client.post(f"/workbench/funeral/items/{a_item.pk}/price/", price_post("120", days=10))
+    response = client.post(
+        f"/workbench/funeral/items/{a_item.pk}/price/", price_post("120", days=10, item=a_item)
+    )
     assert response.status_code == 302
     version = a_item.versions.order_by("-id").first()
     assert version.price == Decimal("120.00") and version.is_upcoming and version.created_by == a_admin
@@ -69,7 +74,9 @@ def test_f2_refusal_shows_as_a_form_error_and_keeps_the_input(client, two_provid
     make_guide_price("farewell", PriceBasis.GOVERNMENT_GUIDE, "150.00", document="京发改〔2024〕9号")
     farewell = make_item(a, "farewell", name="告别室", price="120", basis=PriceBasis.GOVERNMENT_GUIDE)
     client.force_login(a_admin)
-    response = client.post(f"/workbench/funeral/items/{farewell.pk}/price/", price_post("151", reason="涨价"))
+    response = client.post(
+        f"/workbench/funeral/items/{farewell.pk}/price/", price_post("151", reason="涨价", item=farewell)
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "最高限价 ¥150.00" in html and "京发改〔2024〕9号" in html
@@ -80,14 +87,16 @@ def test_f2_refusal_shows_as_a_form_error_and_keeps_the_input(client, two_provid
 def test_backdated_price_is_refused_in_the_form(client, two_providers):
     *_rest, a_item, _b_item, a_admin, _b_admin = two_providers
     client.force_login(a_admin)
-    response = client.post(f"/workbench/funeral/items/{a_item.pk}/price/", price_post(days=-1))
+    response = client.post(f"/workbench/funeral/items/{a_item.pk}/price/", price_post(days=-1, item=a_item))
     assert response.status_code == 400 and "F10" in response.content.decode()
 
 
 def test_flagged_price_is_published_with_a_warning_and_listed_for_staff(client, two_providers):
     a, _b, a_item, *_rest, a_admin, _b_admin = two_providers
     client.force_login(a_admin)
-    response = client.post(f"/workbench/funeral/items/{a_item.pk}/price/", price_post("400"), follow=True)
+    response = client.post(
+        f"/workbench/funeral/items/{a_item.pk}/price/", price_post("400", item=a_item), follow=True
+    )
     html = response.content.decode()
     assert "已提交民政局复核" in html
     assert PriceFlag.objects.filter(version__item=a_item, status="open").exists()

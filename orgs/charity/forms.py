@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from orgs.registry.models import Organization
 
 from .giving import MAX_ONLINE_DONATION, MIN_ONLINE_DONATION
@@ -126,6 +129,10 @@ class ExpenditureForm(_RecordForm):
         ]
         widgets = {"spent_on": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].validators.append(uploads.ContentValidator(uploads.DOCUMENTS))
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -152,7 +159,7 @@ class ProgressReportForm(_RecordForm):
     attachments = MultipleFileField(
         label=_("附件"),
         required=False,
-        validators=[DOCUMENT_EXTENSIONS],
+        validators=[DOCUMENT_EXTENSIONS, uploads.ContentValidator(uploads.DOCUMENTS)],
         help_text=_("可选多个文件，每个为PDF、JPG或PNG，最多10个。公开后不能删除。"),
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
@@ -183,6 +190,18 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
+    def clean_file(self):
+        """Refuse a file over the cap before it is read (the parsers then check the rest)."""
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("文件大小为 %(size)s MB，超过 %(limit)s MB 的上限。")
+                % {"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+                code="too_large",
+            )
+        return upload
+
 
 class GiftForm(forms.Form):
     amount = forms.DecimalField(
@@ -209,3 +228,7 @@ class BasicInfoForm(forms.ModelForm):
             "governing_body": forms.Textarea(attrs={"rows": 5}),
             "supervisory_body": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["articles"].validators.append(uploads.ContentValidator(uploads.PDF_ONLY))

@@ -190,7 +190,12 @@ def import_records(request, uscc, pk, kind):
         if stored is None or (stored["project"], stored["kind"]) != (project.pk, spec.kind):
             messages.error(request, _("检查结果已过期，请重新上传文件。"))
             return redirect("charity_workbench:import", organization.uscc, project.pk, spec.kind)
-        rows = imports.read_rows(stored["name"], stored["data"], spec)
+        try:
+            rows = imports.read_rows(stored["name"], stored["data"], spec)
+        except imports.ImportFileError as error:  # the limits changed since the dry run
+            cache.delete(key)
+            messages.error(request, str(error))
+            return redirect("charity_workbench:import", organization.uscc, project.pk, spec.kind)
         result = imports.confirm(project, rows, user=request.user, spec=spec)
         if result.ok:
             cache.delete(key)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from core import uploads
 from core.statemachine import transition
 
 from . import workdays
@@ -191,52 +192,17 @@ def attachment_errors(report, attachments=None):
 
 # --- Attachments -----------------------------------------------------------------------
 
-PDF_MAGIC = b"%PDF-"
-IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-
-
-def _is_real_pdf(data):
-    if not data.startswith(PDF_MAGIC):
-        return False
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        return len(PdfReader(io.BytesIO(data)).pages) > 0
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
-        return False
-
 
 def check_upload(kind, uploaded):
-    """Return (content_type, bytes) or raise ValidationError naming the problem."""
-    limit = settings.REPORT_ATTACHMENT_MAX_BYTES
-    if uploaded.size > limit:
-        raise ValidationError(
-            _("文件大小为 %(size)s MB，超过 %(limit)s MB 的上限。")
-            % {"size": f"{uploaded.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
-            code="too_large",
-        )
-    data = uploaded.read()
-    if len(data) > limit:
-        raise ValidationError(_("文件超过大小上限。"), code="too_large")
-    if not data:
-        raise ValidationError(_("文件为空。"), code="empty")
-    suffix = PurePath(uploaded.name or "").suffix.lower()
+    """Return (content_type, bytes) or raise ValidationError naming the problem.
+
+    The content sniffing is shared (``core.uploads``); the audit report must be a PDF."""
+    data = uploads.read_upload(uploaded, settings.REPORT_ATTACHMENT_MAX_BYTES)
     if kind == AttachmentKind.AUDIT_REPORT:
-        if suffix != ".pdf":
+        if PurePath(uploaded.name or "").suffix.lower() != ".pdf":
             raise ValidationError(_("审计报告须为 PDF 文件（.pdf）。"), code="not_pdf")
-        if not _is_real_pdf(data):
-            raise ValidationError(_("该文件扩展名为 .pdf，但内容不是有效的 PDF 文件。"), code="fake_pdf")
-        return "application/pdf", data
-    if suffix == ".pdf":
-        if not _is_real_pdf(data):
-            raise ValidationError(_("该文件扩展名为 .pdf，但内容不是有效的 PDF 文件。"), code="fake_pdf")
-        return "application/pdf", data
-    for magic, content_type in IMAGE_MAGIC.items():
-        expected = {".jpg", ".jpeg"} if content_type == "image/jpeg" else {".png"}
-        if data.startswith(magic) and suffix in expected:
-            return content_type, data
-    raise ValidationError(_("只接受 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。"), code="bad_type")
+        return uploads.content_type(uploaded.name, data, uploads.PDF_ONLY), data
+    return uploads.content_type(uploaded.name, data, uploads.DOCUMENTS), data
 
 
 @transaction.atomic
@@ -356,7 +322,8 @@ def c3_checks(report, income_history=None):
             actual=spending,
             limit=minimum,
             is_minimum=True,
-            ok=spending is None or spending >= minimum,
+            # Compared on the amounts, not the rounded ratio: a cent short is short.
+            ok=spending is None or report.charitable_spending >= minimum * base,
             note=note if spending is not None else _("无基数数据，不计算"),
         )
     )
@@ -368,7 +335,7 @@ def c3_checks(report, income_history=None):
             actual=admin_ratio,
             limit=maximum,
             is_minimum=False,
-            ok=exempt_admin or admin_ratio is None or admin_ratio <= maximum,
+            ok=exempt_admin or admin_ratio is None or admin_costs <= maximum * report.expense_total,
             note=_("管理费用低于 %(amount)s 元，不受比例限制")
             % {"amount": _yuan(settings.C3_ADMIN_COST_EXEMPT_BELOW)}
             if exempt_admin

@@ -176,7 +176,9 @@ def test_expenditure_document_must_be_pdf_or_image(client, staff, settings, tmp_
     response = client.post(url, {**data, "document": SimpleUploadedFile("invoice.exe", b"MZ")})
     assert response.status_code == 200
     assert not Expenditure.objects.exists()
-    response = client.post(url, {**data, "document": SimpleUploadedFile("invoice.pdf", b"%PDF-1.4")})
+    from tests.factories.orgs import pdf_bytes
+
+    response = client.post(url, {**data, "document": SimpleUploadedFile("invoice.pdf", pdf_bytes("发票"))})
     assert response.status_code == 302
     assert Expenditure.objects.get().document.name.endswith(".pdf")
 

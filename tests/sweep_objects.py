@@ -1,0 +1,329 @@
+"""The cross-tenant sweep's table: every tenant-scoped URL of the workbench, the family's
+orders and the payment pages, and how to build its kwargs from the objects of the tenant
+that owns it.
+
+``swept_urls()`` walks the URL conf (``get_resolver().url_patterns``, through includes,
+``i18n_patterns`` and namespaces) and returns every pattern under the swept prefixes that
+takes a kwarg. ``URLS`` maps each such URL name to the kind of tenant that owns it, a
+function building the kwargs from that tenant's objects, and which kwargs are global ids
+(used for the "mixed" request: the attacker's own scope with the victim's id). ``EXEMPT``
+lists the few kwarg URLs that aren't a tenant's record, with the reason. A URL in neither
+table fails ``test_every_swept_url_is_classified``, so a new URL can't slip past the sweep.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.urls import URLResolver, get_resolver
+from wagtail.models import ModelLogEntry, PageLogEntry
+
+# Prefixes of the URL map (see ARCHITECTURE.md) whose object URLs are swept. Benefits is
+# listed for when it is built; today nothing is mounted there.
+SWEPT_PREFIXES = ("workbench/", "orders/", "payments/", "benefits/")
+
+PROVIDER = "provider"
+ORGANISATION = "organisation"
+FAMILY = "family"
+
+
+@dataclass(frozen=True)
+class SweptUrl:
+    name: str
+    route: str
+    kwarg_names: tuple
+
+
+def _walk(patterns, prefix="", namespace="", converters=None):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        found = dict(converters or {})
+        found.update(getattr(pattern.pattern, "converters", {}) or {})
+        # A regex pattern's named groups are kwargs too.
+        regex = getattr(pattern.pattern, "regex", None)
+        if regex is not None and not getattr(pattern.pattern, "converters", None):
+            found.update(dict.fromkeys(regex.groupindex))
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, route, inner, found)
+        else:
+            name = f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {route}>"
+            yield SweptUrl(name, route, tuple(found))
+
+
+def swept_urls():
+    """Every URL under the swept prefixes that carries a kwarg (an object id), by name."""
+    result = {}
+    for url in _walk(get_resolver().url_patterns):
+        if url.route.startswith(SWEPT_PREFIXES) and url.kwarg_names:
+            result.setdefault(url.name, url)
+    return result
+
+
+# --- Tenants -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FuneralTenant:
+    """A provider with staff, and one family's order taken all the way: contract sealed, one
+    change order signed, paid, completed with a certificate, and an open payment intent."""
+
+    provider: object
+    staff: object
+    family: object
+    order: object
+    item: object
+    change_number: int
+    certificate_number: str
+    payment_reference: str
+    intent: object
+
+
+@dataclass
+class OrganisationTenant:
+    """A charity foundation with an admin, a submitted annual report with attachments, a
+    credit record with an objection, and a fundraising project."""
+
+    organization: object
+    admin: object
+    report_year: int
+    attachment_pk: int
+    submission_sequence: int
+    record_pk: int
+    objection_pk: int
+    project_pk: int
+    extra: dict = field(default_factory=dict)
+
+
+def make_funeral_tenant(name):
+    from marketplace.orders import services
+    from marketplace.orders.models import Signature
+    from payments import services as payments
+    from tests.factories.orders import Scenario, funeral_home, items, sign_as
+
+    provider = funeral_home(name=f"{name}殡仪馆")
+    scenario = Scenario(provider=provider)
+    scenario.advance("paid")
+    urn = items(provider)["骨灰盒"]
+    change = services.propose_change(
+        scenario.order, scenario.staff, additions={urn.pk: 1}, removals={}, reason="家属要求加一个骨灰盒"
+    )
+    sign_as(change, scenario.family, Signature.Role.FAMILY)
+    sign_as(change, scenario.staff, Signature.Role.PROVIDER)
+    order = scenario.advance("completed")
+    certificate = order.certificates.get()
+    payment = order.payments.filter(kind="charge").first()
+    intent = payments.create_intent(
+        "10.00",
+        f"{name} 测试付款",
+        f"sweep:{order.reference}",
+        payable=order,
+        user=scenario.family,
+    )
+    return FuneralTenant(
+        provider=provider,
+        staff=scenario.staff,
+        family=scenario.family,
+        order=order,
+        item=urn,
+        change_number=change.number,
+        certificate_number=certificate.number,
+        payment_reference=payment.reference,
+        intent=intent,
+    )
+
+
+def make_organisation_tenant():
+    from orgs.credit import services as credit
+    from orgs.registry.models import MemberRole, Membership
+    from tests.factories.accounts import UserFactory
+    from tests.factories.charity import CharityFactory, CharityProjectFactory
+    from tests.factories.credit import evidence, make_record
+    from tests.factories.orgs import submitted_report
+
+    organization = CharityFactory()
+    admin = UserFactory()
+    Membership.objects.create(user=admin, organization=organization, role=MemberRole.ADMIN)
+    report, submission = submitted_report(organization, 2025, user=admin)
+    record = make_record(organization, decided_on=datetime.date(2026, 4, 20))
+    objection = credit.file_objection(record, user=admin, grounds="记录与事实不符", evidence=evidence())
+    project = CharityProjectFactory(organization=organization)
+    return OrganisationTenant(
+        organization=organization,
+        admin=admin,
+        report_year=report.year,
+        attachment_pk=report.attachments.first().pk,
+        submission_sequence=submission.sequence,
+        record_pk=record.pk,
+        objection_pk=objection.pk,
+        project_pk=project.pk,
+    )
+
+
+# --- The table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    kwargs: object  # tenant -> dict
+    global_ids: tuple = ()  # kwargs that name a record by a platform-wide id
+
+
+def _ref(t):
+    return {"reference": t.order.reference}
+
+
+def _change(t):
+    return {"reference": t.order.reference, "number": t.change_number}
+
+
+def _uscc(t):
+    return {"uscc": t.organization.uscc}
+
+
+def _project(t):
+    return {"uscc": t.organization.uscc, "pk": t.project_pk}
+
+
+URLS = {
+    # Provider workbench: catalogue
+    "catalogue_workbench:provider": Entry(PROVIDER, lambda t: {"slug": t.provider.slug}),
+    "catalogue_workbench:profile": Entry(PROVIDER, lambda t: {"slug": t.provider.slug}),
+    "catalogue_workbench:item_create": Entry(PROVIDER, lambda t: {"slug": t.provider.slug}),
+    "catalogue_workbench:flags": Entry(PROVIDER, lambda t: {"slug": t.provider.slug}),
+    "catalogue_workbench:package": Entry(PROVIDER, lambda t: {"slug": t.provider.slug}),
+    "catalogue_workbench:item_edit": Entry(PROVIDER, lambda t: {"pk": t.item.pk}),
+    "catalogue_workbench:item_price": Entry(PROVIDER, lambda t: {"pk": t.item.pk}),
+    # Provider workbench: orders
+    "orders_workbench:detail": Entry(PROVIDER, _ref),
+    "orders_workbench:confirm": Entry(PROVIDER, _ref),
+    "orders_workbench:issue_contract": Entry(PROVIDER, _ref),
+    "orders_workbench:contract_sign": Entry(PROVIDER, _ref),
+    "orders_workbench:contract_draft": Entry(PROVIDER, _ref),
+    "orders_workbench:contract_sealed": Entry(PROVIDER, _ref),
+    "orders_workbench:start": Entry(PROVIDER, _ref),
+    "orders_workbench:complete": Entry(PROVIDER, _ref),
+    "orders_workbench:cancel": Entry(PROVIDER, _ref),
+    "orders_workbench:change_new": Entry(PROVIDER, _ref),
+    "orders_workbench:change_sign": Entry(PROVIDER, _change),
+    "orders_workbench:change_withdraw": Entry(PROVIDER, _change),
+    "orders_workbench:change_draft": Entry(PROVIDER, _change),
+    "orders_workbench:change_sealed": Entry(PROVIDER, _change),
+    "orders_workbench:certificate": Entry(
+        PROVIDER,
+        lambda t: {"reference": t.order.reference, "number": t.certificate_number},
+        global_ids=("number",),
+    ),
+    # Organisation workbench: registry, reports, credit, charity
+    "registry_workbench:home": Entry(ORGANISATION, _uscc),
+    "registry_workbench:profile": Entry(ORGANISATION, _uscc),
+    "registry_workbench:members": Entry(ORGANISATION, _uscc),
+    "reports_workbench:list": Entry(ORGANISATION, _uscc),
+    "reports_workbench:edit": Entry(ORGANISATION, lambda t: {**_uscc(t), "year": t.report_year}),
+    "reports_workbench:attachment": Entry(
+        ORGANISATION,
+        lambda t: {**_uscc(t), "year": t.report_year, "pk": t.attachment_pk},
+        global_ids=("pk",),
+    ),
+    "reports_workbench:receipt": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "year": t.report_year, "sequence": t.submission_sequence}
+    ),
+    "credit_workbench:home": Entry(ORGANISATION, _uscc),
+    "credit_workbench:objection_new": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "record_id": t.record_pk}, global_ids=("record_id",)
+    ),
+    "credit_workbench:objection": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "pk": t.objection_pk}, global_ids=("pk",)
+    ),
+    "credit_workbench:evidence": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "pk": t.objection_pk}, global_ids=("pk",)
+    ),
+    "charity_workbench:home": Entry(ORGANISATION, _uscc),
+    "charity_workbench:basic_info": Entry(ORGANISATION, _uscc),
+    "charity_workbench:import_template": Entry(ORGANISATION, lambda t: {**_uscc(t), "kind": "donations"}),
+    "charity_workbench:import": Entry(
+        ORGANISATION, lambda t: {**_project(t), "kind": "donations"}, global_ids=("pk",)
+    ),
+    "charity_workbench:status": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    "charity_workbench:project_new": Entry(ORGANISATION, _uscc),
+    "charity_workbench:project": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    "charity_workbench:project_edit": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    "charity_workbench:donation_new": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    "charity_workbench:expenditure_new": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    "charity_workbench:report_new": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    # The family's orders
+    "orders:detail": Entry(FAMILY, _ref),
+    "orders:cancel": Entry(FAMILY, _ref),
+    "orders:contract_draft": Entry(FAMILY, _ref),
+    "orders:contract_sealed": Entry(FAMILY, _ref),
+    "orders:contract_sign": Entry(FAMILY, _ref),
+    "orders:change_draft": Entry(FAMILY, _change),
+    "orders:change_sealed": Entry(FAMILY, _change),
+    "orders:change_sign": Entry(FAMILY, _change),
+    "orders:change_decline": Entry(FAMILY, _change),
+    "orders:certificate": Entry(
+        FAMILY,
+        lambda t: {"reference": t.order.reference, "number": t.certificate_number},
+        global_ids=("number",),
+    ),
+    "orders:pay": Entry(FAMILY, _ref),
+    "orders:receipt": Entry(
+        FAMILY,
+        lambda t: {"reference": t.order.reference, "payment_reference": t.payment_reference},
+        global_ids=("payment_reference",),
+    ),
+    # The payer's payment pages
+    "payments:checkout": Entry(FAMILY, lambda t: {"public_id": t.intent.public_id}),
+    "payments:return": Entry(FAMILY, lambda t: {"public_id": t.intent.public_id}),
+    "payments:refresh": Entry(FAMILY, lambda t: {"public_id": t.intent.public_id}),
+}
+
+EXEMPT = {
+    "payments:notify": "the gateway's server-to-server callback: its kwarg is the provider variant, "
+    "not a record, and the body is authenticated by the gateway's RSA2 signature "
+    "(tests/integration/test_payments_notifications.py, test_sweep_payments_guards.py)",
+    "payments:sandbox:cashier": "the local gateway simulator's cashier (stands for Alipay's own site); "
+    "its token is the buyer's capability at the simulated gateway and it holds no platform record",
+}
+
+
+# --- What must not change ----------------------------------------------------------------------
+
+SNAPSHOT_APPS = (
+    "core",
+    "accounts",
+    "catalogue",
+    "orders",
+    "registry",
+    "reports",
+    "credit",
+    "charity",
+    "payments",
+)
+
+
+def snapshot():
+    """Row counts of every model of the swept apps, the status of every row that has one,
+    and the audit log's size: a refused request changes none of it."""
+    state = {}
+    for label in SNAPSHOT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            key = model._meta.label
+            state[key] = model.objects.count()
+            names = {f.name for f in model._meta.concrete_fields}
+            if "status" in names:
+                state[key + ".status"] = sorted(model.objects.values_list("pk", "status"))
+    for model in (ModelLogEntry, PageLogEntry):
+        state[model._meta.label] = model.objects.count()
+    return state
+
+
+def differences(before, after):
+    return {
+        key: (before.get(key), after.get(key))
+        for key in set(before) | set(after)
+        if before.get(key) != after.get(key)
+    }

@@ -96,9 +96,9 @@ def generate(args):
     from django.utils import timezone
 
     django.setup()
+    from core.dates import add_months
     from orgs.charity import services
     from orgs.charity.models import CharityProject, Donation, Expenditure, ProgressReport, ProjectStatus
-    from orgs.credit.dates import add_months
     from orgs.registry import uscc
     from orgs.registry.models import CITY_AUTHORITY, USCC_TYPE_CODES, District, Organization, OrgType
 

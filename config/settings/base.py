@@ -1,39 +1,21 @@
 """Settings shared by every environment.
 
 Environment-specific modules (dev, test, production) import everything from here
-and override only what differs. Every setting that encodes a rule from
-``RULES.md`` is named after the rule so that tests and reviewers can find it.
+and override only what differs. Every setting that encodes a rule from ``RULES.md``
+lives in ``rules.py`` (imported below), named after its rule and ordered by rule id.
 """
 
-import os
-from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .environment import env, env_bool, env_list
+from .rules import *  # noqa: F403 - the rule settings (RULES.md), in one place
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 PLATFORM_VERSION = "0.1.0"
-
-
-def env(name, default=None):
-    value = os.environ.get(name)
-    return default if value in (None, "") else value
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value in (None, ""):
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=()):
-    value = os.environ.get(name)
-    if not value:
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 SECRET_KEY = env("SECRET_KEY", "django-insecure-development-only-key-do-not-use-in-production")
@@ -316,27 +298,7 @@ PDF_CJK_FONT_CANDIDATES = [
 ]
 PDF_CJK_FONT = env("PDF_CJK_FONT", "")
 
-# --- Rules as code (RULES.md). Figures here are defaults; rules change. ---------
-# F2: market price anomaly thresholds relative to the city median of the category.
-F2_ANOMALY_HIGH_RATIO = Decimal(env("F2_ANOMALY_HIGH_RATIO", "2"))
-F2_ANOMALY_LOW_RATIO = Decimal(env("F2_ANOMALY_LOW_RATIO", "0.5"))
-# F5: usual cemetery plot term, in years.
-F5_DEFAULT_TERM_YEARS = int(env("F5_DEFAULT_TERM_YEARS", "20"))
-# F6: Beijing 2011 basic package ceiling, in CNY.
-F6_BASIC_PACKAGE_CEILING = Decimal(env("F6_BASIC_PACKAGE_CEILING", "1000.00"))
-# F7: the policy that exempts basic services for sea or natural burial.
-F7_POLICY_REFERENCE = "京民殡发〔2017〕103号"
-# S2: annual report deadlines (month, day).
-S2_FOUNDATION_DEADLINE = (3, 31)
-S2_SUPERVISOR_DEADLINE = (3, 31)
-S2_REGISTRATION_DEADLINE = (5, 31)
-# S3: review and resubmission limits, in working days.
-S3_REVIEW_WORKING_DAYS = int(env("S3_REVIEW_WORKING_DAYS", "10"))
-S3_RESUBMIT_WORKING_DAYS = int(env("S3_RESUBMIT_WORKING_DAYS", "5"))
-# C3: charitable spending and administrative cost limits.
-C3_MIN_CHARITABLE_SPENDING_RATIO = Decimal(env("C3_MIN_CHARITABLE_SPENDING_RATIO", "0.70"))
-C3_MAX_ADMIN_COST_RATIO = Decimal(env("C3_MAX_ADMIN_COST_RATIO", "0.10"))
-C3_ADMIN_COST_EXEMPT_BELOW = Decimal(env("C3_ADMIN_COST_EXEMPT_BELOW", "200000.00"))
+# --- Rules as code: see rules.py (imported at the top). ---------------------------
 # Annual report attachments.
 REPORT_ATTACHMENT_MAX_BYTES = int(env("REPORT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
@@ -351,22 +313,6 @@ ALIPAY_PUBLIC_KEY_PATH = env("ALIPAY_PUBLIC_KEY_PATH", "")
 ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", "")
 
 # --- Funeral catalogue (marketplace.catalogue) -------------------------------------
-# F2: ceilings come from GuidePrice rows; a market price needs this many other current
-# prices in its category before the city median is meaningful enough to flag against.
-F2_ANOMALY_MIN_SAMPLE = int(env("F2_ANOMALY_MIN_SAMPLE", "3"))
-# F4: words that would make an item look compulsory or bundled; refused in item names.
-F4_FORBIDDEN_ITEM_WORDS = env_list("F4_FORBIDDEN_ITEM_WORDS", ["必选", "必须购买", "强制", "捆绑", "必购"])
-# F6: the code of the bureau's standard (basic) package every funeral home must price.
-F6_STANDARD_PACKAGE_CODE = env("F6_STANDARD_PACKAGE_CODE", "basic")
-# F7: burial choices that make Beijing residents' basic services free.
-F7_FREE_BURIAL_CHOICES = ("sea", "natural")
-# F10: how many days ahead an upcoming price change must be announced (0 = any future date).
-F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
-# F10 anchoring: the early-warning deadline (days) for a price chain that fails its published head.
-F10_CHAIN_WARNING_DAYS = int(env("F10_CHAIN_WARNING_DAYS", "1"))
-# Stored sealed documents are re-hashed whenever served; a mismatch raises an early warning
-# whose deadline is this many days after detection (restore the file from backup).
-DOCUMENT_INTEGRITY_WARNING_DAYS = int(env("DOCUMENT_INTEGRITY_WARNING_DAYS", "1"))
 # Catalogue listings.
 CATALOGUE_PAGE_SIZE = int(env("CATALOGUE_PAGE_SIZE", "20"))
 CATALOGUE_COMPARE_MAX = 4
@@ -374,30 +320,6 @@ CATALOGUE_COMPARE_MAX = 4
 CATALOGUE_SELECT_MAX = int(env("CATALOGUE_SELECT_MAX", "200"))
 
 # --- Social organisations (orgs.registry, orgs.reports) ----------------------------
-# S1: GB 32100-2015 weights for positions 1–17, the civil-affairs department code and
-# the type codes it issues (1 社会团体, 2 民办非企业单位/社会服务机构, 3 基金会, 9 other).
-S1_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-S1_CIVIL_AFFAIRS_DEPARTMENT_CODE = "5"
-S1_CIVIL_AFFAIRS_TYPE_CODES = ("1", "2", "3", "9")
-# C3: public-fundraising social groups and social service organisations (2016 rules, art. 7).
-C3_PUBLIC_NON_FOUNDATION_MAX_ADMIN_COST_RATIO = Decimal(
-    env("C3_PUBLIC_NON_FOUNDATION_MAX_ADMIN_COST_RATIO", "0.13")
-)
-# C3: tiered limits for charities without public fundraising (2016 rules, art. 8 and 9):
-# (net assets at the end of the previous year at least, minimum charitable spending as a
-# share of those net assets, maximum administrative costs as a share of total spending).
-C3_TIERS_FOUNDATION = (
-    (Decimal("60000000"), Decimal("0.06"), Decimal("0.12")),
-    (Decimal("8000000"), Decimal("0.06"), Decimal("0.13")),
-    (Decimal("4000000"), Decimal("0.07"), Decimal("0.15")),
-    (Decimal("0"), Decimal("0.08"), Decimal("0.20")),
-)
-C3_TIERS_OTHER = (
-    (Decimal("10000000"), Decimal("0.06"), Decimal("0.13")),
-    (Decimal("5000000"), Decimal("0.07"), Decimal("0.14")),
-    (Decimal("1000000"), Decimal("0.08"), Decimal("0.15")),
-    (Decimal("0"), Decimal("0.08"), Decimal("0.20")),
-)
 # Annual report attachments are private: stored outside MEDIA_ROOT, served after a permission check.
 REPORT_ATTACHMENT_ROOT = Path(env("REPORT_ATTACHMENT_ROOT", str(PRIVATE_ROOT / "report-attachments")))
 # Public registry listing page size.
@@ -450,73 +372,17 @@ PAYMENTS_SANDBOX_NOTIFY_BACKOFF = [2, 4, 8, 16, 60, 300, 900]
 
 
 # --- Orders and contracts (marketplace.orders) ---------------------------------------
-# M2: which provider types issue which e-certificate at the completion of an order.
-M2_CERTIFICATE_KINDS = {"funeral_home": "cremation_certificate", "cemetery": "burial_certificate"}
-# F9: order states in which a signed contract can still be changed through a change order.
-F9_CHANGE_ORDER_STATUSES = ("countersigned", "paid", "in_service")
 # Family and provider order listings.
 ORDERS_PAGE_SIZE = int(env("ORDERS_PAGE_SIZE", "20"))
 # How far ahead a family may ask for a service date, in days.
 ORDERS_MAX_LEAD_DAYS = int(env("ORDERS_MAX_LEAD_DAYS", "90"))
-# F8: share of what was paid that is refunded when an order is cancelled, by whole days before
-# the service date (first matching row wins). Shown with the provider's terms on every contract.
-F8_CANCELLATION_REFUND_SCHEDULE = ((3, "1.00"), (1, "0.80"), (0, "0.50"), (-36500, "0.00"))
 
 
 # --- Credit (orgs.credit) ------------------------------------------------------------
-# S4: new credit information is recorded within this many working days of its decision date.
-S4_RECORDING_WORKING_DAYS = int(env("S4_RECORDING_WORKING_DAYS", "5"))
-# S5: fines below this amount (yuan) are abnormal-list grounds; at or above it, serious-list grounds (S6).
-S5_SMALL_FINE_LIMIT = Decimal(env("S5_SMALL_FINE_LIMIT", "50000"))
-# S5: the rules look for overdue annual reports over this many most recent report years.
-S5_OVERDUE_LOOKBACK_YEARS = int(env("S5_OVERDUE_LOOKBACK_YEARS", "2"))
-# S5: once fixed, a listing is removed within this many working days of the fix.
-S5_REMOVAL_WORKING_DAYS = int(env("S5_REMOVAL_WORKING_DAYS", "5"))
-# S5: a listing that needed no fix is removed after this many months.
-S5_AUTO_REMOVAL_MONTHS = int(env("S5_AUTO_REMOVAL_MONTHS", "6"))
-# S5: abnormal-list reasons that need no fix (removed automatically after S5_AUTO_REMOVAL_MONTHS).
-S5_REASONS_NEEDING_NO_FIX = ("fundraising_revoked", "warning_or_small_fine")
-# S6: years on the abnormal list after which the organisation is proposed for the serious list.
-S6_ABNORMAL_YEARS_TO_SERIOUS = int(env("S6_ABNORMAL_YEARS_TO_SERIOUS", "2"))
-# S6: a serious listing is removed after this many years with no new listing.
-S6_REMOVAL_YEARS = int(env("S6_REMOVAL_YEARS", "2"))
-# S6: this many penalties within S6_REPEAT_PENALTY_YEARS years are serious-list grounds.
-S6_REPEAT_PENALTY_COUNT = int(env("S6_REPEAT_PENALTY_COUNT", "2"))
-S6_REPEAT_PENALTY_YEARS = int(env("S6_REPEAT_PENALTY_YEARS", "3"))
-# S7: the lowest score (out of S7_MAX_SCORE) for each grade, best first; 5A needs at least 950.
-S7_MAX_SCORE = 1000
-S7_GRADE_THRESHOLDS = (
-    (5, Decimal("950")),
-    (4, Decimal("850")),
-    (3, Decimal("750")),
-    (2, Decimal("650")),
-    (1, Decimal("600")),
-)
-# S7: a rating is valid for this many years.
-S7_VALIDITY_YEARS = int(env("S7_VALIDITY_YEARS", "5"))
-# S7: a penalty within this many years before the rating date makes an organisation ineligible.
-S7_PENALTY_LOOKBACK_YEARS = int(env("S7_PENALTY_LOOKBACK_YEARS", "2"))
-# Early warnings: a report due within this many days; a rating expiring within this many days;
-# the S6 clock warns this many days before two years on the abnormal list are up.
-WARNING_REPORT_DUE_DAYS = int(env("WARNING_REPORT_DUE_DAYS", "30"))
-WARNING_RATING_EXPIRY_DAYS = int(env("WARNING_RATING_EXPIRY_DAYS", "90"))
-WARNING_SERIOUS_LIST_DAYS = int(env("WARNING_SERIOUS_LIST_DAYS", "90"))
 # Public credit lookup page size.
 CREDIT_PAGE_SIZE = int(env("CREDIT_PAGE_SIZE", "20"))
 
 # --- Charity (orgs.charity) ------------------------------------------------------------
-# C1: basic information is disclosed within this many days of recognition or of a change.
-C1_BASIC_INFO_DISCLOSURE_DAYS = int(env("C1_BASIC_INFO_DISCLOSURE_DAYS", "30"))
-# C1: a charity's annual work report and financial report are due by this (month, day).
-C1_CHARITY_REPORT_DEADLINE = (5, 31)
-# C2: the fundraising plan is filed at least this many days before fundraising starts.
-C2_PLAN_FILING_DAYS_BEFORE_START = int(env("C2_PLAN_FILING_DAYS_BEFORE_START", "10"))
-# C2: a project lasting over this many months discloses its progress periodically ...
-C2_LONG_PROJECT_MONTHS = int(env("C2_LONG_PROJECT_MONTHS", "6"))
-# C2: ... at least every this many months.
-C2_PROGRESS_REPORT_MONTHS = int(env("C2_PROGRESS_REPORT_MONTHS", "3"))
-# C2: the full account is due this many months after the project ends.
-C2_FINAL_ACCOUNT_MONTHS = int(env("C2_FINAL_ACCOUNT_MONTHS", "3"))
 # Public project list page size; latest donations shown on a project page.
 CHARITY_PAGE_SIZE = int(env("CHARITY_PAGE_SIZE", "20"))
 CHARITY_LATEST_DONATIONS = int(env("CHARITY_LATEST_DONATIONS", "20"))

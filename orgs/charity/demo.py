@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from orgs.credit.dates import add_months
+from core.dates import add_months
 from orgs.registry.demo import demo_name
 from orgs.registry.models import District, Organization
 
@@ -223,11 +223,11 @@ def load(out):
             )
         _reports(project, plan, today)
     _basic_info()
-    from core.warnings import refresh_warnings
+    from core.models import EarlyWarning
 
     from .warnings import BASIC_INFO_OVERDUE, RULE_KINDS
 
-    result = refresh_warnings(today, kinds=[*RULE_KINDS.values(), BASIC_INFO_OVERDUE])
+    result = EarlyWarning.objects.refresh(today, kinds=[*RULE_KINDS.values(), BASIC_INFO_OVERDUE])
     out.write(f"  {CharityProject.objects.count()} charity projects ({created} new); C1/C2 warnings {result}")
 
 

@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.credit.dates import add_months
+from core.dates import add_months
+from core.money import ZERO
 
 from .models import (
     BasicInfoDisclosure,
@@ -23,7 +24,6 @@ from .models import (
     ProjectStatus,
 )
 
-ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 

@@ -10,12 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.demo import DEMO_ORG_OFFICER_MOBILE, ensure_user
+from core.dates import add_months, add_years
 from orgs.registry.demo import DEMO_ORG_ADMIN_MOBILE, ORGANISATIONS, demo_name
 from orgs.registry.models import Organization
-from orgs.reports.demo import demo_pdf
+from orgs.reports.demo import demo_pdf, season
 
-from . import services
-from .dates import add_months, add_years
 from .models import (
     Category,
     CreditRecord,
@@ -29,6 +28,11 @@ from .models import (
     Rating,
     Rule,
 )
+from .services.listing import list_organization
+from .services.objections import file_objection, uphold_objection
+from .services.ratings import expiry_for, grade_for, rate
+from .services.records import record_credit
+from .services.rules import confirm_proposal, run_daily, run_rules
 
 DAY = datetime.timedelta(days=1)
 
@@ -60,7 +64,7 @@ def _record(
     ).first()
     if existing:
         return existing
-    return services.record_credit(
+    return record_credit(
         organization,
         category=category,
         decided_on=decided_on,
@@ -77,7 +81,7 @@ def _record(
 
 def _listing(organization, number, **kwargs):
     existing = ListEntry.objects.filter(organization=organization, document_number=number).first()
-    return existing or services.list_organization(organization, document_number=number, **kwargs)
+    return existing or list_organization(organization, document_number=number, **kwargs)
 
 
 def _historical_rating(organization, number, *, score, rated_on, user, body):
@@ -88,17 +92,27 @@ def _historical_rating(organization, number, *, score, rated_on, user, body):
     return Rating.objects.create(
         organization=organization,
         score=Decimal(score),
-        grade=services.grade_for(score),
+        grade=grade_for(score),
         evaluating_body=body,
         rated_on=rated_on,
-        expires_on=services.expiry_for(rated_on),
+        expires_on=expiry_for(rated_on),
         document_number=number,
         recorded_by=user,
     )
 
 
 def load(out):
+    # Every date is relative to the day the demo is loaded (document numbers carry the
+    # year of their date), so the demo reads the same whenever it is loaded.
     today = timezone.localdate()
+    reviewed_year = season(today) - 1  # the report year of the annual-report record below
+    basic_day = add_months(today, -21)
+    inspection_day = today - 228 * DAY
+    conclusion_day = datetime.date(reviewed_year + 1, 7, 15)
+    special_check_day = add_months(today, -15)
+    rating_day = today - 205 * DAY
+    contract_day = today - 379 * DAY
+    expired_rating_day = add_years(today, -6) - 94 * DAY
     bureau = ensure_user(DEMO_ORG_OFFICER_MOBILE)
     org_admin = ensure_user(DEMO_ORG_ADMIN_MOBILE)
     city = "北京市民政局"
@@ -107,37 +121,37 @@ def load(out):
     chaoyang = _org(1)
     _record(
         chaoyang,
-        "朝民社登〔2025〕18号",
+        f"朝民社登〔{basic_day.year}〕18号",
         category=Category.BASIC,
-        decided_on=datetime.date(2025, 3, 10),
+        decided_on=basic_day,
         summary="核准法定代表人变更登记（示例）。",
         authority="北京市朝阳区民政局",
         user=bureau,
     )
     inspection = _record(
         chaoyang,
-        "朝民社检〔2026〕7号",
+        f"朝民社检〔{inspection_day.year}〕7号",
         category=Category.INSPECTION,
-        decided_on=datetime.date(2026, 4, 20),
-        summary="2026年度“双随机”抽查：未按章程规定召开理事会，责令整改（示例）。",
+        decided_on=inspection_day,
+        summary=f"{inspection_day.year}年度“双随机”抽查：未按章程规定召开理事会，责令整改（示例）。",
         authority="北京市朝阳区民政局",
         user=bureau,
     )
     haidian = _org(2)
     wrong = _record(
         haidian,
-        "海民社年〔2025〕33号",
+        f"海民社年〔{conclusion_day.year}〕33号",
         category=Category.ANNUAL_REPORT,
-        decided_on=datetime.date(2025, 7, 15),
-        summary="2024年度检查结论：不合格（示例）。",
+        decided_on=conclusion_day,
+        summary=f"{reviewed_year}年度检查结论：不合格（示例）。",
         authority="北京市海淀区民政局",
         user=bureau,
     )
     _record(
         _org(5),
-        "东民社检〔2025〕12号",
+        f"东民社检〔{special_check_day.year}〕12号",
         category=Category.INSPECTION,
-        decided_on=datetime.date(2025, 9, 3),
+        decided_on=special_check_day,
         summary="专项检查：财务管理制度不健全，已限期整改（示例）。",
         authority="北京市东城区民政局",
         user=bureau,
@@ -169,18 +183,18 @@ def load(out):
     jinglao = _org(23)
     _record(
         jinglao,
-        "京民社评〔2026〕5号",
+        f"京民社评〔{rating_day.year}〕5号",
         category=Category.OTHER,
-        decided_on=datetime.date(2026, 5, 13),
+        decided_on=rating_day,
         summary="评估等级为5A级（示例）。",
         authority=city,
         user=bureau,
     )
     _record(
         _org(24),
-        "京民购〔2025〕41号",
+        f"京民购〔{contract_day.year}〕41号",
         category=Category.OTHER,
-        decided_on=datetime.date(2025, 11, 20),
+        decided_on=contract_day,
         summary="承接政府购买服务项目“困境儿童关爱”（示例）。",
         authority=city,
         user=bureau,
@@ -188,24 +202,26 @@ def load(out):
 
     # An upheld objection: the original record stays, corrected by a new record (S8).
     if not Objection.objects.filter(record=wrong).exists():
-        objection = services.file_objection(
+        objection = file_objection(
             wrong,
             user=_member(haidian, "13920000011"),
-            grounds="2024年度检查结论应为“基本合格”，见审核意见书（示例）。",
-            evidence=SimpleUploadedFile("审核意见书.pdf", demo_pdf("2024年度检查审核意见书（示例）")),
+            grounds=f"{reviewed_year}年度检查结论应为“基本合格”，见审核意见书（示例）。",
+            evidence=SimpleUploadedFile(
+                "审核意见书.pdf", demo_pdf(f"{reviewed_year}年度检查审核意见书（示例）")
+            ),
         )
-        services.uphold_objection(
+        uphold_objection(
             objection,
             user=bureau,
             reason="经复核，原记录结论录入错误（示例）。",
-            summary="2024年度检查结论：基本合格（示例）。",
+            summary=f"{reviewed_year}年度检查结论：基本合格（示例）。",
         )
     # An open objection by the demo organisation admin.
     if not Objection.objects.filter(record=inspection).exists():
-        services.file_objection(
+        file_objection(
             inspection,
             user=org_admin,
-            grounds="本会已于2026年3月召开理事会，会议纪要见附件，请予更正（示例）。",
+            grounds=f"本会已于{add_months(inspection_day, -1):%Y年%-m月}召开理事会，会议纪要见附件，请予更正（示例）。",
             evidence=SimpleUploadedFile("理事会会议纪要.pdf", demo_pdf("理事会会议纪要（示例）")),
         )
 
@@ -251,9 +267,9 @@ def load(out):
     # Ratings (S7): current, expiring within 90 days, expired.
     _historical_rating(
         jinglao,
-        "京民社评〔2026〕5号",
+        f"京民社评〔{rating_day.year}〕5号",
         score="962",
-        rated_on=datetime.date(2026, 5, 13),
+        rated_on=rating_day,
         user=bureau,
         body="北京市社会组织评估委员会（示例）",
     )
@@ -267,14 +283,14 @@ def load(out):
     )
     _historical_rating(
         _org(25),
-        "京民社评〔2020〕9号",
+        f"京民社评〔{expired_rating_day.year}〕9号",
         score="780",
-        rated_on=datetime.date(2020, 9, 1),
+        rated_on=expired_rating_day,
         user=bureau,
         body="北京市社会组织评估委员会（示例）",
     )
     if not Rating.objects.filter(organization=_org(31)).exists():
-        services.rate(
+        rate(
             _org(31),
             score=Decimal("872.5"),
             evaluating_body="北京市社会组织评估委员会（示例）",
@@ -285,7 +301,7 @@ def load(out):
 
     # The daily rules, then the bureau confirms the overdue-report proposal for the demo
     # admin's organisation; the other proposals stay pending.
-    services.run_rules(today)
+    run_rules(today)
     if not ListEntry.objects.filter(
         organization=chaoyang, status=EntryStatus.LISTED, reason=ListReason.REPORT_NOT_FILED
     ).exists():
@@ -297,7 +313,7 @@ def load(out):
             .first()
         )
         if proposal is not None:
-            services.confirm_proposal(
+            confirm_proposal(
                 proposal,
                 user=bureau,
                 reason="逾期未报送年度工作报告，经核实无正当理由（示例）。",
@@ -309,7 +325,7 @@ def load(out):
     from core.warnings import registered_sources
 
     credit_kinds = [kind for kind in registered_sources() if kind.startswith("credit.")]
-    rules, warnings = services.run_daily(today, warning_kinds=credit_kinds)
+    rules, warnings = run_daily(today, warning_kinds=credit_kinds)
     out.write(
         f"  credit: {CreditRecord.objects.count()} records, {ListEntry.objects.filter(status='listed').count()} "
         f"current listings, {Proposal.objects.filter(status='pending').count()} pending proposals, "

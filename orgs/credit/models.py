@@ -10,10 +10,21 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from core.models import AppendOnlyError, AppendOnlyModel
+from core.models import AppendOnlyModel
 from core.storage import private_storage
 from orgs.registry.models import Organization
+
+from .texts import setting_text
+
+# The settings the S5/S6 labels quote (filled in when a label is shown; see ``texts``).
+FINE = "S5_SMALL_FINE_LIMIT"
+AUTO_REMOVAL_MONTHS = "S5_AUTO_REMOVAL_MONTHS"
+YEARS_TO_SERIOUS = "S6_ABNORMAL_YEARS_TO_SERIOUS"
+SERIOUS_REMOVAL_YEARS = "S6_REMOVAL_YEARS"
+REPEAT_COUNT = "S6_REPEAT_PENALTY_COUNT"
+REPEAT_YEARS = "S6_REPEAT_PENALTY_YEARS"
 
 
 class AppendOnly(AppendOnlyModel):
@@ -118,13 +129,27 @@ class ListReason(models.TextChoices):
     REPORT_NONCOMPLIANT = "report_noncompliant", _("年度报告不符合规定")
     RECTIFICATION_OVERDUE = "rectification_overdue", _("未按期完成整改")
     FUNDRAISING_REVOKED = "fundraising_revoked", _("慈善组织被取消公开募捐资格")
-    WARNING_OR_SMALL_FINE = "warning_or_small_fine", _("受到警告或不满5万元罚款的行政处罚")
+    WARNING_OR_SMALL_FINE = (
+        "warning_or_small_fine",
+        setting_text(gettext_noop("受到警告或不满%(fine)s罚款的行政处罚"), fine=FINE),
+    )
     UNREACHABLE = "unreachable", _("通过登记的住所无法与其取得联系")
     # S6
-    ABNORMAL_TWO_YEARS = "abnormal_two_years", _("被列入活动异常名录满2年")
+    ABNORMAL_TWO_YEARS = (
+        "abnormal_two_years",
+        setting_text(gettext_noop("被列入活动异常名录满%(years)s年"), years=YEARS_TO_SERIOUS),
+    )
     FRAUDULENT_CHANGE = "fraudulent_change", _("弄虚作假办理变更登记")
     SUSPENSION_ORDERED = "suspension_ordered", _("被责令停止活动")
-    LARGE_FINE_OR_REPEAT = "large_fine_or_repeat", _("受到5万元以上罚款或3年内2次以上行政处罚")
+    LARGE_FINE_OR_REPEAT = (
+        "large_fine_or_repeat",
+        setting_text(
+            gettext_noop("受到%(fine)s以上罚款或%(years)s年内%(count)s次以上行政处罚"),
+            fine=FINE,
+            years=REPEAT_YEARS,
+            count=REPEAT_COUNT,
+        ),
+    )
     JUDGMENT_DEFAULTER = "judgment_defaulter", _("被人民法院列为失信被执行人")
     CERTIFICATE_REVOKED = "certificate_revoked", _("被撤销登记证书")
 
@@ -151,8 +176,16 @@ REASONS_BY_LIST = {
 
 class RemovalReason(models.TextChoices):
     FIXED = "fixed", _("已完成整改（S5）")
-    SIX_MONTHS = "six_months", _("列入满6个月且无需整改（S5）")
-    TWO_YEARS = "two_years", _("列入满2年且未再被列入、整改完毕（S6）")
+    SIX_MONTHS = (
+        "six_months",
+        setting_text(gettext_noop("列入满%(months)s个月且无需整改（S5）"), months=AUTO_REMOVAL_MONTHS),
+    )
+    TWO_YEARS = (
+        "two_years",
+        setting_text(
+            gettext_noop("列入满%(years)s年且未再被列入、整改完毕（S6）"), years=SERIOUS_REMOVAL_YEARS
+        ),
+    )
     MOVED_TO_SERIOUS = "moved_to_serious", _("转入严重违法失信名单（S6）")
     OBJECTION = "objection", _("异议成立")
     OTHER = "other", _("其他")
@@ -163,19 +196,23 @@ class EntryStatus(models.TextChoices):
     REMOVED = "removed", _("已移出")
 
 
-class ListEntry(models.Model):
+class ListEntry(AppendOnlyModel):
     """One listing on the abnormal or the serious list, and its removal. Only the
     removal columns ever change, through ``core.statemachine.transition``."""
 
     TRANSITIONS = {(EntryStatus.LISTED, EntryStatus.REMOVED): "remove"}
-    REMOVAL_COLUMNS = {
-        "status",
-        "removed_on",
-        "removal_reason",
-        "removal_document_number",
-        "removal_note",
-        "removed_by_id",
-    }
+    mutable_columns = frozenset(
+        {
+            "status",
+            "removed_on",
+            "removal_reason",
+            "removal_document_number",
+            "removal_note",
+            "removed_by_id",
+        }
+    )
+    edit_message = _("名录记录的列入信息不可修改。")
+    delete_message = _("名录记录不可删除。")
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("社会组织"), on_delete=models.PROTECT, related_name="list_entries"
@@ -224,22 +261,10 @@ class ListEntry(models.Model):
     def __str__(self):
         return f"{self.organization} · {self.get_list_type_display()} · {self.listed_on}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            stored = type(self).objects.get(pk=self.pk)
-            changed = {
-                f.attname
-                for f in self._meta.concrete_fields
-                if getattr(stored, f.attname) != getattr(self, f.attname)
-            }
-            if changed - self.REMOVAL_COLUMNS:
-                raise AppendOnlyError(_("名录记录的列入信息不可修改。"))
-            if stored.status == EntryStatus.REMOVED and changed:
-                raise AppendOnlyError(_("已移出的名录记录不可修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(_("名录记录不可删除。"))
+    def update_refusal(self, stored, changed):
+        if stored.status == EntryStatus.REMOVED and changed:
+            return _("已移出的名录记录不可修改。")
+        return super().update_refusal(stored, changed)
 
     def clean(self):
         super().clean()
@@ -261,12 +286,41 @@ class ListEntry(models.Model):
 
 class Rule(models.TextChoices):
     S5_LIST_OVERDUE_REPORT = "s5_list_overdue_report", _("S5 年度报告逾期未报送：列入活动异常名录")
-    S5_LIST_PENALTY = "s5_list_penalty", _("S5 受到警告或不满5万元罚款：列入活动异常名录")
+    S5_LIST_PENALTY = (
+        "s5_list_penalty",
+        setting_text(gettext_noop("S5 受到警告或不满%(fine)s罚款：列入活动异常名录"), fine=FINE),
+    )
     S5_REMOVE_FIXED = "s5_remove_fixed", _("S5 已补报年度报告：移出活动异常名录")
-    S5_REMOVE_SIX_MONTHS = "s5_remove_six_months", _("S5 列入满6个月且无需整改：移出活动异常名录")
-    S6_LIST_TWO_YEARS = "s6_list_two_years", _("S6 列入活动异常名录满2年：列入严重违法失信名单")
-    S6_LIST_PENALTY = "s6_list_penalty", _("S6 受到5万元以上罚款或3年内2次以上行政处罚：列入严重违法失信名单")
-    S6_REMOVE_TWO_YEARS = "s6_remove_two_years", _("S6 列入满2年且未再被列入：移出严重违法失信名单")
+    S5_REMOVE_SIX_MONTHS = (
+        "s5_remove_six_months",
+        setting_text(
+            gettext_noop("S5 列入满%(months)s个月且无需整改：移出活动异常名录"), months=AUTO_REMOVAL_MONTHS
+        ),
+    )
+    S6_LIST_TWO_YEARS = (
+        "s6_list_two_years",
+        setting_text(
+            gettext_noop("S6 列入活动异常名录满%(years)s年：列入严重违法失信名单"), years=YEARS_TO_SERIOUS
+        ),
+    )
+    S6_LIST_PENALTY = (
+        "s6_list_penalty",
+        setting_text(
+            gettext_noop(
+                "S6 受到%(fine)s以上罚款或%(years)s年内%(count)s次以上行政处罚：列入严重违法失信名单"
+            ),
+            fine=FINE,
+            years=REPEAT_YEARS,
+            count=REPEAT_COUNT,
+        ),
+    )
+    S6_REMOVE_TWO_YEARS = (
+        "s6_remove_two_years",
+        setting_text(
+            gettext_noop("S6 列入满%(years)s年且未再被列入：移出严重违法失信名单"),
+            years=SERIOUS_REMOVAL_YEARS,
+        ),
+    )
 
 
 class ProposalAction(models.TextChoices):

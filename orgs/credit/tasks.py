@@ -5,14 +5,14 @@ import datetime
 
 from django.tasks import task
 
-from . import services
+from .services.rules import run_daily
 
 
 @task
 def run_credit_rules_task(today=None):
     """Compute proposals (S5, S6) and refresh the early warnings. ``today`` is an ISO date."""
     day = datetime.date.fromisoformat(today) if today else None
-    rules, warnings = services.run_daily(day)
+    rules, warnings = run_daily(day)
     return {
         "proposals_created": len(rules.created),
         "proposals_withdrawn": len(rules.withdrawn),

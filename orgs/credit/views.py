@@ -17,9 +17,10 @@ from core.models import EarlyWarning
 from core.verification import serve_verified
 from orgs.registry.models import Organization
 
-from . import public, services
+from . import public
 from .forms import LookupForm, ObjectionForm
 from .models import CreditRecord, EntryStatus, ListEntry, Objection
+from .services.objections import file_objection
 
 
 def index(request):
@@ -128,7 +129,7 @@ def objection_new(request, uscc, record_id):
     form = ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            objection = services.file_objection(
+            objection = file_objection(
                 record,
                 user=request.user,
                 grounds=form.cleaned_data["grounds"],

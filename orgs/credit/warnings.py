@@ -5,16 +5,17 @@ serious list, ratings expiring within 90 days and breached spending ratios (C3).
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from core.dates import add_years
 from core.warnings import WarningSpec, register_warning_source
 from orgs.registry.models import OrgStatus
 from orgs.reports.models import AnnualReport
 from orgs.reports.services import c3_for, deadlines_for
 
-from . import services
-from .dates import add_years
 from .models import ListReason, Rating
+from .services.listing import FILED_STATUSES, current_abnormal_entries, overdue_reports, unfiled_reports
+from .texts import setting_text
 
 REPORT_DUE = "credit.report_due"
 REPORT_OVERDUE = "credit.report_overdue"
@@ -29,7 +30,7 @@ def _workbench(organization):
 
 def report_due(today):
     """A report due within WARNING_REPORT_DUE_DAYS days and not filed."""
-    for item in services.unfiled_reports(today):
+    for item in unfiled_reports(today):
         left = (item.deadline - today).days
         if 0 <= left <= settings.WARNING_REPORT_DUE_DAYS:
             yield WarningSpec(
@@ -53,7 +54,7 @@ def report_due(today):
 
 
 def report_overdue(today):
-    for item in services.overdue_reports(today):
+    for item in overdue_reports(today):
         yield WarningSpec(
             subject=item.organization,
             detail_key=str(item.year),
@@ -72,18 +73,25 @@ def report_overdue(today):
 
 
 FIXES = {
-    ListReason.REPORT_NOT_FILED: gettext_lazy("报送所涉年度工作报告后，登记管理机关在5个工作日内将其移出。"),
+    ListReason.REPORT_NOT_FILED: setting_text(
+        gettext_noop("报送所涉年度工作报告后，登记管理机关在%(days)s个工作日内将其移出。"),
+        days="S5_REMOVAL_WORKING_DAYS",
+    ),
     ListReason.REPORT_NONCOMPLIANT: gettext_lazy("按要求更正年度工作报告后申请移出。"),
     ListReason.RECTIFICATION_OVERDUE: gettext_lazy("完成整改并向登记管理机关报告后申请移出。"),
     ListReason.UNREACHABLE: gettext_lazy("办理住所变更登记或恢复在登记住所的联系后申请移出。"),
 }
 
+NO_FIX_NEEDED = setting_text(
+    gettext_noop("列入满%(months)s个月且无需整改的，登记管理机关将其移出。"), months="S5_AUTO_REMOVAL_MONTHS"
+)
+
 
 def serious_list_clock(today):
     """Every current abnormal listing: the date it turns into a serious-list proposal (S6)."""
-    for entry in services._current_abnormal():
+    for entry in current_abnormal_entries():
         due = add_years(entry.listed_on, settings.S6_ABNORMAL_YEARS_TO_SERIOUS)
-        fix = FIXES.get(entry.reason, gettext_lazy("列入满6个月且无需整改的，登记管理机关将其移出。"))
+        fix = FIXES.get(entry.reason, NO_FIX_NEEDED)
         yield WarningSpec(
             subject=entry,
             subject_label=entry.organization.name,
@@ -128,7 +136,7 @@ def spending_ratio(today):
     latest = {}
     for report in (
         AnnualReport.objects.filter(
-            status__in=services.FILED_STATUSES,
+            status__in=FILED_STATUSES,
             organization__status=OrgStatus.NORMAL,
             organization__charity_recognized_on__isnull=False,
         )

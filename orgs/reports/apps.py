@@ -28,11 +28,14 @@ class ReportsConfig(AppConfig):
         from accounts import groups
         from accounts.permissions import register_policy
         from accounts.workbench import register_panels
+        from core.dates import register_calendar
         from orgs.registry.profile import register_section
 
+        from .holidays import calendar_days
         from .models import AnnualReport
         from .profile import profile_context
 
+        register_calendar(calendar_days)
         register_section("reports", _("年度报告"), "reports/profile_section.html", profile_context, order=20)
         register_panels(_report_panels)
         register_policy(

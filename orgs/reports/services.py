@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from core import uploads
+from core.dates import add_working_days
 from core.statemachine import transition
 
-from . import workdays
 from .models import (
     ZERO,
     AnnualReport,
@@ -63,6 +63,8 @@ def deadlines_for(organization, year):
 
 
 def applicable_deadline(report):
+    """The date the report must be filed by: the S3 resubmission deadline once it is
+    returned, otherwise its S2 deadline."""
     if report.status == ReportStatus.RETURNED and report.resubmit_deadline:
         return report.resubmit_deadline
     return report.deadline
@@ -79,11 +81,21 @@ def countdown(report, today=None):
     return {"days": abs(left), "overdue": left < 0, "deadline": applicable_deadline(report)}
 
 
-def filing_years(organization, today=None):
-    """Years a report can be started for: from the registration year to last year."""
-    today = today or timezone.localdate()
-    first = max(organization.registered_on.year, today.year - 5)
+def report_years(organization, today, window_years=None):
+    """The report years open on ``today``, newest first: last year back to the registration
+    year, at most S2_FILING_WINDOW_YEARS years (fewer when ``window_years`` is smaller; never
+    more). The one definition of which years count, for filing (S2) and for the S5 check."""
+    window = settings.S2_FILING_WINDOW_YEARS
+    if window_years is not None:
+        window = min(window, window_years)
+    first = max(organization.registered_on.year, today.year - window)
     return list(range(today.year - 1, first - 1, -1))
+
+
+def filing_years(organization, today=None):
+    """Years a report can be started for: from the registration year to last year, within
+    the S2 filing window."""
+    return report_years(organization, today or timezone.localdate())
 
 
 @transaction.atomic
@@ -420,7 +432,7 @@ def submit_report(report, *, user, now=None):
     report.is_late = report.is_late or submission.is_late
     report.first_submitted_at = report.first_submitted_at or now
     report.last_submitted_at = now
-    report.review_due = workdays.add_working_days(today, settings.S3_REVIEW_WORKING_DAYS)
+    report.review_due = add_working_days(today, settings.S3_REVIEW_WORKING_DAYS)
     report.c3_breach = any(not check.ok for check in c3_for(report))
     reason = _("补正后重新提交") if resubmission else _("提交年度报告")
     if submission.is_late:
@@ -456,7 +468,7 @@ def return_report(report, *, reasons, user, today=None):
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("只有待审核的报告可以退回。"))
     submission = report.submissions.order_by("-sequence").first()
-    deadline = workdays.add_working_days(today or timezone.localdate(), settings.S3_RESUBMIT_WORKING_DAYS)
+    deadline = add_working_days(today or timezone.localdate(), settings.S3_RESUBMIT_WORKING_DAYS)
     ReviewDecision.objects.create(
         submission=submission,
         action=ReviewDecision.Action.RETURN,

@@ -251,11 +251,35 @@ def test_bureau_returns_then_accepts_and_every_action_is_audited(officer):
     assert "基本合格" in Client().get(f"/orgs/{org.uscc}/").content.decode()
 
 
-def test_admin_cannot_edit_report_figures(officer):
-    report, _ = submitted_report(OrganizationFactory())
+@pytest.mark.parametrize(
+    ("action", "decision", "expected_status"),
+    [
+        ("accept", {"conclusion": "qualified", "comment": "材料齐全"}, ReportStatus.ACCEPTED),
+        ("return", {"reasons": "审计报告缺少签章页"}, ReportStatus.RETURNED),
+    ],
+)
+def test_admin_cannot_edit_report_figures(officer, action, decision, expected_status):
+    """The review form decides; figures posted with the decision are ignored, never stored."""
+    report, submission = submitted_report(OrganizationFactory())
+    stored = {name: getattr(report, name) for name in AnnualReport.CONTENT_FIELDS}
+    tampered = {
+        "total_assets": "1.00",
+        "income_total": "999999999.00",
+        "expense_administration": "0.00",
+        "council_meetings": "99",
+        "activities_summary": "审核人改写的内容",
+    }
     client = login(officer)
-    client.post(f"/admin/reports/review/edit/{report.pk}/", {"total_assets": "1", "action": "nothing"})
-    assert AnnualReport.objects.get().total_assets == Decimal("1000000.00")
+    response = client.post(
+        f"/admin/reports/review/edit/{report.pk}/", {"action": action, **decision, **tampered}
+    )
+    assert response.status_code == 302  # the decision itself went through
+    report.refresh_from_db()
+    assert report.status == expected_status
+    assert {name: getattr(report, name) for name in AnnualReport.CONTENT_FIELDS} == stored
+    assert report.total_assets == Decimal("1000000.00") and report.income_total == Decimal("500000.00")
+    frozen = ReportSubmission.objects.get(pk=submission.pk)
+    assert frozen.content == submission.content and frozen.sha256 == submission.sha256
     assert client.get("/admin/reports/review/new/").status_code in (302, 403)
     assert client.get(f"/admin/reports/review/delete/{report.pk}/").status_code in (302, 403)
 
@@ -330,6 +354,6 @@ def test_bureau_edits_the_holiday_calendar(officer):
         "/admin/reports/calendar/new/", {"date": "2026-12-31", "kind": "holiday", "name": "测试调整"}
     )
     assert response.status_code == 302
-    from orgs.reports.workdays import is_working_day
+    from core.dates import is_working_day
 
     assert not is_working_day(datetime.date(2026, 12, 31))

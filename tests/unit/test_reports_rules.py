@@ -10,8 +10,9 @@ from freezegun import freeze_time
 from pypdf import PdfReader
 from wagtail.models import ModelLogEntry
 
+from core import dates as workdays
 from orgs.registry.models import OrgType
-from orgs.reports import services, workdays
+from orgs.reports import services
 from orgs.reports.models import (
     AnnualReport,
     AttachmentKind,

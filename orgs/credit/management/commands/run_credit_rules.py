@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from orgs.credit import services
+from orgs.credit.services.rules import run_daily
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = datetime.date.fromisoformat(options["date"]) if options.get("date") else None
-        rules, warnings = services.run_daily(today)
+        rules, warnings = run_daily(today)
         self.stdout.write(f"{rules}; warnings {warnings}")

@@ -1,0 +1,116 @@
+"""Date arithmetic for the rules: calendar months and years (clamped to month ends) and
+working days in mainland China (weekdays, minus public holidays, plus make-up working days
+调休上班).
+
+Pure functions, except for the holiday calendar, which is data the bureau edits. ``core``
+doesn't know where that data lives: the app that owns it registers a *calendar source* in
+its ``AppConfig.ready()`` (``orgs.reports`` registers its ``CalendarDay`` table)::
+
+    from core.dates import register_calendar
+
+    register_calendar(lambda start, end: {date: "holiday" | "workday", ...})
+
+A source returns the special days between ``start`` and ``end`` inclusive; a day it doesn't
+mention is a working day from Monday to Friday. With no source registered every weekday is
+a working day. The API::
+
+    add_months(date, n), add_years(date, n), add_days(date, n)
+    add_working_days(date, n)      # the n-th working day after date
+    working_days_between(a, b)     # working days in (a, b]
+    is_working_day(d)
+"""
+
+import calendar
+import datetime
+from collections.abc import Callable
+
+ONE_DAY = datetime.timedelta(days=1)
+HOLIDAY = "holiday"
+WORKDAY = "workday"
+
+CalendarSource = Callable[[datetime.date, datetime.date], dict]
+
+_calendar_source: CalendarSource | None = None
+
+
+def register_calendar(source: CalendarSource) -> None:
+    """Set where the special days come from; the last registration wins (one calendar)."""
+    global _calendar_source
+    _calendar_source = source
+
+
+def registered_calendar() -> CalendarSource | None:
+    return _calendar_source
+
+
+# --- Calendar months and years ---------------------------------------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` months later (earlier if negative), clamped to the month's end."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` years later (29 February becomes 28 February)."""
+    return add_months(day, 12 * years)
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    return day + datetime.timedelta(days=days)
+
+
+# --- Working days -----------------------------------------------------------------------------
+
+
+def _special_days(start, end):
+    return dict(_calendar_source(start, end)) if _calendar_source is not None else {}
+
+
+def _is_working(day, special_days):
+    kind = special_days.get(day)
+    if kind == WORKDAY:
+        return True
+    if kind == HOLIDAY:
+        return False
+    return day.weekday() < 5
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return _is_working(day, _special_days(day, day))
+
+
+def add_working_days(start: datetime.date, n: int) -> datetime.date:
+    """The date ``n`` working days after ``start`` (``start`` itself does not count).
+    ``n == 0`` returns ``start``. One calendar lookup per call, as a rule."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    if n == 0:
+        return start
+    # Long holidays are at most 9 days; 2n + 21 calendar days always suffice.
+    horizon = start + datetime.timedelta(days=2 * n + 21)
+    special_days = _special_days(start, horizon)
+    day, remaining = start, n
+    while remaining:
+        day += ONE_DAY
+        if day > horizon:
+            horizon = day + datetime.timedelta(days=2 * remaining + 21)
+            special_days.update(_special_days(day, horizon))
+        if _is_working(day, special_days):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+    if end < start:
+        return -working_days_between(end, start)
+    special_days = _special_days(start, end)
+    day, total = start, 0
+    while day < end:
+        day += ONE_DAY
+        if _is_working(day, special_days):
+            total += 1
+    return total

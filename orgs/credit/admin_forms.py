@@ -1,0 +1,64 @@
+"""Forms and filters of the bureau's credit admin (``wagtail_hooks`` wires them into viewsets).
+The forms only collect input: every save goes through ``orgs.credit.services``."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .models import REASONS_BY_LIST, CreditRecord, ListEntry, Proposal, ProposalStatus, Rating, Rule
+
+
+class CreditRecordForm(WagtailAdminModelForm):
+    class Meta:
+        model = CreditRecord
+        fields = [
+            "organization",
+            "category",
+            "decided_on",
+            "summary",
+            "authority",
+            "document_number",
+            "fine_amount",
+            "attachment",
+            "corrects",
+            "correction_reason",
+        ]
+
+
+class ListingForm(WagtailAdminModelForm):
+    class Meta:
+        model = ListEntry
+        fields = [
+            "organization",
+            "list_type",
+            "reason",
+            "report_year",
+            "listed_on",
+            "authority",
+            "document_number",
+            "note",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        list_type, reason = cleaned.get("list_type"), cleaned.get("reason")
+        if list_type and reason and reason not in REASONS_BY_LIST[list_type]:
+            self.add_error("reason", _("该事由不属于所选名录。"))
+        return cleaned
+
+
+class ProposalFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=ProposalStatus.choices)
+    rule = django_filters.ChoiceFilter(label=gettext_lazy("规则"), choices=Rule.choices)
+
+    class Meta:
+        model = Proposal
+        fields = ["status", "rule", "list_type"]
+
+
+class RatingForm(WagtailAdminModelForm):
+    class Meta:
+        model = Rating
+        fields = ["organization", "score", "evaluating_body", "rated_on", "document_number"]

@@ -39,7 +39,7 @@ from core.statemachine import transition
 
 from . import payables, signals
 from .models import ZERO, NotificationEvent, PaymentIntent, Refund, Transaction
-from .providers import NotificationRejected, ProviderError, get_provider
+from .providers import ErrorKind, NotificationRejected, ProviderError, TradeStatus, get_provider
 
 logger = logging.getLogger("payments")
 
@@ -179,21 +179,21 @@ def start_checkout(intent, channel, *, user=None):
         )
     except ProviderError as exc:
         logger.warning("checkout for %s failed: %s", intent.public_id, exc)
-        if exc.code == BUSINESS_FAILED:
+        if exc.refused:
             _trade_refused(intent, exc, user=user)
             caller.refresh_from_db()
             raise PaymentError(_("支付渠道拒绝了这笔交易：%(reason)s") % {"reason": exc.sub_code}) from exc
         raise PaymentError(_("支付渠道暂时不可用，请稍后再试。")) from exc
 
 
-BUSINESS_FAILED = "40004"
-TRADE_ALREADY_SETTLED = {"ACQ.TRADE_HAS_SUCCESS", "ACQ.TRADE_HAS_CLOSE"}
+TRADE_ALREADY_SETTLED = {ErrorKind.ALREADY_PAID, ErrorKind.ALREADY_CLOSED}
 
 
 def _trade_refused(intent, error, *, user=None):
     """The gateway refused to open the trade. If it says the trade is already paid or
-    closed, ask it how things stand; otherwise this out_trade_no can never be paid."""
-    if error.sub_code in TRADE_ALREADY_SETTLED:
+    closed, ask it how things stand; otherwise this out_trade_no can never be paid.
+    The provider's own codes are kept in the transition's reason."""
+    if error.kind in TRADE_ALREADY_SETTLED:
         sync_intent(intent, user=user)
         return
     with transaction.atomic():
@@ -308,7 +308,7 @@ def handle_notification(variant, raw_body, *, headers=None, remote_ip=None):
             if intent is None:
                 raise NotificationRejected(f"unknown out_trade_no {data.out_trade_no!r}", verified=True)
             provider.check_against_intent(data, intent)
-            if data.trade_status == "paid":
+            if data.trade_status == TradeStatus.PAID:
                 _settle_paid(
                     intent,
                     amount=data.amount,
@@ -316,7 +316,7 @@ def handle_notification(variant, raw_body, *, headers=None, remote_ip=None):
                     source="notification",
                     notification=event,
                 )
-            elif data.trade_status == "closed" and not intent.transactions.exists():
+            elif data.trade_status == TradeStatus.CLOSED and not intent.transactions.exists():
                 _settle_closed(intent, source="notification")
             _mark(event, verified=True, processed=True, intent=intent, error="", traceback="")
     except NotificationRejected as exc:
@@ -341,15 +341,15 @@ def handle_notification(variant, raw_body, *, headers=None, remote_ip=None):
 def sync_intent(intent, *, user=None):
     """Ask the gateway how the trade stands and settle the intent accordingly.
 
-    Returns the gateway's neutral status ("paid", "pending", "closed", "not_found").
+    Returns the gateway's neutral :class:`TradeStatus` (PAID, PENDING, CLOSED, NOT_FOUND).
     """
     provider = get_provider(intent.provider)
     result = provider.query(intent)
     with transaction.atomic():
         intent = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
-        if result.trade_status == "paid":
+        if result.trade_status == TradeStatus.PAID:
             _settle_paid(intent, amount=result.amount, trade_no=result.trade_no, source="query", user=user)
-        elif result.trade_status == "closed" and not intent.transactions.exists():
+        elif result.trade_status == TradeStatus.CLOSED and not intent.transactions.exists():
             _settle_closed(intent, source="query", user=user)
     _refund_refused_quietly(intent, user=user)
     return result.trade_status
@@ -373,12 +373,12 @@ def close_intent(intent, *, user=None, reason="expired", refuse=""):
                 locked.save(update_fields=["refused_reason", "updated_at"])
     if intent.status == Status.PROCESSING:
         status = sync_intent(intent, user=user)
-        if status == "paid":
+        if status == TradeStatus.PAID:
             return False
         try:
             provider.close(intent)
         except ProviderError:
-            if sync_intent(intent, user=user) == "paid":
+            if sync_intent(intent, user=user) == TradeStatus.PAID:
                 return False
             raise
     with transaction.atomic():
@@ -515,6 +515,10 @@ class ReconcileSummary:
     errors: list = field(default_factory=list)
 
 
+# The gateway holds no payment for the trade yet: it may still be paid, or closed.
+UNSETTLED = (TradeStatus.PENDING, TradeStatus.NOT_FOUND)
+
+
 def reconcile(*, older_than=None, now=None):
     """Query processing intents older than ``older_than``; close expired unpaid ones."""
     now = now or timezone.now()
@@ -535,13 +539,13 @@ def reconcile(*, older_than=None, now=None):
             summary.succeeded += 1
         elif intent.status == Status.CANCELED:
             summary.closed += 1
-        elif status in ("pending", "not_found") and intent.refused_reason:
+        elif status in UNSETTLED and intent.refused_reason:
             try:
                 if close_intent(intent, reason="withdrawn"):
                     summary.withdrawn += 1
             except ProviderError as exc:
                 summary.errors.append(f"{intent.public_id}: {exc}")
-        elif status in ("pending", "not_found") and intent.expires_at <= now:
+        elif status in UNSETTLED and intent.expires_at <= now:
             try:
                 if close_intent(intent, reason="expired"):
                     summary.expired += 1

@@ -190,6 +190,12 @@ USE_TZ = True
 LANGUAGE_COOKIE_NAME = "platform_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# One flat message dictionary per language instead of Django's chain of catalogues
+# (core.i18n, docs/performance.md). Off only to compare (benchmarks/gettext.py).
+I18N_FLAT_CATALOGUES = env_bool("I18N_FLAT_CATALOGUES", True)
+# How long the main menu's data stays cached (cms.templatetags.cms_tags); publishing,
+# unpublishing, moving or deleting a page invalidates it at once.
+CMS_MAIN_MENU_CACHE_SECONDS = int(env("CMS_MAIN_MENU_CACHE_SECONDS", str(24 * 3600)))
 
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -24,7 +24,6 @@ and checks it with ``verify_with_rsa``.
 
 import json
 import logging
-from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urljoin
 
 import requests
@@ -51,42 +50,49 @@ from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
 from django.conf import settings
 from django.utils import timezone
 
+from core.money import gateway_amount, parse_gateway_amount
+
 from ..keys import read_key, to_pkcs1_private_pem, to_spki_public_pem
 from .base import (
     BasePaymentProvider,
     Checkout,
+    ErrorKind,
     NotificationData,
     NotificationRejected,
     ProviderError,
     QueryResult,
     RefundResult,
+    TradeStatus,
 )
 
 logger = logging.getLogger("payments.alipay")
 
 CHARSET = "utf-8"
 SUCCESS_CODE = "10000"
+# Alipay's trade_status values in the platform's neutral terms.
 TRADE_STATUS = {
-    "WAIT_BUYER_PAY": "pending",
-    "TRADE_SUCCESS": "paid",
-    "TRADE_FINISHED": "paid",
-    "TRADE_CLOSED": "closed",
+    "WAIT_BUYER_PAY": TradeStatus.PENDING,
+    "TRADE_SUCCESS": TradeStatus.PAID,
+    "TRADE_FINISHED": TradeStatus.PAID,
+    "TRADE_CLOSED": TradeStatus.CLOSED,
+}
+# Alipay's public error codes: 40004 "Business Failed" is the gateway refusing the
+# operation, with an ACQ.* sub-code saying why. Any other code (20000 service unavailable,
+# 40001/40002 missing or invalid arguments, 40003 insufficient permissions) is not a
+# refusal of this trade, so the services treat it as the gateway being unavailable.
+BUSINESS_FAILED = "40004"
+SUB_CODE_KINDS = {
+    "ACQ.TRADE_NOT_EXIST": ErrorKind.NOT_FOUND,
+    "ACQ.TRADE_HAS_SUCCESS": ErrorKind.ALREADY_PAID,
+    "ACQ.TRADE_HAS_CLOSE": ErrorKind.ALREADY_CLOSED,
 }
 
 
-def money(value):
-    """A Decimal amount as Alipay writes it: two decimals, no exponent."""
-    return f"{Decimal(value).quantize(Decimal('0.01'))}"
-
-
-def parse_money(text):
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, TypeError) as exc:
-        raise ValueError(f"not an amount: {text!r}") from exc
-    if value != value.quantize(Decimal("0.01")) or not value.is_finite():
-        raise ValueError(f"not an amount with two decimals: {text!r}")
-    return value.quantize(Decimal("0.01"))
+def error_kind(code, sub_code):
+    """The neutral :class:`ErrorKind` of an Alipay error answer (``code``, ``sub_code``)."""
+    if sub_code in SUB_CODE_KINDS:
+        return SUB_CODE_KINDS[sub_code]
+    return ErrorKind.REJECTED if code == BUSINESS_FAILED else ErrorKind.UNAVAILABLE
 
 
 def alipay_time(dt):
@@ -193,6 +199,7 @@ class AlipayProvider(BasePaymentProvider):
         if response.code != SUCCESS_CODE:
             raise ProviderError(
                 f"{method}: {response.code} {response.msg} {response.sub_code or ''} {response.sub_msg or ''}".strip(),
+                kind=error_kind(response.code or "", response.sub_code or ""),
                 code=response.code or "",
                 sub_code=response.sub_code or "",
                 raw=parsed,
@@ -217,7 +224,7 @@ class AlipayProvider(BasePaymentProvider):
         else:
             raise ProviderError(f"unsupported channel {channel!r}")
         model.out_trade_no = intent.out_trade_no
-        model.total_amount = money(intent.amount)
+        model.total_amount = gateway_amount(intent.amount)
         model.subject = subject
         model.time_expire = alipay_time(intent.expires_at)
         request = request_class(biz_model=model)
@@ -275,7 +282,7 @@ class AlipayProvider(BasePaymentProvider):
         if self.seller_id and params.get("seller_id") != self.seller_id:
             raise NotificationRejected(f"seller_id {params.get('seller_id')!r} is not ours", verified=True)
         try:
-            amount = parse_money(params.get("total_amount"))
+            amount = parse_gateway_amount(params.get("total_amount"))
         except ValueError as exc:
             raise NotificationRejected(str(exc), verified=True) from exc
         status = TRADE_STATUS.get(params.get("trade_status", ""))
@@ -314,8 +321,8 @@ class AlipayProvider(BasePaymentProvider):
                 AlipayTradeQueryRequest(biz_model=model), AlipayTradeQueryResponse
             )
         except ProviderError as exc:
-            if exc.sub_code == "ACQ.TRADE_NOT_EXIST":
-                return QueryResult(trade_status="not_found", raw=exc.raw or {})
+            if exc.kind == ErrorKind.NOT_FOUND:
+                return QueryResult(trade_status=TradeStatus.NOT_FOUND, raw=exc.raw or {})
             raise
         if response.out_trade_no != intent.out_trade_no:
             raise ProviderError("query answered for another trade", raw=parsed)
@@ -325,14 +332,14 @@ class AlipayProvider(BasePaymentProvider):
         return QueryResult(
             trade_status=status,
             trade_no=response.trade_no or "",
-            amount=parse_money(response.total_amount),
+            amount=parse_gateway_amount(response.total_amount),
             raw=parsed,
         )
 
     def refund(self, intent, refund):
         model = AlipayTradeRefundModel()
         model.out_trade_no = intent.out_trade_no
-        model.refund_amount = money(refund.amount)
+        model.refund_amount = gateway_amount(refund.amount)
         model.refund_reason = refund.reason[:256]
         model.out_request_no = refund.out_request_no
         response, parsed = self._execute(AlipayTradeRefundRequest(biz_model=model), AlipayTradeRefundResponse)
@@ -352,7 +359,7 @@ class AlipayProvider(BasePaymentProvider):
             self._execute(AlipayTradeCloseRequest(biz_model=model), AlipayTradeCloseResponse)
         except ProviderError as exc:
             # A trade the buyer never opened does not exist at the gateway: nothing to close.
-            if exc.sub_code == "ACQ.TRADE_NOT_EXIST":
+            if exc.kind == ErrorKind.NOT_FOUND:
                 return True
             raise
         return True

@@ -8,19 +8,53 @@ its options, like django-payments. Services talk to providers only through
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 
-class ProviderError(Exception):
-    """The gateway could not be reached or answered with an error."""
+class TradeStatus(StrEnum):
+    """How a trade stands at the gateway, in neutral terms (each provider maps its own)."""
 
-    def __init__(self, message, *, code="", sub_code="", raw=None):
+    PENDING = "pending"  # opened, not paid yet
+    PAID = "paid"
+    CLOSED = "closed"  # closed unpaid, or fully refunded
+    NOT_FOUND = "not_found"  # the gateway has no such trade (the payer never opened it)
+
+
+class ErrorKind(StrEnum):
+    """What a :class:`ProviderError` means to the services, whatever the provider's codes.
+
+    Only ``UNAVAILABLE`` means "try again later"; every other kind is the gateway's answer
+    that it refuses the operation (a business failure), for the reason the kind names.
+    """
+
+    UNAVAILABLE = "unavailable"  # unreachable, misconfigured, unverifiable or a non-business error
+    REJECTED = "rejected"  # refused for a reason the services don't tell apart
+    NOT_FOUND = "not_found"  # the gateway has no such trade
+    ALREADY_PAID = "already_paid"  # the trade can't be opened again: it is paid
+    ALREADY_CLOSED = "already_closed"  # the trade can't be opened again: it is closed
+
+
+class ProviderError(Exception):
+    """The gateway could not be reached or answered with an error.
+
+    ``kind`` (an :class:`ErrorKind`) is what the services act on; ``code`` and ``sub_code``
+    are the provider's own codes, kept for the record and for messages.
+    """
+
+    def __init__(self, message, *, kind=ErrorKind.UNAVAILABLE, code="", sub_code="", raw=None):
         super().__init__(message)
+        self.kind = ErrorKind(kind)
         self.code = code
         self.sub_code = sub_code
         self.raw = raw
+
+    @property
+    def refused(self):
+        """The gateway answered and refused the operation (not merely unavailable)."""
+        return self.kind != ErrorKind.UNAVAILABLE
 
 
 class NotificationRejected(Exception):
@@ -46,14 +80,14 @@ class NotificationData:
     notification_id: str
     out_trade_no: str
     trade_no: str
-    trade_status: str  # "paid", "closed" or "pending"
+    trade_status: TradeStatus  # PAID, CLOSED or PENDING
     amount: Decimal
     params: dict = field(default_factory=dict)
 
 
 @dataclass
 class QueryResult:
-    trade_status: str  # "paid", "pending", "closed" or "not_found"
+    trade_status: TradeStatus
     trade_no: str = ""
     amount: Decimal | None = None
     raw: dict = field(default_factory=dict)

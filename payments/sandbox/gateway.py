@@ -11,12 +11,14 @@ inner object with the simulator's key; a request that names no method gets
 import json
 import secrets
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from core.money import CENT, gateway_amount, parse_gateway_amount
 
 from . import signing
 from .models import SandboxNotification, SandboxRefund, SandboxTrade
@@ -91,16 +93,18 @@ def authenticate(params):
     return method, app_id, biz
 
 
+# Alipay's range for one trade's amount, in yuan.
+MAX_AMOUNT = Decimal("100000000")
+
+
 def _amount(text, field="total_amount"):
     try:
-        value = Decimal(str(text))
-    except (InvalidOperation, TypeError) as exc:
+        value = parse_gateway_amount(str(text))
+    except ValueError as exc:
         raise invalid("isv.invalid-parameter", f"参数 {field} 不合法") from exc
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise invalid("isv.invalid-parameter", f"参数 {field} 不合法")
-    if not Decimal("0.01") <= value <= Decimal("100000000"):
+    if not CENT <= value <= MAX_AMOUNT:
         raise invalid("isv.invalid-parameter", f"参数 {field} 超出范围")
-    return value.quantize(Decimal("0.01"))
+    return value
 
 
 def _time_expire(text):
@@ -183,13 +187,13 @@ def api(method, app_id, biz, params):
             "out_trade_no": trade.out_trade_no,
             "trade_no": trade.trade_no,
             "trade_status": trade.status,
-            "total_amount": str(trade.total_amount),
+            "total_amount": gateway_amount(trade.total_amount),
             "buyer_logon_id": trade.buyer_logon_id,
         }
         if trade.paid_at:
             payload.update(
-                buyer_pay_amount=str(trade.total_amount),
-                receipt_amount=str(trade.total_amount),
+                buyer_pay_amount=gateway_amount(trade.total_amount),
+                receipt_amount=gateway_amount(trade.total_amount),
                 send_pay_date=timezone.localtime(trade.paid_at).strftime("%Y-%m-%d %H:%M:%S"),
                 buyer_user_id=trade.buyer_id,
             )
@@ -244,7 +248,7 @@ def refund(app_id, biz):
         "buyer_logon_id": trade.buyer_logon_id,
         "buyer_user_id": trade.buyer_id,
         "fund_change": fund_change,
-        "refund_fee": str(trade.refunded_total),
+        "refund_fee": gateway_amount(trade.refunded_total),
         "gmt_refund_pay": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"),
     }
 
@@ -274,7 +278,7 @@ def pay(trade):
 
 
 def notification_params(trade, notify_id):
-    amount = str(trade.total_amount)
+    amount = gateway_amount(trade.total_amount)
     params = {
         "notify_time": _now_text(),
         "notify_type": "trade_status_sync",
@@ -318,7 +322,7 @@ def return_params(trade):
         "charset": "utf-8",
         "out_trade_no": trade.out_trade_no,
         "method": trade.method + ".return",
-        "total_amount": str(trade.total_amount),
+        "total_amount": gateway_amount(trade.total_amount),
         "trade_no": trade.trade_no,
         "auth_app_id": trade.app_id,
         "version": "1.0",

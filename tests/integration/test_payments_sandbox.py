@@ -12,7 +12,7 @@ from django.utils import timezone
 from payments import services
 from payments.keys import generate_key_pair
 from payments.models import NotificationEvent, PaymentIntent, Refund, Transaction
-from payments.providers import ProviderError, get_provider
+from payments.providers import ErrorKind, ProviderError, get_provider
 from payments.sandbox import gateway
 from payments.sandbox.models import SandboxNotification, SandboxTrade
 from tests.factories import payments as payment_fixtures
@@ -180,6 +180,7 @@ def test_gateway_refuses_over_refund_even_if_platform_would_not(sandbox_server):
     with pytest.raises(ProviderError) as error:
         get_provider(SANDBOX).refund(intent, refund)
     assert error.value.sub_code == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+    assert error.value.kind == ErrorKind.REJECTED and error.value.refused
 
 
 def test_gateway_rejects_bad_merchant_signature(sandbox_server, settings, tmp_path):
@@ -195,6 +196,7 @@ def test_gateway_rejects_bad_merchant_signature(sandbox_server, settings, tmp_pa
     with pytest.raises(ProviderError) as error:
         get_provider("impostor").query(intent)
     assert error.value.code == "40002" and error.value.sub_code == "isv.invalid-signature"
+    assert error.value.kind == ErrorKind.UNAVAILABLE and not error.value.refused
 
     # A browser redirect with a tampered signature gets Alipay's error page, and no trade.
     other = make_intent("11.00")

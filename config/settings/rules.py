@@ -1,0 +1,149 @@
+"""Rules as code (RULES.md): every figure a rule uses, in one place, ordered by rule id.
+
+Each setting is named after its rule and read from the environment; the figures here are
+the defaults, because rules change. ``base.py`` imports this module, so every environment
+sees the same rules. ``docs/rules.md`` maps each rule to these settings, the functions
+that enforce it and the tests that name it.
+
+Formats: lists are comma-separated (``a,b``); records are rows of ``field:field`` separated
+by commas; a yearly deadline is ``MM-DD``.
+"""
+
+from decimal import Decimal
+
+from .environment import env, env_list, env_mapping, env_month_day, env_records, env_tuple
+
+# --- Funeral prices and sales (F) -------------------------------------------------------
+# F2: a price above the bureau's ceiling is refused (ceilings are GuidePrice rows). A market
+# price above HIGH or below LOW times the city median of its category is flagged for review,
+# once the category has at least MIN_SAMPLE other current prices.
+F2_ANOMALY_HIGH_RATIO = Decimal(env("F2_ANOMALY_HIGH_RATIO", "2"))
+F2_ANOMALY_LOW_RATIO = Decimal(env("F2_ANOMALY_LOW_RATIO", "0.5"))
+F2_ANOMALY_MIN_SAMPLE = int(env("F2_ANOMALY_MIN_SAMPLE", "3"))
+# F4: words that would make an item look compulsory or bundled; refused in item names.
+F4_FORBIDDEN_ITEM_WORDS = env_list("F4_FORBIDDEN_ITEM_WORDS", ["必选", "必须购买", "强制", "捆绑", "必购"])
+# F5: usual cemetery plot term, in years.
+F5_DEFAULT_TERM_YEARS = int(env("F5_DEFAULT_TERM_YEARS", "20"))
+# F6: Beijing 2011 basic package ceiling, in CNY, and the code of the bureau's standard
+# (basic) package every funeral home must price.
+F6_BASIC_PACKAGE_CEILING = Decimal(env("F6_BASIC_PACKAGE_CEILING", "1000.00"))
+F6_STANDARD_PACKAGE_CODE = env("F6_STANDARD_PACKAGE_CODE", "basic")
+# F7: the policy that makes Beijing residents' basic services free, and the burial choices
+# it covers.
+F7_POLICY_REFERENCE = env("F7_POLICY_REFERENCE", "京民殡发〔2017〕103号")
+F7_FREE_BURIAL_CHOICES = env_tuple("F7_FREE_BURIAL_CHOICES", "sea,natural")
+# F8: share of what was paid that is refunded when an order is cancelled, by whole days before
+# the service date (first matching row wins). Shown with the provider's terms on every contract.
+F8_CANCELLATION_REFUND_SCHEDULE = env_records(
+    "F8_CANCELLATION_REFUND_SCHEDULE", "3:1.00,1:0.80,0:0.50,-36500:0.00", int, str
+)
+# F9: order states in which a signed contract can still be changed through a change order.
+# A fact of the order state machine rather than policy: it belongs in marketplace.orders and
+# stays here only until the orders services (being split) read it from there.
+F9_CHANGE_ORDER_STATUSES = ("countersigned", "paid", "in_service")
+# F10: how many days ahead an upcoming price change must be announced (0 = any future date),
+# and the early-warning deadline (days) for a price chain that fails its published head.
+F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
+F10_CHAIN_WARNING_DAYS = int(env("F10_CHAIN_WARNING_DAYS", "1"))
+
+# --- Memorials and certificates (M) -------------------------------------------------------
+# M2: which provider types issue which e-certificate at the completion of an order.
+M2_CERTIFICATE_KINDS = env_mapping(
+    "M2_CERTIFICATE_KINDS", "funeral_home:cremation_certificate,cemetery:burial_certificate"
+)
+
+# --- Social organisations (S) --------------------------------------------------------------
+# S1: GB 32100-2015 weights for positions 1–17, the civil-affairs department code and
+# the type codes it issues (1 社会团体, 2 民办非企业单位/社会服务机构, 3 基金会, 9 other).
+S1_USCC_WEIGHTS = env_tuple("S1_USCC_WEIGHTS", "1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28", int)
+S1_CIVIL_AFFAIRS_DEPARTMENT_CODE = env("S1_CIVIL_AFFAIRS_DEPARTMENT_CODE", "5")
+S1_CIVIL_AFFAIRS_TYPE_CODES = env_tuple("S1_CIVIL_AFFAIRS_TYPE_CODES", "1,2,3,9")
+# S2: annual report deadlines (month, day).
+S2_FOUNDATION_DEADLINE = env_month_day("S2_FOUNDATION_DEADLINE", "03-31")
+S2_SUPERVISOR_DEADLINE = env_month_day("S2_SUPERVISOR_DEADLINE", "03-31")
+S2_REGISTRATION_DEADLINE = env_month_day("S2_REGISTRATION_DEADLINE", "05-31")
+# S2: a report can be filed (late) for at most this many most recent report years; the S5
+# overdue check (S5_OVERDUE_LOOKBACK_YEARS) never looks further back than this window.
+S2_FILING_WINDOW_YEARS = int(env("S2_FILING_WINDOW_YEARS", "5"))
+# S3: review and resubmission limits, in working days.
+S3_REVIEW_WORKING_DAYS = int(env("S3_REVIEW_WORKING_DAYS", "10"))
+S3_RESUBMIT_WORKING_DAYS = int(env("S3_RESUBMIT_WORKING_DAYS", "5"))
+# S4: new credit information is recorded within this many working days of its decision date.
+S4_RECORDING_WORKING_DAYS = int(env("S4_RECORDING_WORKING_DAYS", "5"))
+# S5: fines below this amount (yuan) are abnormal-list grounds; at or above it, serious-list grounds (S6).
+S5_SMALL_FINE_LIMIT = Decimal(env("S5_SMALL_FINE_LIMIT", "50000"))
+# S5: the rules look for overdue annual reports over this many most recent report years.
+S5_OVERDUE_LOOKBACK_YEARS = int(env("S5_OVERDUE_LOOKBACK_YEARS", "2"))
+# S5: once fixed, a listing is removed within this many working days of the fix.
+S5_REMOVAL_WORKING_DAYS = int(env("S5_REMOVAL_WORKING_DAYS", "5"))
+# S5: a listing that needed no fix is removed after this many months.
+S5_AUTO_REMOVAL_MONTHS = int(env("S5_AUTO_REMOVAL_MONTHS", "6"))
+# S5: abnormal-list reasons that need no fix (removed automatically after S5_AUTO_REMOVAL_MONTHS).
+S5_REASONS_NEEDING_NO_FIX = env_tuple(
+    "S5_REASONS_NEEDING_NO_FIX", "fundraising_revoked,warning_or_small_fine"
+)
+# S6: years on the abnormal list after which the organisation is proposed for the serious list.
+S6_ABNORMAL_YEARS_TO_SERIOUS = int(env("S6_ABNORMAL_YEARS_TO_SERIOUS", "2"))
+# S6: a serious listing is removed after this many years with no new listing.
+S6_REMOVAL_YEARS = int(env("S6_REMOVAL_YEARS", "2"))
+# S6: this many penalties within S6_REPEAT_PENALTY_YEARS years are serious-list grounds.
+S6_REPEAT_PENALTY_COUNT = int(env("S6_REPEAT_PENALTY_COUNT", "2"))
+S6_REPEAT_PENALTY_YEARS = int(env("S6_REPEAT_PENALTY_YEARS", "3"))
+# S7: the lowest score (out of S7_MAX_SCORE) for each grade, best first; 5A needs at least 950.
+S7_MAX_SCORE = int(env("S7_MAX_SCORE", "1000"))
+S7_GRADE_THRESHOLDS = env_records("S7_GRADE_THRESHOLDS", "5:950,4:850,3:750,2:650,1:600", int, Decimal)
+# S7: a rating is valid for this many years.
+S7_VALIDITY_YEARS = int(env("S7_VALIDITY_YEARS", "5"))
+# S7: a penalty within this many years before the rating date makes an organisation ineligible.
+S7_PENALTY_LOOKBACK_YEARS = int(env("S7_PENALTY_LOOKBACK_YEARS", "2"))
+
+# --- Charity disclosure (C) ---------------------------------------------------------------
+# C1: basic information is disclosed within this many days of recognition or of a change.
+C1_BASIC_INFO_DISCLOSURE_DAYS = int(env("C1_BASIC_INFO_DISCLOSURE_DAYS", "30"))
+# C1: a charity's annual work report and financial report are due by this (month, day).
+C1_CHARITY_REPORT_DEADLINE = env_month_day("C1_CHARITY_REPORT_DEADLINE", "05-31")
+# C2: the fundraising plan is filed at least this many days before fundraising starts.
+C2_PLAN_FILING_DAYS_BEFORE_START = int(env("C2_PLAN_FILING_DAYS_BEFORE_START", "10"))
+# C2: a project lasting over this many months discloses its progress periodically ...
+C2_LONG_PROJECT_MONTHS = int(env("C2_LONG_PROJECT_MONTHS", "6"))
+# C2: ... at least every this many months.
+C2_PROGRESS_REPORT_MONTHS = int(env("C2_PROGRESS_REPORT_MONTHS", "3"))
+# C2: the full account is due this many months after the project ends.
+C2_FINAL_ACCOUNT_MONTHS = int(env("C2_FINAL_ACCOUNT_MONTHS", "3"))
+# C3: a public-fundraising foundation's minimum charitable spending (share of the previous
+# year's income or the 3-year average) and maximum administrative costs (share of total
+# spending); administrative costs below EXEMPT_BELOW (yuan) are exempt.
+C3_MIN_CHARITABLE_SPENDING_RATIO = Decimal(env("C3_MIN_CHARITABLE_SPENDING_RATIO", "0.70"))
+C3_MAX_ADMIN_COST_RATIO = Decimal(env("C3_MAX_ADMIN_COST_RATIO", "0.10"))
+C3_ADMIN_COST_EXEMPT_BELOW = Decimal(env("C3_ADMIN_COST_EXEMPT_BELOW", "200000.00"))
+# C3: public-fundraising social groups and social service organisations (2016 rules, art. 7).
+C3_PUBLIC_NON_FOUNDATION_MAX_ADMIN_COST_RATIO = Decimal(
+    env("C3_PUBLIC_NON_FOUNDATION_MAX_ADMIN_COST_RATIO", "0.13")
+)
+# C3: tiered limits for charities without public fundraising (2016 rules, art. 8 and 9):
+# (net assets at the end of the previous year at least, minimum charitable spending as a
+# share of those net assets, maximum administrative costs as a share of total spending).
+C3_TIERS_FOUNDATION = env_records(
+    "C3_TIERS_FOUNDATION",
+    "60000000:0.06:0.12,8000000:0.06:0.13,4000000:0.07:0.15,0:0.08:0.20",
+    Decimal,
+    Decimal,
+    Decimal,
+)
+C3_TIERS_OTHER = env_records(
+    "C3_TIERS_OTHER",
+    "10000000:0.06:0.13,5000000:0.07:0.14,1000000:0.08:0.15,0:0.08:0.20",
+    Decimal,
+    Decimal,
+    Decimal,
+)
+
+# --- Early warnings -------------------------------------------------------------------------
+# A report due within this many days; a rating expiring within this many days; the S6 clock
+# warns this many days before two years on the abnormal list are up.
+WARNING_REPORT_DUE_DAYS = int(env("WARNING_REPORT_DUE_DAYS", "30"))
+WARNING_RATING_EXPIRY_DAYS = int(env("WARNING_RATING_EXPIRY_DAYS", "90"))
+WARNING_SERIOUS_LIST_DAYS = int(env("WARNING_SERIOUS_LIST_DAYS", "90"))
+# Stored sealed documents are re-hashed whenever served; a mismatch raises an early warning
+# whose deadline is this many days after detection (restore the file from backup).
+DOCUMENT_INTEGRITY_WARNING_DAYS = int(env("DOCUMENT_INTEGRITY_WARNING_DAYS", "1"))

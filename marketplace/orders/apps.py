@@ -22,13 +22,13 @@ class OrdersConfig(AppConfig):
 
         from payments.signals import payment_succeeded, refund_succeeded
 
-        from .payments import on_payment_succeeded, on_refund_succeeded
+        from .paying import on_payment_succeeded, on_refund_succeeded
 
         payment_succeeded.connect(on_payment_succeeded, dispatch_uid="orders.payment_succeeded")
         from payments import payables
 
         from .models import Order
-        from .payments import payment_refusal
+        from .paying import payment_refusal
 
         payables.register(Order, payment_refusal)
         refund_succeeded.connect(on_refund_succeeded, dispatch_uid="orders.refund_succeeded")

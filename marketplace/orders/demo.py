@@ -22,8 +22,13 @@ from marketplace.catalogue.demo import (
 )
 from marketplace.catalogue.models import Provider, ServiceItem
 
-from . import identity, services
+from . import identity
 from .models import Order, Signature
+from .services.changes import propose_change
+from .services.fulfilment import complete_order, start_service
+from .services.history import balance_due, mark_paid
+from .services.placing import confirm_order, submit_order
+from .services.signing import code_purpose, ensure_default_template, issue_contract, sign, signer_name
 
 DEMO_CODE = "246810"
 
@@ -94,12 +99,12 @@ PLAN = [
 def _sign(document, user, role):
     OneTimeCode.objects.create(
         user=user,
-        purpose=services.code_purpose(document, role),
+        purpose=code_purpose(document, role),
         code_hash=make_password(DEMO_CODE),
         expires_at=timezone.now() + timedelta(minutes=5),
     )
-    name = document.order.contact_name if role == Signature.Role.FAMILY else services.signer_name(user)
-    services.sign(
+    name = document.order.contact_name if role == Signature.Role.FAMILY else signer_name(user)
+    sign(
         document,
         user,
         role,
@@ -135,7 +140,7 @@ def _advance(order, staff, family, target, template, extras):
     goal = steps.index(target) if target in steps else -1
     today = timezone.localdate()
     if goal >= 0:
-        services.confirm_order(
+        confirm_order(
             order,
             staff,
             service_date=order.requested_date,
@@ -143,7 +148,7 @@ def _advance(order, staff, family, target, template, extras):
             hall="二号告别厅",
         )
     if goal >= 1:
-        services.issue_contract(order, staff, template)
+        issue_contract(order, staff, template)
     order.refresh_from_db()
     if goal >= 2:
         _sign(order.contract, family, Signature.Role.FAMILY)
@@ -151,14 +156,14 @@ def _advance(order, staff, family, target, template, extras):
         _sign(order.contract, staff, Signature.Role.PROVIDER)
     order.refresh_from_db()
     if goal >= 4 and order.status == "countersigned":
-        services.mark_paid(order, amount=services.balance_due(order), reference=f"DEMO-{order.reference}-1")
+        mark_paid(order, amount=balance_due(order), reference=f"DEMO-{order.reference}-1")
     if goal >= 5:
-        services.start_service(order, staff)
+        start_service(order, staff)
         added = dict(
             ServiceItem.objects.filter(provider=order.provider, name__in=extras).values_list("pk", "name")
         )
         if added:
-            change = services.propose_change(
+            change = propose_change(
                 order,
                 staff,
                 additions={pk: extras[name] for pk, name in added.items()},
@@ -168,17 +173,15 @@ def _advance(order, staff, family, target, template, extras):
             _sign(change, family, Signature.Role.FAMILY)
             _sign(change, staff, Signature.Role.PROVIDER)
             order.refresh_from_db()
-            services.mark_paid(
-                order, amount=services.balance_due(order), reference=f"DEMO-{order.reference}-2"
-            )
+            mark_paid(order, amount=balance_due(order), reference=f"DEMO-{order.reference}-2")
     if goal >= 6:
-        services.complete_order(order, staff, event_date=today, place=f"{order.provider.name} 3 号火化炉")
+        complete_order(order, staff, event_date=today, place=f"{order.provider.name} 3 号火化炉")
 
 
 def load(out):
     """Load the demo orders (idempotent: an order is found again by the deceased's ID digest)."""
     family = User.objects.get(mobile=DEMO_FAMILY_MOBILE)
-    template = services.ensure_default_template()
+    template = ensure_default_template()
     today = timezone.localdate()
     made = 0
     for index, (first17, slug, staff_mobile, wanted, extras, burial, resident, target, deceased) in enumerate(
@@ -192,7 +195,7 @@ def load(out):
         with transaction.atomic():
             quote = _quote(family, provider, wanted, burial, resident)
             completed = target == "completed"
-            order = services.submit_order(
+            order = submit_order(
                 family,
                 quote,
                 details={

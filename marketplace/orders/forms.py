@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import identity
 from .models import Gender
-from .services import published_templates
+from .services.signing import published_templates
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

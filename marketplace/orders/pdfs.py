@@ -3,43 +3,35 @@
 Every PDF is drawn with ``core.pdf`` so the TrueType CJK font is embedded and no
 Helvetica is written. Final documents carry their verification code and a QR code
 (reportlab's QR widget) pointing at ``/verify/<code>/``; ``core.verification`` seals them.
+
+The lines, totals and deposit come from ``services.lines``; this module imports no other
+services module, so the modules that render PDFs (signing, changes, fulfilment) may import it.
 """
 
-import functools
 import hashlib
 from decimal import Decimal
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from core import pdf as platform_pdf
+from core.money import round_money
 from core.sealing import SEAL_ORGANISATION
 from marketplace.catalogue.models import BurialChoice
 
 from . import placeholders
+from .services.common import in_platform_language
+from .services.lines import bill_lines, deposit_amount, totals
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 UNITS = ["", "拾", "佰", "仟"]
 SECTIONS = ["", "万", "亿"]
-
-
-def in_platform_language(function):
-    """Legal documents are written in the platform's language (Chinese) whatever the language
-    of the page that issued them. A fresh ``override`` per call keeps this thread-safe."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 def sha256(data):
@@ -56,7 +48,7 @@ def yuan(value):
 
 def amount_in_words(value):
     """1234.50 → 壹仟贰佰叁拾肆元伍角整 (the form used on Chinese contracts)."""
-    value = Decimal(value).quantize(Decimal("0.01"))
+    value = round_money(value)
     if value == 0:
         return "零元整"
     negative = value < 0
@@ -222,11 +214,6 @@ def verification_block(code, url, styles):
     return [Spacer(1, 6 * mm), KeepTogether([table])]
 
 
-def deposit_amount(contract, total=None):
-    total = contract.total if total is None else total
-    return (total * Decimal(contract.deposit_percent) / Decimal(100)).quantize(Decimal("0.01"))
-
-
 def _with_deposit(text, contract, sums):
     if not contract.deposit_percent:
         return f"{text}（签约后一次付清合同总价。）"
@@ -317,7 +304,6 @@ def _build(story, title, label):
 @in_platform_language
 def contract_pdf(contract, template, lines, *, signatures, code=None, url=None):
     """The contract from a template revision (``template`` is that revision's object)."""
-    from .services import totals
 
     styles = _styles()
     sums = totals(lines)
@@ -351,7 +337,6 @@ def contract_pdf(contract, template, lines, *, signatures, code=None, url=None):
 
 @in_platform_language
 def change_order_pdf(change, lines, *, signatures, code=None, url=None):
-    from .services import bill_lines, totals
 
     styles = _styles()
     order = change.order

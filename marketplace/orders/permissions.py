@@ -26,6 +26,20 @@ def _scope(user, queryset):
     return queryset.filter(Q(user=user) | Q(provider_id__in=member_provider_ids(user)))
 
 
+def family_orders(user):
+    """The orders a family placed."""
+    return Order.objects.filter(user=user)
+
+
+def provider_orders(user):
+    """The orders of the providers ``user`` is a member of."""
+    return Order.objects.filter(provider_id__in=member_provider_ids(user))
+
+
+def is_provider_member(user, order):
+    return order.provider_id in member_provider_ids(user)
+
+
 def register_policies():
     register_policy(Order, can_manage=_can_manage, scope=_scope)
 

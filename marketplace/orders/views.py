@@ -19,12 +19,17 @@ from accounts.permissions import get_managed_or_404
 from core.statemachine import IllegalTransition
 from core.verification import serve_verified
 from marketplace.catalogue.models import Quote
+from payments.services import PaymentError
 
-from . import payments as order_payments
-from . import services
+from . import paying as order_payments
 from .forms import OrderForm, ReasonForm, SignForm
 from .models import ChangeOrder, Contract, OrderPayment, OrderStatus, Signature
-from .permissions import family_order_or_404
+from .permissions import family_order_or_404, family_orders
+from .services.changes import decline_change
+from .services.history import balance_due, comparison, history, paid_total
+from .services.lines import check_expected_prices, lines_from_statement, totals
+from .services.placing import open_order_for, preview_from_quote, submit_order
+from .services.signing import may_sign, send_signing_code, sign, signer_name
 
 FAMILY_CANCELLABLE = (
     OrderStatus.SUBMITTED,
@@ -62,12 +67,12 @@ def order_context(order):
         "contract": contract,
         "contract_signatures": list(contract.signatures.all()) if contract else [],
         "changes": changes,
-        "comparison": services.comparison(order),
+        "comparison": comparison(order),
         "certificates": list(order.certificates.select_related("document")),
-        "paid_total": services.paid_total(order),
+        "paid_total": paid_total(order),
         "order_payments": list(order.payments.all()),
-        "balance_due": services.balance_due(order),
-        "history": services.history(order),
+        "balance_due": balance_due(order),
+        "history": history(order),
     }
 
 
@@ -84,7 +89,7 @@ def pdf_inline(request, record, filename):
 @login_required
 @require_GET
 def index(request):
-    orders = services.family_orders(request.user).select_related("provider").order_by("-submitted_at", "-id")
+    orders = family_orders(request.user).select_related("provider").order_by("-submitted_at", "-id")
     page = Paginator(orders, settings.ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
     quotes = Quote.objects.filter(user=request.user, orders__isnull=True).select_related("provider")[:10]
     return render(
@@ -107,12 +112,12 @@ def new(request):
         messages.info(request, _("请先在费用估算中保存报价单，再从报价单提交订单。"))
         return redirect("orders:index")
     quote = get_managed_or_404(request.user, Quote.objects.select_related("provider"), reference=reference)
-    existing = services.open_order_for(quote)
+    existing = open_order_for(quote)
     if existing is not None:
         messages.info(request, _("该报价单已提交为订单 %(ref)s。") % {"ref": existing.reference})
         return redirect(existing)
     try:
-        statement, changes = services.preview_from_quote(quote)
+        statement, changes = preview_from_quote(quote)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages) + _("请重新估算费用。"))
         return redirect(f"{reverse('catalogue:quote')}?provider={quote.provider.slug}")
@@ -122,8 +127,8 @@ def new(request):
         status = 400
         if form.is_valid():
             try:
-                services.check_expected_prices(statement, form.posted_prices)
-                order = services.submit_order(
+                check_expected_prices(statement, form.posted_prices)
+                order = submit_order(
                     request.user,
                     quote,
                     details=form.cleaned_data,
@@ -137,7 +142,7 @@ def new(request):
                     _("订单已提交，订单号 %(ref)s。请等待机构确认服务时间。") % {"ref": order.reference},
                 )
                 return redirect(order)
-    lines = services.lines_from_statement(statement)
+    lines = lines_from_statement(statement)
     return render(
         request,
         "orders/new.html",
@@ -147,7 +152,7 @@ def new(request):
             "provider": quote.provider,
             "statement": statement,
             "lines": lines,
-            "totals": services.totals(lines),
+            "totals": totals(lines),
             "changes": changes,
             "breadcrumbs": crumbs((_("提交订单"), None)),
         },
@@ -278,7 +283,7 @@ def signing_page(request, document, role, *, template, context, done_url):
     if role == Signature.Role.FAMILY:
         hint = _("请输入订单登记的经办家属姓名：%(name)s。") % {"name": document.order.contact_name}
     else:
-        hint = _("请输入您账户登记的姓名：%(name)s。") % {"name": services.signer_name(request.user) or "—"}
+        hint = _("请输入您账户登记的姓名：%(name)s。") % {"name": signer_name(request.user) or "—"}
     form = SignForm(
         request.POST if request.POST.get("action") == "sign" else None,
         initial={"shown_sha256": document.draft_sha256},
@@ -290,7 +295,7 @@ def signing_page(request, document, role, *, template, context, done_url):
         action = request.POST.get("action")
         if action == "send_code":
             try:
-                services.send_signing_code(document, request.user, role)
+                send_signing_code(document, request.user, role)
             except OtpError as exc:
                 messages.error(request, str(exc))
             except ValidationError as exc:
@@ -302,7 +307,7 @@ def signing_page(request, document, role, *, template, context, done_url):
             return redirect(request.path)
         if action == "sign" and form.is_valid():
             try:
-                services.sign(
+                sign(
                     document,
                     request.user,
                     role,
@@ -323,7 +328,7 @@ def signing_page(request, document, role, *, template, context, done_url):
             else:
                 messages.success(request, _("签署成功。"))
                 return redirect(done_url)
-    can_sign = services.may_sign(document, request.user, role)
+    can_sign = may_sign(document, request.user, role)
     context.update({"document": document, "form": form, "role": role, "can_sign": can_sign})
     return render(request, template, context, status=status)
 
@@ -377,7 +382,7 @@ def change_decline(request, reference, number):
     order = family_order_or_404(request.user, reference=reference)
     change = _change(order, number)
     try:
-        services.decline_change(change, request.user, reason=request.POST.get("reason", ""))
+        decline_change(change, request.user, reason=request.POST.get("reason", ""))
     except IllegalTransition:
         messages.error(request, _("该变更单当前不能拒绝。"))
     else:
@@ -394,7 +399,7 @@ def pay(request, reference):
         intent = order_payments.start_payment(
             order, request.user, return_url=order_payments.order_url(order, request)
         )
-    except (ValidationError, order_payments.payments.PaymentError) as exc:
+    except (ValidationError, PaymentError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return redirect(order)
     return redirect("payments:checkout", public_id=intent.public_id)

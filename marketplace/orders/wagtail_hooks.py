@@ -10,8 +10,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from core.admin_policies import VIEW_ONLY, RefusingPolicy
 
-from . import services
 from .models import ContractTemplate, Order
+from .services import common
 
 
 class ContractTemplateViewSet(SnippetViewSet):
@@ -76,9 +76,9 @@ def register_order_viewset():
 
 @hooks.register("register_log_actions")
 def register_order_actions(actions):
-    actions.register_action(services.ACTION_SUBMITTED, _("提交订单"), _("家属提交订单"))
-    actions.register_action(services.ACTION_SIGNED, _("电子签名"), _("一方完成电子签名"))
-    actions.register_action(services.ACTION_SEALED, _("加盖电子印章"), _("平台加盖电子印章"))
-    actions.register_action(services.ACTION_CHANGE_PROPOSED, _("提出变更"), _("机构提出合同变更单"))
-    actions.register_action(services.ACTION_PAYMENT, _("收付款"), _("记录支付或退款"))
-    actions.register_action(services.ACTION_CERTIFICATE, _("出具电子证明"), _("出具电子证明"))
+    actions.register_action(common.ACTION_SUBMITTED, _("提交订单"), _("家属提交订单"))
+    actions.register_action(common.ACTION_SIGNED, _("电子签名"), _("一方完成电子签名"))
+    actions.register_action(common.ACTION_SEALED, _("加盖电子印章"), _("平台加盖电子印章"))
+    actions.register_action(common.ACTION_CHANGE_PROPOSED, _("提出变更"), _("机构提出合同变更单"))
+    actions.register_action(common.ACTION_PAYMENT, _("收付款"), _("记录支付或退款"))
+    actions.register_action(common.ACTION_CERTIFICATE, _("出具电子证明"), _("出具电子证明"))

@@ -17,12 +17,16 @@ from core.verification import serve_verified
 from marketplace.catalogue.models import ServiceItem
 from marketplace.catalogue.services import with_current_price
 
-from . import payments as order_payments
-from . import services
+from . import paying as order_payments
 from .filters import ProviderOrderFilter
 from .forms import ChangeOrderForm, CompleteForm, ConfirmForm, IssueContractForm, ReasonForm
 from .models import Order, OrderStatus, Signature
-from .permissions import provider_order_or_404
+from .permissions import provider_order_or_404, provider_orders
+from .services import signing
+from .services.changes import can_propose_change, propose_change, withdraw_change
+from .services.fulfilment import certificate_kind, complete_order, start_service
+from .services.lines import bill_lines
+from .services.placing import confirm_order
 from .views import _change, _contract, base_url, order_context, pdf_inline, signing_page
 
 PROVIDER_CANCELLABLE = (
@@ -56,9 +60,7 @@ def _order_crumbs(order, label):
 @login_required
 @require_GET
 def index(request):
-    orders = (
-        services.provider_orders(request.user).select_related("provider").order_by("-submitted_at", "-id")
-    )
+    orders = provider_orders(request.user).select_related("provider").order_by("-submitted_at", "-id")
     filterset = ProviderOrderFilter(request.GET or None, queryset=orders)
     page = Paginator(filterset.qs, settings.ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -84,8 +86,8 @@ def detail(request, reference):
     context.update(
         {
             "can_cancel": order.status in PROVIDER_CANCELLABLE,
-            "can_change": services.can_propose_change(order),
-            "certificate_kind": services.certificate_kind(order.provider),
+            "can_change": can_propose_change(order),
+            "certificate_kind": certificate_kind(order.provider),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )
@@ -132,7 +134,7 @@ def confirm(request, reference):
         and form.is_valid()
         and _run(
             form,
-            lambda: services.confirm_order(
+            lambda: confirm_order(
                 order,
                 request.user,
                 service_date=form.cleaned_data["service_date"],
@@ -163,7 +165,7 @@ def issue_contract(request, reference):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _run(form, lambda: services.issue_contract(order, request.user, form.cleaned_data["template"]))
+        and _run(form, lambda: signing.issue_contract(order, request.user, form.cleaned_data["template"]))
     ):
         messages.success(request, _("合同已出具，等待家属签署。"))
         return redirect(order.get_workbench_url())
@@ -205,7 +207,7 @@ def contract_sign(request, reference):
 def start(request, reference):
     order = _order(request, reference)
     try:
-        services.start_service(order, request.user)
+        start_service(order, request.user)
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     else:
@@ -217,14 +219,14 @@ def start(request, reference):
 @require_http_methods(["GET", "POST"])
 def complete(request, reference):
     order = _order(request, reference)
-    kind = services.certificate_kind(order.provider)
+    kind = certificate_kind(order.provider)
     form = CompleteForm(request.POST or None, kind=kind)
     if (
         request.method == "POST"
         and form.is_valid()
         and _run(
             form,
-            lambda: services.complete_order(
+            lambda: complete_order(
                 order,
                 request.user,
                 event_date=form.cleaned_data.get("event_date"),
@@ -270,7 +272,7 @@ def cancel(request, reference):
 
 def _billed_rows(order):
     rows = {}
-    for line in services.bill_lines(order):
+    for line in bill_lines(order):
         if line.is_discount:
             continue
         row = rows.setdefault(
@@ -284,7 +286,7 @@ def _billed_rows(order):
 @require_http_methods(["GET", "POST"])
 def change_new(request, reference):
     order = _order(request, reference)
-    if not services.can_propose_change(order):
+    if not can_propose_change(order):
         messages.error(request, _("当前不能提出变更：合同须已生效、服务未完成，且没有待签署的变更单。"))
         return redirect(order.get_workbench_url())
     items = [
@@ -297,7 +299,7 @@ def change_new(request, reference):
     form = ChangeOrderForm(request.POST or None, items=items, billed=_billed_rows(order))
     if request.method == "POST" and form.is_valid():
         try:
-            change = services.propose_change(
+            change = propose_change(
                 order,
                 request.user,
                 additions=form.additions,
@@ -349,7 +351,7 @@ def change_withdraw(request, reference, number):
     order = _order(request, reference)
     change = _change(order, number)
     try:
-        services.withdraw_change(change, request.user, reason=request.POST.get("reason", ""))
+        withdraw_change(change, request.user, reason=request.POST.get("reason", ""))
     except IllegalTransition:
         messages.error(request, _("该变更单当前不能撤回。"))
     else:

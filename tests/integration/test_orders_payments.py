@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core import sealing
-from marketplace.orders import payments as order_payments
+from marketplace.orders import paying as order_payments
 from marketplace.orders import services
 from marketplace.orders.models import Order, OrderPayment, OrderStatus
 from payments import services as payment_services

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from marketplace.orders import payments as order_payments
+from marketplace.orders import paying as order_payments
 from marketplace.orders import services
 from marketplace.orders.models import Order, OrderPayment, OrderStatus
 from orgs.charity import giving, opendata

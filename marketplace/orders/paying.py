@@ -1,4 +1,5 @@
-"""Orders and the payments app (issue 5, section 7).
+"""Orders and the payments app (issue 5, section 7): paying for an order, refunds on
+cancellation (F8) and the payment receipt.
 
 The payments app knows nothing about orders: the family's "pay" button creates a
 ``PaymentIntent`` whose payable is the order, and this module reacts to the
@@ -17,18 +18,20 @@ from django.utils.translation import gettext as _
 
 from core import pdf as platform_pdf
 from core.models import VerifiableDocument
+from core.money import ZERO, round_money
 from core.verification import documents_for, issue_document
-from payments import services as payments
+from payments import services as payment_services
 
-from . import services
 from .models import Contract, Order, OrderPayment, OrderStatus
-from .pdfs import deposit_amount
+from .services.cancellation import cancel_order
+from .services.history import balance_due, mark_paid, mark_refunded, paid_total
+from .services.lines import deposit_amount
 
 PAYABLE_STATUSES = {OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE}
 
 
 def can_pay(order):
-    return order.status in PAYABLE_STATUSES and services.balance_due(order) > 0
+    return order.status in PAYABLE_STATUSES and balance_due(order) > 0
 
 
 def _contract(order):
@@ -42,18 +45,18 @@ def deposit_due(order):
         order.status != OrderStatus.COUNTERSIGNED
         or contract is None
         or not contract.deposit_percent
-        or services.paid_total(order) > 0
+        or paid_total(order) > 0
     ):
         return None
-    return min(deposit_amount(contract), services.balance_due(order))
+    return min(deposit_amount(contract), balance_due(order))
 
 
 def amount_to_pay(order):
     """What the next payment is: the contract's deposit first (if it sets one), then the balance."""
     if not can_pay(order):
-        return Decimal("0.00")
+        return ZERO
     deposit = deposit_due(order)
-    return deposit if deposit is not None else services.balance_due(order)
+    return deposit if deposit is not None else balance_due(order)
 
 
 def start_payment(order, user, *, return_url):
@@ -65,7 +68,7 @@ def start_payment(order, user, *, return_url):
     due = amount_to_pay(order)
     part = _("定金") if deposit_due(order) is not None else _("款项")
     paid_count = order.payments.filter(kind=OrderPayment.Kind.CHARGE).count()
-    return payments.create_intent(
+    return payment_services.create_intent(
         due,
         _("殡葬服务合同 %(ref)s %(part)s · %(provider)s")
         % {"ref": order.reference, "part": part, "provider": order.provider.name},
@@ -84,15 +87,13 @@ def _order_for(intent):
 def on_payment_succeeded(sender, intent, transaction, **kwargs):
     order = _order_for(intent)
     if order is not None:
-        services.mark_paid(order, amount=transaction.amount, reference=intent.public_id)
+        mark_paid(order, amount=transaction.amount, reference=intent.public_id)
 
 
 def on_refund_succeeded(sender, refund, intent, transaction, **kwargs):
     order = _order_for(intent)
     if order is not None:
-        services.mark_refunded(
-            order, amount=transaction.amount, reference=refund.public_id, note=refund.reason
-        )
+        mark_refunded(order, amount=transaction.amount, reference=refund.public_id, note=refund.reason)
 
 
 def payment_refusal(order):
@@ -129,7 +130,7 @@ def refund_ratio(order, today=None):
 
 
 def refund_due_on_cancel(order, today=None):
-    return services.money(services.paid_total(order) * refund_ratio(order, today))
+    return round_money(paid_total(order) * refund_ratio(order, today))
 
 
 def refund_cancelled_order(order, user=None, today=None):
@@ -140,12 +141,12 @@ def refund_cancelled_order(order, user=None, today=None):
     remaining = refund_due_on_cancel(order, today)
     reason = _("按合同取消条款退款（订单 %(ref)s）") % {"ref": order.reference}
     refunds = []
-    for intent in payments.intents_for(order):
+    for intent in payment_services.intents_for(order):
         if remaining <= 0:
             break
-        amount = min(payments.refundable_amount(intent), remaining)
+        amount = min(payment_services.refundable_amount(intent), remaining)
         if amount > 0:
-            refunds.append(payments.create_refund(intent, amount, reason, user=user))
+            refunds.append(payment_services.create_refund(intent, amount, reason, user=user))
             remaining -= amount
     return refunds
 
@@ -184,7 +185,7 @@ def render_receipt(payment, code, url):
             ("支付金额", f"¥{payment.amount:,.2f}"),
             ("支付时间", timezone.localtime(payment.recorded_at).strftime("%Y-%m-%d %H:%M")),
             ("合同总额", f"¥{order.total:,.2f}"),
-            ("累计已付", f"¥{services.paid_total(order):,.2f}"),
+            ("累计已付", f"¥{paid_total(order):,.2f}"),
         ],
         code=code,
         url=url,
@@ -206,15 +207,15 @@ def cancel_and_refund(order, user, *, reason):
 
     Returns ``(order, refund_error)``. A gateway failure doesn't undo the cancellation: the
     error is returned for the page to show, and the bureau can refund from the admin."""
-    order = services.cancel_order(order, user, reason=reason)
+    order = cancel_order(order, user, reason=reason)
     with translation.override(settings.LANGUAGE_CODE):
         refusal = payment_refusal(order)
-    payments.close_open_intents(order, reason=refusal, user=user)
+    payment_services.close_open_intents(order, reason=refusal, user=user)
     order.refresh_from_db()
-    if services.paid_total(order) <= 0:
+    if paid_total(order) <= 0:
         return order, None
     try:
         refund_cancelled_order(order, user)
-    except payments.PaymentError as exc:
+    except payment_services.PaymentError as exc:
         return order, str(exc)
     return order, None

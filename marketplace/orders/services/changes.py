@@ -1,0 +1,134 @@
+"""Change orders: the only way the final bill can differ from the contract.
+
+Rules:
+- F9: after the contract is sealed and before the service is complete (order statuses in
+  setting ``F9_CHANGE_ORDER_STATUSES``) the provider may propose one change order at a time,
+  with a reason; it binds only once the family and the provider have both signed it
+  (signing: ``signing.sign``). The family may decline it; the provider may withdraw it.
+- F4: added items are posted, active items of this provider at the price in effect, and a
+  price the page sent that is no longer posted is refused.
+- F7: an added free basic service gets its discount line; a removed item that was exempted
+  has its discount reversed, at the price it was billed at.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from core.money import round_money
+from core.statemachine import transition
+
+from .. import pdfs
+from ..models import ChangeOrder, ChangeStatus, OrderLine
+from .common import ACTION_CHANGE_PROPOSED, lock_order
+from .lines import (
+    Line,
+    bill_lines,
+    check_expected_prices,
+    f7_discount_line,
+    lines_from_statement,
+    save_lines,
+    statement_for,
+    totals,
+)
+
+
+def removal_lines(order, removals):
+    """Lines that take items off the bill at the price they were billed at (and reverse their F7 discount)."""
+    current = bill_lines(order)
+    result, errors = [], []
+    for item_id, wanted in removals.items():
+        held = [line for line in current if line.item_id == item_id and not line.is_discount]
+        available = sum(line.quantity for line in held)
+        if wanted > available:
+            name = held[0].name if held else str(item_id)
+            errors.append(_("“%(name)s”最多可减少 %(n)s。") % {"name": name, "n": available})
+            continue
+        remaining = wanted
+        for line in reversed(held):
+            if remaining <= 0 or line.quantity <= 0:
+                continue
+            take = min(line.quantity, remaining)
+            remaining -= take
+            removal = Line(
+                OrderLine.Kind.ITEM,
+                line.item,
+                line.price_version_id,
+                line.name,
+                line.category_name,
+                line.unit,
+                -take,
+                line.unit_price,
+                round_money(-line.unit_price * take),
+            )
+            result.append(removal)
+            discounted = any(
+                d.is_discount and d.item_id == item_id and d.price_version_id == line.price_version_id
+                for d in current
+            )
+            if discounted:
+                result.append(f7_discount_line(removal))
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def can_propose_change(order):
+    return (
+        order.status in settings.F9_CHANGE_ORDER_STATUSES
+        and not order.change_orders.filter(status__in=ChangeOrder.OPEN).exists()
+    )
+
+
+@transaction.atomic
+def propose_change(order, user, *, additions, removals, reason, expected_prices=None):
+    """The provider proposes extra or removed items after signing (F9). Additions follow F4:
+    only posted, active items of this provider at the price in effect."""
+    order = lock_order(order)
+    if order.status not in settings.F9_CHANGE_ORDER_STATUSES:
+        raise ValidationError(_("只有合同生效后、服务完成前才能提出变更。"))
+    if order.change_orders.filter(status__in=ChangeOrder.OPEN).exists():
+        raise ValidationError(_("已有一份待签署的变更单，请等待签署完毕或撤回后再提出。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写变更原因。")})
+    additions = {int(k): int(v) for k, v in (additions or {}).items() if int(v) > 0}
+    removals = {int(k): int(v) for k, v in (removals or {}).items() if int(v) > 0}
+    if not additions and not removals:
+        raise ValidationError(_("请至少增加或减少一个项目。"))
+    lines = []
+    if additions:
+        statement = statement_for(order.provider, additions, order)
+        check_expected_prices(statement, expected_prices)
+        lines += lines_from_statement(statement)
+    lines += removal_lines(order, removals)
+    delta = totals(lines).total
+    number = (order.change_orders.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    change = ChangeOrder(
+        order=order, number=number, reason=reason, delta=delta, proposed_by=user, proposed_at=timezone.now()
+    )
+    pdf = pdfs.change_order_pdf(change, lines, signatures=[])
+    change.draft_sha256 = pdfs.sha256(pdf)
+    change.draft_file.save(f"{change.display_number}-draft.pdf", pdfs.content_file(pdf), save=False)
+    change.save()
+    save_lines(order, OrderLine.Stage.CHANGE, lines, change_order=change)
+    log(
+        order,
+        ACTION_CHANGE_PROPOSED,
+        user=user,
+        data={"change": number, "delta": str(delta), "reason": reason},
+    )
+    return change
+
+
+@transaction.atomic
+def decline_change(change, user, *, reason=""):
+    return transition(change, ChangeStatus.DECLINED, user=user, reason=reason or _("家属拒绝变更"))
+
+
+@transaction.atomic
+def withdraw_change(change, user, *, reason=""):
+    return transition(change, ChangeStatus.WITHDRAWN, user=user, reason=reason or _("机构撤回变更"))

@@ -6,13 +6,16 @@ SHA-256 of the exact sealed bytes and the facts the public may see. A row is
 never rewritten: only its status can move (valid → superseded or revoked).
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .storage import private_storage
+from .warnings import RefreshResult, kind_label, registered_sources
 
 
 class AppendOnlyError(ValidationError):
@@ -20,9 +23,18 @@ class AppendOnlyError(ValidationError):
 
 
 class AppendOnlyModel(models.Model):
-    """Rows that are history: created once, never updated in place, never deleted.
-    A correction is a new row that points at what it corrects."""
+    """Rows that are history: created once, never rewritten, never deleted. A correction is a
+    new row that points at what it corrects.
 
+    ``mutable_columns`` names the columns (attnames: ``"status"``, ``"superseded_by_id"``) that
+    may still change on an existing row, such as a status or a revocation. Saving an existing
+    row raises ``append_only_error`` (``AppendOnlyError`` unless a model names its own) when
+    any other column differs from the stored row, or when ``update_fields`` names another
+    column; a model with no mutable columns can't be saved again at all. ``delete()`` always
+    raises. A model with a further rule (nothing changes once sealed, say) overrides
+    ``update_refusal``."""
+
+    mutable_columns = frozenset()
     append_only_error = AppendOnlyError
     edit_message = _("该记录只能追加，不能修改；如需更正，请新增一条更正记录。")
     delete_message = _("该记录只能追加，不能删除。")
@@ -32,14 +44,36 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise self.append_only_error(self.edit_message)
+            message = self._refusal(kwargs.get("update_fields"))
+            if message:
+                raise self.append_only_error(message)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise self.append_only_error(self.delete_message)
 
+    def _refusal(self, update_fields):
+        if not self.mutable_columns:
+            return self.edit_message
+        if update_fields is not None:
+            written = {self._meta.get_field(name).attname for name in update_fields}
+            if written - set(self.mutable_columns):
+                return self.edit_message
+        stored = type(self)._base_manager.get(pk=self.pk)
+        changed = {
+            field.attname
+            for field in self._meta.concrete_fields
+            if getattr(stored, field.attname) != getattr(self, field.attname)
+        }
+        return self.update_refusal(stored, changed)
 
-class VerifiableDocument(models.Model):
+    def update_refusal(self, stored, changed):
+        """Why saving this existing row is refused ("" if it isn't). ``stored`` is the row as
+        the database holds it, ``changed`` the attnames that differ from it."""
+        return self.edit_message if changed - set(self.mutable_columns) else ""
+
+
+class VerifiableDocument(AppendOnlyModel):
     class Kind(models.TextChoices):
         CONTRACT = "contract", _("殡葬服务合同")
         CHANGE_ORDER = "change_order", _("合同变更单")
@@ -55,8 +89,10 @@ class VerifiableDocument(models.Model):
         SUPERSEDED = "superseded", _("已被新版本取代")
         REVOKED = "revoked", _("已作废")
 
-    # Only these columns may change once a document is issued.
-    MUTABLE_COLUMNS = {"status", "status_reason", "superseded_by_id"}
+    # Only these columns may change once a document is issued (``core.verification.revoke``).
+    mutable_columns = frozenset({"status", "status_reason", "superseded_by_id"})
+    edit_message = _("已出具的文书不能修改，只能作废或由新版本取代。")
+    delete_message = _("已出具的文书不能删除。")
 
     code = models.CharField(_("核验码"), max_length=24, unique=True)
     kind = models.CharField(_("文书类型"), max_length=32, choices=Kind.choices)
@@ -95,21 +131,6 @@ class VerifiableDocument(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.code}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            original = type(self).objects.get(pk=self.pk)
-            changed = {
-                field.attname
-                for field in self._meta.concrete_fields
-                if getattr(original, field.attname) != getattr(self, field.attname)
-            }
-            if changed - self.MUTABLE_COLUMNS:
-                raise ValidationError(_("已出具的文书不能修改，只能作废或由新版本取代。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("已出具的文书不能删除。"))
-
 
 class EarlyWarningQuerySet(models.QuerySet):
     def open(self):
@@ -119,8 +140,98 @@ class EarlyWarningQuerySet(models.QuerySet):
         return self.filter(organisation_uscc=uscc)
 
 
+def _warning_key(kind, content_type_id, object_id, detail_key):
+    return (kind, content_type_id, str(object_id), detail_key or "")
+
+
+def _other_language_texts(source, today):
+    """{key: {language: {"reason": …, "how_to_clear": …}}} for every site language but the
+    default, computed by running the source again in that language: warnings are stored
+    once and read in Chinese or English."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        if language == settings.LANGUAGE_CODE:
+            continue
+        with translation.override(language):
+            for spec in source.compute(today):
+                content_type = ContentType.objects.get_for_model(spec.subject)
+                key = _warning_key(source.kind, content_type.pk, spec.subject.pk, spec.detail_key)
+                texts.setdefault(key, {}).setdefault(
+                    language, {"reason": str(spec.reason), "how_to_clear": str(spec.how_to_clear)}
+                )
+    return texts
+
+
+class EarlyWarningManager(models.Manager.from_queryset(EarlyWarningQuerySet)):
+    @transaction.atomic
+    def refresh(self, today=None, kinds=None):
+        """Bring the open warnings in line with what the registered sources
+        (``core.warnings.register_warning_source``) produce on ``today``; returns a
+        ``core.warnings.RefreshResult``.
+
+        Only the kinds whose source ran are cleared, so an unregistered kind keeps its rows.
+        ``reason`` and ``how_to_clear`` are stored in the default language (Chinese), and in
+        every other site language in ``translations``."""
+        today = today or timezone.localdate()
+        result = RefreshResult()
+        sources = [source for kind, source in registered_sources().items() if kinds is None or kind in kinds]
+        for source in sources:
+            self._refresh_source(source, today, result)
+        return result
+
+    def _refresh_source(self, source, today, result):
+        other_languages = _other_language_texts(source, today)
+        existing = {
+            _warning_key(w.kind, w.content_type_id, w.object_id, w.detail_key): w
+            for w in self.select_for_update().filter(kind=source.kind, cleared_on__isnull=True)
+        }
+        seen = set()
+        with translation.override(settings.LANGUAGE_CODE):
+            specs = list(source.compute(today))
+        for spec in specs:
+            content_type = ContentType.objects.get_for_model(spec.subject)
+            key = _warning_key(source.kind, content_type.pk, spec.subject.pk, spec.detail_key)
+            if key in seen:
+                continue
+            seen.add(key)
+            values = {
+                "subject_label": (spec.subject_label or str(spec.subject))[:200],
+                "organisation_uscc": spec.organisation_uscc,
+                "owner_key": spec.owner_key,
+                "reason": str(spec.reason),
+                "deadline": spec.deadline,
+                "how_to_clear": str(spec.how_to_clear),
+                "link": spec.link,
+                "translations": other_languages.get(key, {}),
+            }
+            warning = existing.get(key)
+            if warning is None:
+                warning = self.create(
+                    kind=source.kind,
+                    content_type=content_type,
+                    object_id=str(spec.subject.pk),
+                    detail_key=spec.detail_key or "",
+                    raised_on=today,
+                    last_seen_on=today,
+                    **values,
+                )
+                result.opened.append(warning)
+                continue
+            changed = [name for name, value in values.items() if getattr(warning, name) != value]
+            for name in changed:
+                setattr(warning, name, values[name])
+            warning.last_seen_on = today
+            warning.save(update_fields=[*changed, "last_seen_on"])
+            result.kept.append(warning)
+        for key, warning in existing.items():
+            if key not in seen:
+                warning.cleared_on = today
+                warning.save(update_fields=["cleared_on"])
+                result.cleared.append(warning)
+
+
 class EarlyWarning(models.Model):
-    """An early warning (预警) computed every day by ``core.warnings.refresh_warnings``.
+    """An early warning (预警) computed every day by ``EarlyWarning.objects.refresh()``.
 
     Apps register *warning sources* (``core.warnings.register_warning_source``); a
     source yields the warnings that should be open today. A warning stays open, one
@@ -162,7 +273,7 @@ class EarlyWarning(models.Model):
     last_seen_on = models.DateField(_("最近确认日期"))
     cleared_on = models.DateField(_("解除日期"), null=True, blank=True)
 
-    objects = EarlyWarningQuerySet.as_manager()
+    objects = EarlyWarningManager()
 
     class Meta:
         verbose_name = _("预警")
@@ -186,8 +297,6 @@ class EarlyWarning(models.Model):
 
     @property
     def kind_label(self):
-        from .warnings import kind_label
-
         return kind_label(self.kind)
 
     def overdue(self, today=None):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import sealing
-from .models import SecurityEvent, VerifiableDocument
+from .models import EarlyWarning, SecurityEvent, VerifiableDocument
 
 security_log = logging.getLogger("security")
 
@@ -84,6 +84,17 @@ def issue_document(
     )
     document.file.save(f"{code}.pdf", ContentFile(sealed), save=False)
     document.save()
+    return document
+
+
+def revoke(document, reason):
+    """Mark an issued document revoked (作废), with its reason, on ``/verify/<code>/``.
+
+    Only the status columns change; the sealed bytes and the facts stay as issued
+    (``VerifiableDocument.mutable_columns``)."""
+    document.status = VerifiableDocument.Status.REVOKED
+    document.status_reason = str(reason)[: VerifiableDocument._meta.get_field("status_reason").max_length]
+    document.save(update_fields=["status", "status_reason"])
     return document
 
 
@@ -233,10 +244,8 @@ def _new_integrity_event(kind, content_type, subject, label, details, request, u
         path=(request.path[:300] if request is not None else ""),
         user_id_seen=str(user.pk) if user is not None and user.is_authenticated else "",
     )
-    from .warnings import refresh_warnings
-
     # The bureau sees the warning now, not after the next daily run.
-    refresh_warnings(kinds=[INTEGRITY_WARNING_KIND])
+    EarlyWarning.objects.refresh(kinds=[INTEGRITY_WARNING_KIND])
     return event
 
 

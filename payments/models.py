@@ -20,7 +20,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ZERO = Decimal("0.00")
+from core.models import AppendOnlyModel
+from core.money import ZERO
+
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -34,10 +36,6 @@ def new_intent_id():
 
 def new_refund_id():
     return _public_id("re_")
-
-
-class AppendOnlyError(Exception):
-    """Raised when history would be rewritten."""
 
 
 class Currency(models.TextChoices):
@@ -230,21 +228,11 @@ class Refund(models.Model):
         return self.public_id
 
 
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-
-
 class Transaction(AppendOnlyModel):
     """One movement of money. Amounts are positive; ``kind`` gives the direction."""
+
+    edit_message = "Transaction rows are append-only"
+    delete_message = "Transaction rows are append-only"
 
     class Kind(models.TextChoices):
         CHARGE = "charge", _("收款")
@@ -288,7 +276,7 @@ class Transaction(AppendOnlyModel):
         return f"{self.get_kind_display()} ¥{self.amount}"
 
 
-class NotificationEvent(models.Model):
+class NotificationEvent(AppendOnlyModel):
     """An asynchronous notification exactly as it arrived, and what became of it.
 
     The raw request (provider, id, body, headers, address, time) is written before any
@@ -297,6 +285,11 @@ class NotificationEvent(models.Model):
     """
 
     RAW_FIELDS = ("provider", "notification_id", "raw_body", "headers", "remote_ip", "received_at")
+    mutable_columns = frozenset(
+        {"verified", "processed", "error", "traceback", "intent_id", "replay_count", "last_received_at"}
+    )
+    edit_message = "a notification's raw request is never rewritten"
+    delete_message = "notifications are kept"
 
     provider = models.CharField(_("支付渠道配置"), max_length=40)
     notification_id = models.CharField(_("通知编号"), max_length=128)
@@ -331,16 +324,6 @@ class NotificationEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.notification_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            update_fields = kwargs.get("update_fields")
-            if update_fields is None or set(update_fields) & set(self.RAW_FIELDS):
-                raise AppendOnlyError("a notification's raw request is never rewritten")
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("notifications are kept")
 
 
 # The simulator's own records live in payments.sandbox; importing them here gives them

@@ -172,8 +172,7 @@ def record_chain_problems(problems, *, source):
 
     from django.contrib.contenttypes.models import ContentType
 
-    from core.models import SecurityEvent
-    from core.warnings import refresh_warnings
+    from core.models import EarlyWarning, SecurityEvent
 
     from .services import chain_problem_label
 
@@ -232,5 +231,5 @@ def record_chain_problems(problems, *, source):
                 details=details,
             )
         )
-    refresh_warnings(kinds=["catalogue.price_chain"])
+    EarlyWarning.objects.refresh(kinds=["catalogue.price_chain"])
     return events

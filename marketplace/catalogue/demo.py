@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.demo import ensure_user
 from core.demo import DEMO_MARK
+from core.money import round_money
 
 from . import services
 from .models import (
@@ -151,7 +152,7 @@ UPCOMING_ITEM_NAME = "大告别厅（1小时）"
 
 
 def _money(value):
-    return services.money(Decimal(value))
+    return round_money(Decimal(value))
 
 
 def _ensure_reference_data():

@@ -12,14 +12,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.money import format_money, round_money
 from core.pdf import cjk_font_name
 
 from .models import PriceBasis, PriceVersion
-from .services import money, public_items, today
+from .services import public_items, today
 
 
 def _yuan(value):
-    return f"{money(value):,.2f}"
+    return format_money(round_money(value))
 
 
 # --- Provider price list -------------------------------------------------------------------
@@ -45,9 +46,9 @@ def provider_price_rows(notice):
                 item.name,
                 item.unit,
                 PriceBasis(item.current_basis or item.basis).label,
-                money(item.current_price) if item.current_price is not None else "",
+                round_money(item.current_price) if item.current_price is not None else "",
                 item.current_effective_from.isoformat() if item.current_effective_from else "",
-                money(upcoming.price) if upcoming else "",
+                round_money(upcoming.price) if upcoming else "",
                 upcoming.effective_from.isoformat() if upcoming else "",
             )
 
@@ -219,7 +220,7 @@ def current_price_records():
             "category_name": item.category.name,
             "unit": item.unit,
             "basis": item.current_basis,
-            "price": str(money(item.current_price)),
+            "price": str(round_money(item.current_price)),
             "effective_from": item.current_effective_from.isoformat(),
         }
 

@@ -29,6 +29,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.money import ZERO, round_money
+
 from .models import (
     CENT,
     BurialChoice,
@@ -52,10 +54,6 @@ STATS_GENERATION_KEY = "catalogue:stats-generation"
 
 def today():
     return timezone.localdate()
-
-
-def money(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- Current prices ------------------------------------------------------------------
@@ -111,9 +109,9 @@ def bump_stats_generation(**kwargs):
 def _stats_from(prices_by_category):
     return {
         category_id: CategoryStats(
-            minimum=money(min(prices)),
-            median=money(statistics.median(prices)),
-            maximum=money(max(prices)),
+            minimum=round_money(min(prices)),
+            median=round_money(statistics.median(prices)),
+            maximum=round_money(max(prices)),
             count=len(prices),
         )
         for category_id, prices in prices_by_category.items()
@@ -136,7 +134,7 @@ def city_stats(day=None):
             public_items(day).filter(current_price__isnull=False).values_list("category_id", "current_price")
         )
         for category_id, price in rows.iterator(chunk_size=5000):
-            prices_by_category.setdefault(category_id, []).append(money(price))
+            prices_by_category.setdefault(category_id, []).append(round_money(price))
         stats = _stats_from(prices_by_category)
         cache.set(key, stats, 6 * 3600)
     return stats
@@ -149,10 +147,10 @@ def category_median(category, day=None, exclude_item=None):
     )
     if exclude_item is not None and exclude_item.pk:
         items = items.exclude(pk=exclude_item.pk)
-    prices = [money(price) for price in items.values_list("current_price", flat=True)]
+    prices = [round_money(price) for price in items.values_list("current_price", flat=True)]
     if len(prices) < settings.F2_ANOMALY_MIN_SAMPLE:
         return None
-    return money(statistics.median(prices))
+    return round_money(statistics.median(prices))
 
 
 # --- F2: ceilings and anomalies ---------------------------------------------------------
@@ -174,7 +172,7 @@ def check_ceiling(category, basis, price, day):
         raise ValidationError(
             _("价格 ¥%(price)s 超过%(category)s的最高限价 ¥%(ceiling)s（依据：%(document)s），不能发布。")
             % {
-                "price": money(price),
+                "price": round_money(price),
                 "category": category.display_name,
                 "ceiling": guide.ceiling,
                 "document": guide.document_reference,
@@ -251,7 +249,7 @@ def publish_price(
     ``expected_version`` (the pk of the item's latest version when the editor's form was
     rendered, or None if it had none) makes the change conditional: if another version was
     published meanwhile, ``StalePriceError`` is raised and nothing is written."""
-    price = money(price)
+    price = round_money(price)
     basis = basis or item.basis
     reason = (reason or "").strip()
     errors = {}
@@ -419,7 +417,7 @@ def chain_problem_label(problem):
 
 def plot_total(plot_use_price, maintenance_per_year, years):
     """F5: plot use plus maintenance per year times the years of the term."""
-    return money(Decimal(plot_use_price) + Decimal(maintenance_per_year or 0) * int(years))
+    return round_money(Decimal(plot_use_price) + Decimal(maintenance_per_year or 0) * int(years))
 
 
 def plot_totals(provider, items):
@@ -508,10 +506,10 @@ def package_prices(package, day=None):
         totals, counts = {}, {}
         for provider_id, component_id, unit_price in rows.iterator(chunk_size=5000):
             totals[provider_id] = (
-                totals.get(provider_id, Decimal("0")) + money(unit_price) * quantities[component_id]
+                totals.get(provider_id, ZERO) + round_money(unit_price) * quantities[component_id]
             )
             counts[provider_id] = counts.get(provider_id, 0) + 1
-        prices = {pid: money(total) for pid, total in totals.items() if counts[pid] == len(quantities)}
+        prices = {pid: round_money(total) for pid, total in totals.items() if counts[pid] == len(quantities)}
         cache.set(key, prices, 6 * 3600)
     return prices
 
@@ -554,7 +552,7 @@ class PackageBreakdown:
 
     @property
     def total(self):
-        return money(sum(line.amount for line in self.lines)) if self.complete else None
+        return round_money(sum(line.amount for line in self.lines)) if self.complete else None
 
 
 def package_breakdowns(package, providers, day=None):
@@ -575,7 +573,7 @@ def package_breakdowns(package, providers, day=None):
         for component in components:
             item = by_key.get((provider.pk, component.pk))
             unit = item.current_price if item is not None else None
-            amount = money(unit * component.quantity) if unit is not None else None
+            amount = round_money(unit * component.quantity) if unit is not None else None
             result[provider.pk].lines.append(PackageLine(component, item, unit, amount))
     return result
 
@@ -620,15 +618,15 @@ class Statement:
 
     @property
     def subtotal(self):
-        return money(sum((line.amount for line in self.lines), Decimal("0")))
+        return round_money(sum((line.amount for line in self.lines), ZERO))
 
     @property
     def exempted(self):
-        return money(sum((line.amount for line in self.lines if line.f7_free), Decimal("0")))
+        return round_money(sum((line.amount for line in self.lines if line.f7_free), ZERO))
 
     @property
     def total(self):
-        return money(self.subtotal - self.exempted)
+        return round_money(self.subtotal - self.exempted)
 
     @property
     def burial_choice_label(self):
@@ -676,7 +674,7 @@ def compute_statement(provider, selections, *, burial_choice="", beijing_residen
             version_id=item.current_version_id,
             quantity=wanted[item.pk],
             unit_price=item.current_price,
-            amount=money(item.current_price * wanted[item.pk]),
+            amount=round_money(item.current_price * wanted[item.pk]),
             f7_free=free and item.category.f7_free,
         )
         for item in items

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.models import DraftStateMixin, RevisionMixin
 
-from core.models import AppendOnlyError, AppendOnlyModel, VerifiableDocument
+from core.models import AppendOnlyModel, VerifiableDocument
 from core.storage import private_storage
 from marketplace.catalogue.models import BurialChoice
 
@@ -262,30 +262,20 @@ def draft_upload_to(instance, filename):
     return f"orders/drafts/{filename}"
 
 
-class SealedOnceMixin(models.Model):
+class SealedOnceMixin(AppendOnlyModel):
     """Only status and sealing columns may change after creation; nothing after sealing."""
 
-    MUTABLE_COLUMNS = {"status", "sealed_document_id", "sealed_sha256", "sealed_at"}
+    mutable_columns = frozenset({"status", "sealed_document_id", "sealed_sha256", "sealed_at"})
+    edit_message = _("已出具的文书内容不能修改。")
+    delete_message = _("已出具的文书不能删除。")
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            original = type(self).objects.get(pk=self.pk)
-            if original.sealed_document_id is not None:
-                raise AppendOnlyError(_("已盖章的文书不能修改。"))
-            changed = {
-                f.attname
-                for f in self._meta.concrete_fields
-                if getattr(original, f.attname) != getattr(self, f.attname)
-            }
-            if changed - self.MUTABLE_COLUMNS:
-                raise AppendOnlyError(_("已出具的文书内容不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(_("已出具的文书不能删除。"))
+    def update_refusal(self, stored, changed):
+        if stored.sealed_document_id is not None:
+            return _("已盖章的文书不能修改。")
+        return super().update_refusal(stored, changed)
 
     @property
     def is_sealed(self):

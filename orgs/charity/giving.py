@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import pdf as platform_pdf
 from core.models import VerifiableDocument
-from core.verification import documents_for, issue_document
+from core.verification import documents_for, issue_document, revoke
 from payments import services as payments
 from payments.models import PaymentIntent
 
@@ -148,9 +148,7 @@ def record_refund(project, intent, refund):
     )
     for document in documents_for(current).filter(kind=VerifiableDocument.Kind.DONATION_RECEIPT):
         # The receipt for the old amount no longer stands for the gift: /verify/ says so.
-        document.status = VerifiableDocument.Status.REVOKED
-        document.status_reason = note[:200]
-        document.save()
+        revoke(document, note)
     return correction
 
 

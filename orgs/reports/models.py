@@ -1,31 +1,16 @@
 """Annual reports (年度报告), their submissions, attachments and review, and the
 working-day calendar (public holidays and make-up working days)."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
+from core.money import ZERO, MoneyField
 from orgs.registry.models import Organization
-
-ZERO = Decimal("0.00")
-
-
-def money(label, **kwargs):
-    return models.DecimalField(
-        label,
-        max_digits=12,
-        decimal_places=2,
-        default=ZERO,
-        validators=[MinValueValidator(ZERO, message=_("金额不能为负数。"))],
-        **kwargs,
-    )
 
 
 def count(label, **kwargs):
@@ -103,29 +88,33 @@ class AnnualReport(models.Model):
     activity_count = count(_("开展活动次数"))
     beneficiary_count = count(_("受益人次"))
     # 4. Finances: balance sheet.
-    total_assets = money(_("资产总计"))
-    total_liabilities = money(_("负债合计"))
-    net_assets_unrestricted = money(_("非限定性净资产"))
-    net_assets_restricted = money(_("限定性净资产"))
+    total_assets = MoneyField(_("资产总计"), non_negative=True, default=ZERO)
+    total_liabilities = MoneyField(_("负债合计"), non_negative=True, default=ZERO)
+    net_assets_unrestricted = MoneyField(_("非限定性净资产"), non_negative=True, default=ZERO)
+    net_assets_restricted = MoneyField(_("限定性净资产"), non_negative=True, default=ZERO)
     # Income.
-    income_donations = money(_("捐赠收入"))
-    income_government_grants = money(_("政府补助收入"))
-    income_services = money(_("提供服务收入"))
-    income_membership_dues = money(_("会费收入"))
-    income_investment = money(_("投资收益"))
-    income_other = money(_("其他收入"))
-    income_total = money(_("收入合计"))
+    income_donations = MoneyField(_("捐赠收入"), non_negative=True, default=ZERO)
+    income_government_grants = MoneyField(_("政府补助收入"), non_negative=True, default=ZERO)
+    income_services = MoneyField(_("提供服务收入"), non_negative=True, default=ZERO)
+    income_membership_dues = MoneyField(_("会费收入"), non_negative=True, default=ZERO)
+    income_investment = MoneyField(_("投资收益"), non_negative=True, default=ZERO)
+    income_other = MoneyField(_("其他收入"), non_negative=True, default=ZERO)
+    income_total = MoneyField(_("收入合计"), non_negative=True, default=ZERO)
     # Expenses.
-    expense_business = money(_("业务活动成本"))
-    expense_administration = money(_("管理费用"))
-    expense_fundraising = money(_("筹资费用"))
-    expense_other = money(_("其他费用"))
-    expense_total = money(_("费用合计"))
+    expense_business = MoneyField(_("业务活动成本"), non_negative=True, default=ZERO)
+    expense_administration = MoneyField(_("管理费用"), non_negative=True, default=ZERO)
+    expense_fundraising = MoneyField(_("筹资费用"), non_negative=True, default=ZERO)
+    expense_other = MoneyField(_("其他费用"), non_negative=True, default=ZERO)
+    expense_total = MoneyField(_("费用合计"), non_negative=True, default=ZERO)
     # 5. Charities only.
-    public_fundraising_income = money(_("公开募捐收入"))
-    charitable_spending = money(_("慈善活动支出"))
-    previous_year_income = money(_("上年度总收入"), help_text=_("用于计算慈善活动支出比例（C3）。"))
-    previous_year_net_assets = money(_("上年末净资产"), help_text=_("用于计算慈善活动支出比例（C3）。"))
+    public_fundraising_income = MoneyField(_("公开募捐收入"), non_negative=True, default=ZERO)
+    charitable_spending = MoneyField(_("慈善活动支出"), non_negative=True, default=ZERO)
+    previous_year_income = MoneyField(
+        _("上年度总收入"), non_negative=True, default=ZERO, help_text=_("用于计算慈善活动支出比例（C3）。")
+    )
+    previous_year_net_assets = MoneyField(
+        _("上年末净资产"), non_negative=True, default=ZERO, help_text=_("用于计算慈善活动支出比例（C3）。")
+    )
 
     CONTENT_FIELDS = (
         "basic_info_confirmed",
@@ -314,7 +303,7 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("其他材料")
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(AppendOnly):
     """A file attached to a report. Private. Replaceable while the report is editable;
     a submission records each attachment's SHA-256, and submitted files are never deleted."""
 
@@ -337,6 +326,9 @@ class ReportAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     superseded = models.BooleanField(_("已被替换"), default=False)
 
+    edit_message = _("附件一经上传不可修改；上传新文件即可替换。")
+    delete_message = _("附件不可删除；上传新文件即可替换。")
+
     class Meta:
         verbose_name = _("报告附件")
         verbose_name_plural = _("报告附件")
@@ -344,14 +336,6 @@ class ReportAttachment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.original_name}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableRecord(_("附件一经上传不可修改；上传新文件即可替换。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecord(_("附件不可删除；上传新文件即可替换。"))
 
 
 class CalendarDay(models.Model):

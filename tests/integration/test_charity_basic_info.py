@@ -9,7 +9,6 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import EarlyWarning
-from core.warnings import refresh_warnings
 from orgs.charity import services
 from orgs.charity.models import BasicInfoDisclosure
 from orgs.charity.warnings import BASIC_INFO_OVERDUE
@@ -45,17 +44,17 @@ def test_c1_basic_info_due_30_days_after_recognition(today, warned):
     charity = CharityFactory(charity_recognized_on=D(2026, 3, 1))
     (due,) = services.basic_info_obligations(charity)
     assert (due.trigger, due.deadline) == (D(2026, 3, 1), D(2026, 3, 31))
-    refresh_warnings(today, kinds=[BASIC_INFO_OVERDUE])
+    EarlyWarning.objects.refresh(today, kinds=[BASIC_INFO_OVERDUE])
     assert open_c1(charity).exists() is warned
 
 
 def test_c1_publishing_clears_the_warning_and_late_publication_is_marked():
     charity = CharityFactory(charity_recognized_on=D(2026, 3, 1))
-    refresh_warnings(D(2026, 4, 5), kinds=[BASIC_INFO_OVERDUE])
+    EarlyWarning.objects.refresh(D(2026, 4, 5), kinds=[BASIC_INFO_OVERDUE])
     assert open_c1(charity).count() == 1
     disclosure = publish(charity, D(2026, 4, 5), changed_on=D(2026, 3, 1))
     assert disclosure.late and disclosure.days_to_publish == 35
-    refresh_warnings(D(2026, 4, 6), kinds=[BASIC_INFO_OVERDUE])
+    EarlyWarning.objects.refresh(D(2026, 4, 6), kinds=[BASIC_INFO_OVERDUE])
     assert not open_c1(charity).exists()
     (due,) = services.basic_info_obligations(charity)
     assert due.late and due.disclosed_on == D(2026, 4, 5)
@@ -77,12 +76,12 @@ def test_c1_a_change_registration_needs_a_new_disclosure():
         (D(2026, 5, 1), None),
     ]
     assert "法定代表人" in dues[1].label
-    refresh_warnings(D(2026, 6, 1), kinds=[BASIC_INFO_OVERDUE])
+    EarlyWarning.objects.refresh(D(2026, 6, 1), kinds=[BASIC_INFO_OVERDUE])
     (warning,) = open_c1(charity)
     assert warning.detail_key == "basic-2026-05-01" and warning.deadline == D(2026, 5, 31)
     assert "C1" in warning.reason
     publish(charity, D(2026, 6, 2), changed_on=D(2026, 5, 1))
-    refresh_warnings(D(2026, 6, 2), kinds=[BASIC_INFO_OVERDUE])
+    EarlyWarning.objects.refresh(D(2026, 6, 2), kinds=[BASIC_INFO_OVERDUE])
     assert not open_c1(charity).exists()
 
 

@@ -45,8 +45,8 @@ def test_project_page_masks_anonymous_donors_and_shows_spending(client, project_
     assert "采购冬季校服" in html
     assert 'data-chart="raised-spent"' in html
     assert 'data-table="raised-spent"' in html
-    assert '<td data-total="raised">1000.00</td>' in html
-    assert '<td data-total="spent">1200.00</td>' in html
+    assert '<td data-total="raised">1,000.00</td>' in html
+    assert '<td data-total="spent">1,200.00</td>' in html
 
 
 @pytest.mark.parametrize("url_name", ["charity:donations_csv", "charity:donations_json"])

@@ -3,17 +3,18 @@ objections) and the bureau's credit admin."""
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from freezegun import freeze_time
 from pypdf import PdfReader
 
 from core import sealing
 from core.models import EarlyWarning, VerifiableDocument
 from core.verification import check_upload
-from core.warnings import refresh_warnings
 from orgs.credit import services
 from orgs.credit.models import (
     Category,
@@ -232,7 +233,7 @@ def test_lookup_and_result_pages_keep_a_flat_number_of_queries(django_assert_max
 def test_workbench_shows_own_warnings_and_another_organisation_answers_404(listed_org):
     member = MembershipFactory(organization=listed_org)
     other = OrganizationFactory()
-    refresh_warnings(D(2026, 6, 4))
+    EarlyWarning.objects.refresh(D(2026, 6, 4))
     client = login(member.user)
     html = text(client.get(f"/workbench/credit/{listed_org.uscc}/"))
     assert "年度报告已逾期" in html and "严重违法失信名单" in html
@@ -439,7 +440,7 @@ def test_bureau_lists_and_removes_an_organisation():
 
 def test_bureau_dashboard_panel_and_filterable_warning_listing(listed_org):
     OrganizationFactory(name="即将到期协会")
-    refresh_warnings(D(2026, 6, 4))
+    EarlyWarning.objects.refresh(D(2026, 6, 4))
     client = login(officer())
     html = text(client.get("/admin/"))
     assert "预警（" in html and "年度报告已逾期" in html
@@ -449,3 +450,32 @@ def test_bureau_dashboard_panel_and_filterable_warning_listing(listed_org):
     assert client.get("/admin/warnings/new/").status_code in (302, 403)
     org_member = MembershipFactory(organization=listed_org).user
     assert login(org_member).get("/admin/warnings/").status_code in (302, 403)
+
+
+def test_s4_a_record_of_each_of_the_five_categories_is_stored_and_shown(client):
+    """S4: basic, annual report, inspection, penalty and other information, each recorded
+    through the service, is stored under its category and shown on the public credit page
+    with its category, decision date and source."""
+    org = OrganizationFactory(name="北京市五类信息测试协会")
+    decided_on = timezone.localdate() - datetime.timedelta(days=30)
+    for number, category in enumerate(Category.values, start=1):
+        make_record(
+            org,
+            category=category,
+            decided_on=decided_on,
+            number=f"京民测〔{decided_on.year}〕{number}号",
+            summary=f"第{number}条测试信用信息",
+            fine_amount=Decimal("10000.00") if category == Category.PENALTY else None,
+        )
+    stored = dict(CreditRecord.objects.filter(organization=org).values_list("category", "summary"))
+    assert stored == {c: f"第{n}条测试信用信息" for n, c in enumerate(Category.values, start=1)}
+
+    html = text(client.get(f"/credit/{org.uscc}/"))
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td>\s*(第\d条测试信用信息)", html)
+    shown = {summary: (label.strip(), day) for label, day, summary in rows}
+    assert shown == {
+        f"第{n}条测试信用信息": (str(Category(c).label), decided_on.isoformat())
+        for n, c in enumerate(Category.values, start=1)
+    }
+    for number in range(1, 6):
+        assert f"京民测〔{decided_on.year}〕{number}号" in html

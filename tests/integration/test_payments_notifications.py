@@ -133,7 +133,7 @@ def test_different_body_reusing_a_notify_id_is_kept_separately(client, processin
 
 
 def test_notifications_are_append_only(client, processing_intent):
-    from payments.models import AppendOnlyError
+    from core.models import AppendOnlyError
 
     post_notification(client, signed_notification(processing_intent))
     event = NotificationEvent.objects.get()

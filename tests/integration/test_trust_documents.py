@@ -8,7 +8,6 @@ from accounts import sms
 from core import sealing
 from core.models import EarlyWarning, SecurityEvent
 from core.verification import INTEGRITY_WARNING_KIND
-from core.warnings import refresh_warnings
 from marketplace.orders.models import Signature
 from tests.factories.accounts import UserFactory
 from tests.factories.orders import Scenario
@@ -113,7 +112,7 @@ def test_restored_contract_is_served_again_and_the_warning_clears(client, sealed
     overwrite(document.file, original)  # restored from backup
     response = client.get(f"/orders/{scenario.order.reference}/contract/sealed.pdf")
     assert response.status_code == 200 and b"".join(response.streaming_content) == original
-    refresh_warnings(kinds=[INTEGRITY_WARNING_KIND])
+    EarlyWarning.objects.refresh(kinds=[INTEGRITY_WARNING_KIND])
     assert not EarlyWarning.objects.open().filter(kind=INTEGRITY_WARNING_KIND).exists()
     assert SecurityEvent.objects.count() == 1  # the history stays
 

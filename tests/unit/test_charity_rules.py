@@ -9,7 +9,6 @@ from django.test import override_settings
 from freezegun import freeze_time
 
 from core.models import AppendOnlyError, EarlyWarning
-from core.warnings import refresh_warnings
 from orgs.charity import services
 from orgs.charity import warnings as charity_warnings
 from orgs.charity.models import Donation, ProgressReport, ProjectStatus
@@ -131,18 +130,18 @@ def test_c2_overdue_items_open_and_clear_early_warnings():
     project = CharityProjectFactory(starts_on=D(2026, 1, 1), ends_on=D(2026, 12, 31))
     kinds = [charity_warnings.PROGRESS_OVERDUE]
     with freeze_time("2026-04-01 12:00:00"):
-        assert not refresh_warnings(kinds=kinds).opened
+        assert not EarlyWarning.objects.refresh(kinds=kinds).opened
     with freeze_time("2026-04-02 12:00:00"):
-        result = refresh_warnings(kinds=kinds)
+        result = EarlyWarning.objects.refresh(kinds=kinds)
     assert len(result.opened) == 1
     warning = EarlyWarning.objects.get(kind=charity_warnings.PROGRESS_OVERDUE, cleared_on__isnull=True)
     assert warning.organisation_uscc == project.organization.uscc
     assert warning.deadline == D(2026, 4, 1)
     with freeze_time("2026-04-03 12:00:00"):
-        assert refresh_warnings(kinds=kinds).kept == [warning]
+        assert EarlyWarning.objects.refresh(kinds=kinds).kept == [warning]
         ProgressReportFactory(project=project, published_on=D(2026, 4, 3))
     with freeze_time("2026-04-04 12:00:00"):
-        result = refresh_warnings(kinds=kinds)
+        result = EarlyWarning.objects.refresh(kinds=kinds)
     assert [w.pk for w in result.cleared] == [warning.pk]
 
 

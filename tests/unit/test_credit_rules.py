@@ -8,12 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from freezegun import freeze_time
 
-from core.models import EarlyWarning
-from core.warnings import WarningSpec, refresh_warnings, register_warning_source, registered_sources
+from core.models import AppendOnlyError, EarlyWarning
+from core.warnings import WarningSpec, register_warning_source, registered_sources
 from orgs.credit import services
 from orgs.credit import warnings as credit_warnings
 from orgs.credit.models import (
-    AppendOnlyError,
     Category,
     CreditRecord,
     EntryStatus,
@@ -66,7 +65,20 @@ def test_s4_recording_working_days_come_from_settings(settings):
 
 
 def test_s4_records_have_five_categories():
+    """One record per S4 category, each through the service, each stored under its category."""
     assert set(Category.values) == {"basic", "annual_report", "inspection", "penalty", "other"}
+    org = OrganizationFactory()
+    for number, category in enumerate(Category.values, start=1):
+        make_record(
+            org,
+            category=category,
+            decided_on=D(2026, 4, 20),
+            number=f"京民测〔2026〕{number}号",
+            summary=f"{Category(category).label}类信用信息",
+            fine_amount=Decimal("10000.00") if category == Category.PENALTY else None,
+        )
+    stored = {r.category: r.summary for r in CreditRecord.objects.filter(organization=org)}
+    assert stored == {c: f"{Category(c).label}类信用信息" for c in Category.values}
 
 
 def test_s4_records_are_append_only_and_corrections_point_at_the_original():
@@ -625,7 +637,7 @@ def test_warning_sources_are_registered():
 )
 def test_warning_report_due_within_30_days(today, expected):
     org = OrganizationFactory()
-    refresh_warnings(today)
+    EarlyWarning.objects.refresh(today)
     found = [w for w in open_warnings(credit_warnings.REPORT_DUE, org) if w.detail_key == "2025"]
     assert len(found) == expected
     if found:
@@ -634,22 +646,22 @@ def test_warning_report_due_within_30_days(today, expected):
 
 def test_warning_report_overdue_opens_then_clears_when_filed_without_duplicates():
     org = OrganizationFactory()
-    refresh_warnings(D(2026, 5, 31))
+    EarlyWarning.objects.refresh(D(2026, 5, 31))
     assert not [w for w in open_warnings(credit_warnings.REPORT_OVERDUE, org) if w.detail_key == "2025"]
     due = [w for w in open_warnings(credit_warnings.REPORT_DUE, org) if w.detail_key == "2025"][0]
-    result = refresh_warnings(D(2026, 6, 1))
+    result = EarlyWarning.objects.refresh(D(2026, 6, 1))
     overdue = [w for w in open_warnings(credit_warnings.REPORT_OVERDUE, org) if w.detail_key == "2025"]
     assert len(overdue) == 1 and overdue[0].raised_on == D(2026, 6, 1)
     due.refresh_from_db()
     assert due.cleared_on == D(2026, 6, 1) and due in result.cleared
-    refresh_warnings(D(2026, 6, 2))
+    EarlyWarning.objects.refresh(D(2026, 6, 2))
     again = EarlyWarning.objects.filter(
         kind=credit_warnings.REPORT_OVERDUE, organisation_uscc=org.uscc, detail_key="2025"
     )
     assert again.count() == 1 and again.get().last_seen_on == D(2026, 6, 2)
     with freeze_time(at(D(2026, 6, 5))):
         submitted_report(org, 2025)
-    refresh_warnings(D(2026, 6, 5))
+    EarlyWarning.objects.refresh(D(2026, 6, 5))
     assert again.get().cleared_on == D(2026, 6, 5)
 
 
@@ -658,7 +670,7 @@ def test_warnings_are_stored_in_chinese_and_read_in_the_reader_language():
 
     org = OrganizationFactory()
     with translation.override("en"):  # the language the refresh runs in does not matter
-        refresh_warnings(D(2026, 6, 1))
+        EarlyWarning.objects.refresh(D(2026, 6, 1))
     (warning,) = [w for w in open_warnings(credit_warnings.REPORT_OVERDUE, org) if w.detail_key == "2025"]
     assert "2025年度工作报告已逾期" in warning.reason
     assert "年度" in warning.how_to_clear
@@ -672,7 +684,7 @@ def test_warnings_are_stored_in_chinese_and_read_in_the_reader_language():
 def test_warning_two_year_clock_on_the_abnormal_list():
     org = OrganizationFactory()
     entry = make_listing(org, listed_on=D(2026, 1, 15), reason=ListReason.UNREACHABLE)
-    refresh_warnings(D(2026, 2, 1))
+    EarlyWarning.objects.refresh(D(2026, 2, 1))
     (warning,) = open_warnings(credit_warnings.SERIOUS_CLOCK, org)
     assert warning.deadline == D(2028, 1, 15) and warning.subject == entry
     assert "严重违法失信名单" in warning.reason and "住所" in warning.how_to_clear
@@ -680,7 +692,7 @@ def test_warning_two_year_clock_on_the_abnormal_list():
         services.remove_entry(
             entry, removed_on=D(2026, 3, 1), removal_reason="fixed", document_number="n", user=officer()
         )
-    refresh_warnings(D(2026, 3, 1))
+    EarlyWarning.objects.refresh(D(2026, 3, 1))
     assert open_warnings(credit_warnings.SERIOUS_CLOCK, org) == []
 
 
@@ -693,7 +705,7 @@ def test_warning_rating_expiring_within_90_days(today, expected):
         services.rate(
             org, score=Decimal("955"), evaluating_body="评估委员会", rated_on=D(2026, 6, 1), user=officer()
         )
-    refresh_warnings(today)  # expires 2031-05-31: 90 days before is 2031-03-02
+    EarlyWarning.objects.refresh(today)  # expires 2031-05-31: 90 days before is 2031-03-02
     found = open_warnings(credit_warnings.RATING_EXPIRING, org)
     assert len(found) == expected
     if found:
@@ -711,7 +723,7 @@ def test_warning_breached_spending_ratio():
             previous_year_income=Decimal("2000000.00"),
             charitable_spending=Decimal("100000.00"),
         )
-    refresh_warnings(D(2026, 4, 1))
+    EarlyWarning.objects.refresh(D(2026, 4, 1))
     (warning,) = open_warnings(credit_warnings.SPENDING_RATIO, foundation)
     assert "慈善活动支出比例" in warning.reason and "5.0%" in warning.reason
     assert warning.deadline == D(2027, 3, 31)
@@ -733,18 +745,18 @@ def test_refresh_keeps_one_open_warning_per_subject_and_only_clears_kinds_that_r
 
     register_warning_source("test.kind", "测试预警", source)
     try:
-        first = refresh_warnings(D(2026, 1, 1), kinds={"test.kind"})
-        second = refresh_warnings(D(2026, 1, 2), kinds={"test.kind"})
+        first = EarlyWarning.objects.refresh(D(2026, 1, 1), kinds={"test.kind"})
+        second = EarlyWarning.objects.refresh(D(2026, 1, 2), kinds={"test.kind"})
         assert len(first.opened) == 1 and len(second.kept) == 1 and not second.opened
         warning = EarlyWarning.objects.get(kind="test.kind")
         assert warning.reason == "测试原因 2026-01-02" and warning.raised_on == D(2026, 1, 1)
         produced["on"] = False
-        refresh_warnings(D(2026, 1, 3), kinds={"other.kind"})
+        EarlyWarning.objects.refresh(D(2026, 1, 3), kinds={"other.kind"})
         assert EarlyWarning.objects.get(kind="test.kind").cleared_on is None
-        refresh_warnings(D(2026, 1, 3), kinds={"test.kind"})
+        EarlyWarning.objects.refresh(D(2026, 1, 3), kinds={"test.kind"})
         assert EarlyWarning.objects.get(kind="test.kind").cleared_on == D(2026, 1, 3)
         produced["on"] = True
-        refresh_warnings(D(2026, 1, 4), kinds={"test.kind"})
+        EarlyWarning.objects.refresh(D(2026, 1, 4), kinds={"test.kind"})
         assert EarlyWarning.objects.filter(kind="test.kind").count() == 2  # history kept, a new one opened
     finally:
         from core import warnings as registry

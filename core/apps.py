@@ -7,6 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台公共组件")
 
     def ready(self):
+        from django.conf import settings
+
+        if settings.I18N_FLAT_CATALOGUES:
+            from . import i18n
+
+            i18n.install()
+
         from . import verification
         from .warnings import register_warning_source
 

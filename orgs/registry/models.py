@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.validators import validate_mobile
 
@@ -54,10 +56,30 @@ class District(models.TextChoices):
 CITY_AUTHORITY = "110000"
 
 
+_authority_choices_by_language = {}
+
+
 def authority_choices():
-    return [(CITY_AUTHORITY, _("北京市民政局"))] + [
-        (code, _("%(district)s民政局") % {"district": label}) for code, label in District.choices
-    ]
+    """The registration authorities, labelled in the active language.
+
+    A callable, so the labels follow the language; Django calls it for every
+    ``get_registration_authority_display()``, so the list is built once per language and
+    process (it reads no database) and the same list is returned after that."""
+    language = get_language()
+    choices = _authority_choices_by_language.get(language)
+    if choices is None:
+        choices = [(CITY_AUTHORITY, str(_("北京市民政局")))] + [
+            (code, _("%(district)s民政局") % {"district": label}) for code, label in District.choices
+        ]
+        _authority_choices_by_language[language] = choices
+    return choices
+
+
+@receiver(setting_changed)
+def _forget_authority_choices(*, setting, **kwargs):
+    # Tests that swap catalogues or languages get labels from the new ones.
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}:
+        _authority_choices_by_language.clear()
 
 
 class OrgStatus(models.TextChoices):

@@ -63,7 +63,7 @@ def test_a_built_rule_needs_a_test_and_a_rule_needs_a_row(checker, tmp_path):
             ),
             ("| S9 |", "| X9 |"),
             ("`F5_DEFAULT_TERM_YEARS`", "—"),
-            ("| not built yet (issue: reviews, `marketplace.feedback`) | not built yet |", "| — | — |"),
+            ("| not built yet (issue 15: reviews, `marketplace.feedback`) | not built yet |", "| — | — |"),
         ],
     )
     assert "F1: a built rule needs at least one test" in problems

@@ -22,6 +22,18 @@ class AppendOnlyError(ValidationError):
     """Raised when code tries to change or delete a row that is history."""
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that refuses bulk ``update()`` and ``delete()`` on history, so the rule of
+    :class:`AppendOnlyModel` can't be bypassed through the manager. A model whose mutable
+    columns are changed through its own methods uses it as ``objects``."""
+
+    def update(self, **kwargs):
+        raise self.model.append_only_error(self.model.edit_message)
+
+    def delete(self):
+        raise self.model.append_only_error(self.model.delete_message)
+
+
 class AppendOnlyModel(models.Model):
     """Rows that are history: created once, never rewritten, never deleted. A correction is a
     new row that points at what it corrects.

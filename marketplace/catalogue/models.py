@@ -22,6 +22,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from core.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 CENT = Decimal("0.01")
 
@@ -73,7 +75,7 @@ class Unit(models.TextChoices):
     KM = "公里", _("公里")
 
 
-class ImmutableRecordError(Exception):
+class ImmutableRecordError(AppendOnlyError):
     """Raised when code tries to change or delete a row of append-only history (F10)."""
 
 
@@ -332,13 +334,7 @@ class ServiceItem(models.Model):
             raise ValidationError(errors)
 
 
-class PriceVersionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableRecordError(_("价格历史只能追加，不能修改。"))
-
-    def delete(self):
-        raise ImmutableRecordError(_("价格历史只能追加，不能删除。"))
-
+class PriceVersionQuerySet(AppendOnlyQuerySet):
     def in_effect_on(self, day):
         return self.filter(effective_from__lte=day)
 
@@ -360,8 +356,12 @@ def canonical_instant(value):
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
-class PriceVersion(models.Model):
+class PriceVersion(AppendOnlyModel):
     """An append-only price of one item (F10), chained per provider by SHA-256."""
+
+    append_only_error = ImmutableRecordError
+    edit_message = _("价格版本一经保存不能修改；请发布新的价格版本。")
+    delete_message = _("价格版本不能删除。")
 
     provider = models.ForeignKey(
         Provider, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="price_versions"
@@ -413,13 +413,9 @@ class PriceVersion(models.Model):
         return f"{self.item_id} ¥{self.price} {self.effective_from}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise ImmutableRecordError(_("价格版本一经保存不能修改；请发布新的价格版本。"))
-        self.chain_hash = self.compute_hash()
+        if self._state.adding:
+            self.chain_hash = self.compute_hash()
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError(_("价格版本不能删除。"))
 
     def canonical(self):
         """The fields the hash covers, in a fixed form."""
@@ -446,27 +442,15 @@ class PriceVersion(models.Model):
         return self.effective_from > timezone.localdate()
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableRecordError(_("该记录只能追加，不能修改。"))
+class AppendOnlyRecord(AppendOnlyModel):
+    """The catalogue's history records (F10 anchoring): never changed, never deleted, not even
+    through a queryset."""
 
-    def delete(self):
-        raise ImmutableRecordError(_("该记录只能追加，不能删除。"))
-
-
-class AppendOnlyRecord(models.Model):
+    append_only_error = ImmutableRecordError
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise ImmutableRecordError(_("该记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError(_("该记录只能追加，不能删除。"))
 
 
 class ChainHeads(AppendOnlyRecord):

@@ -236,7 +236,37 @@ def _basic_info():
     )
 
 
+def _price_version():
+    from tests.factories.catalogue import ProviderFactory, make_item
+
+    return make_item(ProviderFactory(), "urn", price="100.00").versions.get()
+
+
+def _chain_heads():
+    from marketplace.catalogue import anchoring
+
+    _price_version()
+    record, _created = anchoring.publish_chain_heads()
+    return record
+
+
+def _chain_rehash():
+    from marketplace.catalogue.models import ChainRehash
+
+    return ChainRehash.objects.create(
+        performed_at=timezone.now(),
+        scheme_from="v1",
+        scheme_to="v2",
+        reason="测试重算说明",
+        chains=0,
+        versions=0,
+    )
+
+
 BUILDERS = {
+    "catalogue.PriceVersion": _price_version,
+    "catalogue.ChainHeads": _chain_heads,
+    "catalogue.ChainRehash": _chain_rehash,
     "core.SecurityEvent": _security_event,
     "core.VerifiableDocument": _document,
     "orders.OrderLine": _order_line,
@@ -381,8 +411,22 @@ def test_a_row_without_mutable_columns_is_never_saved_again(model):
 
 def test_the_error_is_catchable_as_the_core_error_where_no_model_names_its_own():
     for model in append_only_models():
-        if model.append_only_error is not AppendOnlyError:
+        if not issubclass(model.append_only_error, AppendOnlyError):
             assert model._meta.app_label == "reports"  # ImmutableRecord, caught by the report views
+
+
+def test_price_history_refuses_bulk_updates_and_deletes_too():
+    """F10: a queryset can't rewrite or remove price history or its published anchors."""
+    from marketplace.catalogue.models import ChainHeads, PriceVersion
+
+    saved_row(PriceVersion)
+    _chain_heads()
+    for model in (PriceVersion, ChainHeads):
+        with pytest.raises(AppendOnlyError):
+            model.objects.update(pk=0)
+        with pytest.raises(AppendOnlyError):
+            model.objects.all().delete()
+    assert PriceVersion.objects.count() >= 1
 
 
 def test_revoke_marks_the_document_revoked_and_changes_nothing_else():

@@ -6,15 +6,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+# Exported so the development settings derive the payment return and notify URLs from it.
+export PORT
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
 
-.PHONY: help run serve test test-sqlite test-fast lint check-deploy system-deps-run system-deps-test keys migrate demo clean messages
+.PHONY: help run serve test test-sqlite test-fast test-future test-random lint check-deploy system-deps-run system-deps-test keys migrate demo clean messages
 
 help:
 	@echo "make run          create .venv, install, migrate SQLite, load demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test         install test extras and system packages, run the whole suite on a throwaway PostgreSQL"
 	@echo "make test-sqlite  the same suite on SQLite"
+	@echo "make test-future  unit and integration tests with the clock moved +7 and +13 months (libfaketime)"
+	@echo "make test-random  unit tests in a random order (pytest-randomly; the seed is printed)"
 	@echo "make lint         ruff, manage.py check, migrations check, production deploy check"
 
 $(VENV)/.python:
@@ -56,18 +60,47 @@ test: system-deps-test $(VENV)/.installed-test
 test-sqlite: system-deps-test $(VENV)/.installed-test
 	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The suite with the clock moved forward, so a test or demo date that ages fails today
+# rather than on some future morning. libfaketime (LD_PRELOAD) offsets the clock of every
+# process started under it: pytest, and the throwaway PostgreSQL server, so now() and
+# CURRENT_DATE move too (freezegun would only move Python's clock, and stop it). The
+# monotonic clock stays real: Python turns a timed wait (Event.wait, Lock.acquire with a
+# timeout) into an absolute monotonic deadline that the kernel reads unfaked, so a faked
+# monotonic clock makes every such wait last the offset (214 days).
+FUTURE_OFFSETS ?= +214d +396d
+FUTURE_TESTS ?= tests/unit tests/integration
+
+test-future: system-deps-test $(VENV)/.installed-test
+	@lib=$$(ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -1); \
+	[ -n "$$lib" ] || { echo "error: libfaketime not found (scripts/system-deps.sh test installs it)" >&2; exit 1; }; \
+	for offset in $(FUTURE_OFFSETS); do \
+	  echo "== $(FUTURE_TESTS) with the clock moved $$offset"; \
+	  env LD_PRELOAD="$$lib" FAKETIME="$$offset" DONT_FAKE_MONOTONIC=1 \
+	    scripts/with-postgres.sh env EXPECT_DB_VENDOR=postgresql \
+	    $(VENV)/bin/pytest $(FUTURE_TESTS) -p no:cacheprovider $(PYTEST_ARGS) || exit 1; \
+	done
+
+# Order independence: the unit tests in a random order. pytest-randomly prints the seed;
+# replay a failing order with `make test-random PYTEST_ARGS=--randomly-seed=N`.
+RANDOM_TESTS ?= tests/unit
+
+test-random: system-deps-test $(VENV)/.installed-test
+	scripts/with-postgres.sh env EXPECT_DB_VENDOR=postgresql \
+	  $(VENV)/bin/pytest $(RANDOM_TESTS) -p randomly -p no:cacheprovider $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+	$(PY) scripts/check_rules_map.py
 	$(MAKE) --no-print-directory check-deploy
 
 check-deploy: $(VENV)/.installed-run
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	  env SECRET_KEY="deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" \
 	      DATABASE_URL="sqlite:///$$tmp/deploy.sqlite3" ALLOWED_HOSTS=mzj.beijing.example \
-	      PRIVATE_ROOT="$$tmp/private" \
+	      PRIVATE_ROOT="$$tmp/private" SMS_BACKEND=accounts.sms.backends.ConsoleSmsBackend \
 	      $(MANAGE) check --deploy --fail-level WARNING --settings=config.settings.production
 
 APP_DIRS := . core accounts cms payments marketplace/catalogue marketplace/orders orgs/registry orgs/reports orgs/credit orgs/charity

@@ -28,6 +28,10 @@ atexit.register(shutil.rmtree, _TEST_FILES, ignore_errors=True)
 MEDIA_ROOT = _TEST_FILES / "media"
 PRIVATE_ROOT = _TEST_FILES / "private"
 PLATFORM_KEYS_DIR = PRIVATE_ROOT / "keys"
+# Every other path a test could write to is below the same throwaway directory, so a test
+# run leaves nothing in the work tree (base.py derives these before PRIVATE_ROOT is moved).
+REPORT_ATTACHMENT_ROOT = PRIVATE_ROOT / "report-attachments"
+STATIC_ROOT = _TEST_FILES / "staticfiles"
 
 # Serve static files straight from the finders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True

@@ -17,22 +17,17 @@ from . import services
 from .models import AnnualReport, AttachmentKind, Conclusion
 
 Q = Decimal("0.01")
-# Organisations (by position in ORGANISATIONS) with accepted reports, and the years.
-ACCEPTED = {
-    1: (2022, 2023, 2024),
-    3: (2023, 2024, 2025),
-    6: (2023, 2024, 2025),
-    12: (2023, 2024, 2025),
-    13: (2024, 2025),
-    23: (2023, 2024, 2025),
-    24: (2023, 2024, 2025),
-    25: (2023, 2024, 2025),
-    30: (2023, 2024, 2025),
-    31: (2023, 2024, 2025),
-}
-DRAFT = (1, 2025)  # the demo organisation admin's current report
-RETURNED = (2, 2025)
-LATE = (5, 2025)
+# Everything is relative to the day the demo is loaded. ``season`` is the latest report
+# year whose filing season, late filings included, is over (the year before last until
+# 1 July, last year from then on); the draft, returned and late reports are for it.
+SEASON_CLOSES = (7, 1)
+# Organisations (by position in ORGANISATIONS) with accepted reports, and how many: the
+# reports run up to the latest year whose deadline has passed for that organisation, so
+# a rating made today finds the report it needs (S7).
+ACCEPTED = {1: 3, 3: 3, 6: 3, 12: 3, 13: 2, 23: 3, 24: 3, 25: 3, 30: 3, 31: 3}
+DRAFT = 1  # the demo organisation admin's current report (its accepted ones stop a year before)
+RETURNED = 2
+LATE = 5
 CONCLUSIONS = [Conclusion.QUALIFIED, Conclusion.QUALIFIED, Conclusion.BASICALLY_QUALIFIED]
 
 
@@ -48,6 +43,22 @@ def demo_pdf(title):
     pdf.drawString(72, 730, "本文件为演示数据（示例），内容虚构。")
     pdf.save()
     return buffer.getvalue()
+
+
+def season(today):
+    """The latest report year whose filing season (late filings included) is over."""
+    return today.year - 1 if (today.month, today.day) >= SEASON_CLOSES else today.year - 2
+
+
+def latest_due_year(organization, today):
+    """The latest report year whose registration deadline has passed by ``today``."""
+    year = today.year - 1
+    return year if services.deadlines_for(organization, year).registration < today else year - 1
+
+
+def accepted_years(index, organization, today):
+    last = season(today) - 1 if index == DRAFT else latest_due_year(organization, today)
+    return tuple(range(last - ACCEPTED[index] + 1, last + 1))
 
 
 def figures(index, year, organization):
@@ -144,6 +155,8 @@ def _report(organization, year, index, user, *, fill=True):
 
 
 def load(out):
+    today = timezone.localdate()
+    current = season(today)
     bureau = ensure_user(DEMO_ORG_OFFICER_MOBILE)
     filer = ensure_user(DEMO_ORG_ADMIN_MOBILE)
     foundation_admin = ensure_user(DEMO_FOUNDATION_ADMIN_MOBILE)
@@ -156,10 +169,10 @@ def load(out):
     def fresh(index, year):
         return not AnnualReport.objects.filter(organization=organizations[index], year=year).exists()
 
-    for index, years in ACCEPTED.items():
+    for index in ACCEPTED:
         organization = organizations[index]
         user = foundation_admin if index == 23 else filer
-        for position, year in enumerate(years):
+        for position, year in enumerate(accepted_years(index, organization, today)):
             if not fresh(index, year):
                 continue
             report = _report(organization, year, index, user)
@@ -174,7 +187,7 @@ def load(out):
             )
             made += 1
 
-    index, year = DRAFT
+    index, year = DRAFT, current
     if fresh(index, year):
         report = _report(organizations[index], year, index, filer, fill=False)
         report.basic_info_confirmed = True
@@ -184,7 +197,7 @@ def load(out):
         report.save()
         made += 1
 
-    index, year = RETURNED
+    index, year = RETURNED, current
     if fresh(index, year):
         report = _report(organizations[index], year, index, filer)
         _attach(report, filer)
@@ -197,7 +210,7 @@ def load(out):
         )
         made += 1
 
-    index, year = LATE
+    index, year = LATE, current
     if fresh(index, year):
         report = _report(organizations[index], year, index, filer)
         _attach(report, filer)

@@ -12,7 +12,7 @@ from tests.browser.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORG = "北京市朝阳区养老服务协会（示例）"  # its 2025 report is overdue in the demo
+ORG = "北京市朝阳区养老服务协会（示例）"  # its latest report is overdue in the demo
 
 
 def test_public_searches_opens_downloads_and_verifies_the_credit_report(demo_site, page, tmp_path):

@@ -4,12 +4,13 @@ notifications as the simulator would send them, and a buyer driving the cashier.
 Import the fixtures into a test module (``from tests.factories.payments import ...``).
 """
 
+import base64
 import importlib
 import re
 import secrets
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, unquote_plus, urlencode
 
 import pytest
 import requests
@@ -116,12 +117,21 @@ def signed_notification(intent, *, trade=None, private_key=None, notify_id=None,
 
 
 def forge_one_character(body):
-    """Change one character of the signature and nothing else."""
+    """The same notification with its signature wrong by exactly one bit.
+
+    The ``sign`` value is URL-decoded and base64-decoded, one bit of the raw RSA signature
+    is flipped, and the result is re-encoded and put back in place; every other byte of
+    the body stays as it was. Deterministic: it never edits inside a ``%XX`` escape and
+    never yields the original signature, so the gateway key's check must fail.
+    """
     text = body.decode()
-    match = re.search(r"(?:^|&)sign=([^&]+)", text)
-    start = match.start(1) + 10
-    replacement = "A" if text[start] != "A" else "B"
-    return (text[:start] + replacement + text[start + 1 :]).encode()
+    segments = text.split("&")
+    signs = [i for i, segment in enumerate(segments) if segment.startswith("sign=")]
+    assert len(signs) == 1, "the body must carry exactly one signature to forge"
+    raw = bytearray(base64.b64decode(unquote_plus(segments[signs[0]][len("sign=") :]), validate=True))
+    raw[len(raw) // 2] ^= 0x01
+    segments[signs[0]] = "sign=" + quote_plus(base64.b64encode(bytes(raw)).decode())
+    return "&".join(segments).encode()
 
 
 def post_notification(client, body, variant=SANDBOX):

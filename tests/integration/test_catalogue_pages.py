@@ -419,3 +419,35 @@ def test_query_counts_stay_flat_as_providers_grow(client, django_assert_max_num_
 def test_login_keeps_working_with_the_test_password(client):
     user = UserFactory()
     assert client.login(mobile=user.mobile, password=PASSWORD)
+
+
+def _package_heading(html, provider):
+    match = re.search(rf"<h2><a href=\"{re.escape(provider.get_absolute_url())}\">.*?</h2>", html, re.S)
+    assert match, f"{provider.name} is not on the packages page"
+    return match.group(0)
+
+
+def test_f6_a_package_priced_over_the_ceiling_is_flagged_on_the_pages(client, settings):
+    """F6: the standard package is compared against the Beijing 2011 ceiling (a setting);
+    a funeral home whose package costs more is still listed, with a visible flag."""
+    from tests.factories.cms import make_home_page
+
+    make_home_page()
+    settings.F6_BASIC_PACKAGE_CEILING = Decimal("1000.00")
+    within = make_priced_funeral_home(name="平价殡仪馆")  # 840.00
+    over = make_priced_funeral_home(Decimal("1.5"), name="高价殡仪馆")  # 1260.00
+    html = client.get(reverse("catalogue:packages")).content.decode()
+    assert "¥1,260.00" in _package_heading(html, over) and "高于参考上限" in _package_heading(html, over)
+    assert "¥840.00" in _package_heading(html, within)
+    assert "高于参考上限" not in _package_heading(html, within)
+
+    page = client.get(over.get_absolute_url()).content.decode()
+    assert "标准服务包合计 <strong>¥1,260.00</strong>" in page
+    assert re.search(r"高于北京2011年基本服务包参考上限 ¥1,?000\.00", page)
+    assert "参考上限 ¥" not in client.get(within.get_absolute_url()).content.decode()
+
+    # The ceiling is a setting: raised above the package price, the flag goes.
+    settings.F6_BASIC_PACKAGE_CEILING = Decimal("1300.00")
+    html = client.get(reverse("catalogue:packages")).content.decode()
+    assert "高于参考上限" not in _package_heading(html, over)
+    assert "参考上限 ¥" not in client.get(over.get_absolute_url()).content.decode()

@@ -83,33 +83,76 @@ def test_every_order_move_is_allowed_or_refused_by_the_table(source, target):
         assert order.status == source
 
 
+EXPECTED_CONTRACT_TABLE = {
+    ("issued", "family_signed"),
+    ("family_signed", "sealed"),
+    ("issued", "void"),
+    ("family_signed", "void"),
+}
+EXPECTED_CHANGE_TABLE = {
+    ("proposed", "family_signed"),
+    ("family_signed", "signed"),
+    ("proposed", "declined"),
+    ("proposed", "withdrawn"),
+    ("family_signed", "withdrawn"),
+}
+
+
+def test_the_contract_and_change_order_tables_are_exactly_the_expected_ones():
+    assert set(Contract.TRANSITIONS) == EXPECTED_CONTRACT_TABLE
+    assert set(ChangeOrder.TRANSITIONS) == EXPECTED_CHANGE_TABLE
+
+
+def _issued_contract(scenario):
+    return scenario.advance("contract_issued").contract
+
+
+def _proposed_change(scenario):
+    scenario.advance("paid")
+    return services.propose_change(
+        scenario.order,
+        scenario.staff,
+        additions={items(scenario.provider)["骨灰盒"].pk: 1},
+        removals={},
+        reason="家属加购骨灰盒",
+    )
+
+
+def _assert_move_made_or_refused(document, source, target, legal, user):
+    """Put the real document in ``source``, ask for ``target``, check the stored result."""
+    model = type(document)
+    model.objects.filter(pk=document.pk).update(status=source)
+    document.refresh_from_db()
+    if (source, target) in legal:
+        transition(document, target, user=user, reason="测试")
+        assert model.objects.get(pk=document.pk).status == target
+        entry = ModelLogEntry.objects.filter(
+            action=TRANSITION_ACTION, object_id=str(document.pk), content_type__model=model._meta.model_name
+        ).latest("timestamp", "pk")
+        assert entry.user == user and entry.data["from"] == source and entry.data["to"] == target
+    else:
+        with pytest.raises(IllegalTransition) as error:
+            transition(document, target, user=user, reason="测试")
+        assert source in str(error.value) and target in str(error.value)
+        assert model.objects.get(pk=document.pk).status == source
+
+
 @pytest.mark.parametrize(
     ("source", "target"), list(itertools.product(ContractStatus.values, ContractStatus.values))
 )
-def test_contract_table(source, target):
-    legal = {
-        ("issued", "family_signed"),
-        ("family_signed", "sealed"),
-        ("issued", "void"),
-        ("family_signed", "void"),
-    }
-    assert set(Contract.TRANSITIONS) == legal
-    assert ((source, target) in Contract.TRANSITIONS) == ((source, target) in legal)
+def test_every_contract_move_is_made_or_refused_on_a_real_contract(source, target):
+    scenario = Scenario()
+    contract = _issued_contract(scenario)
+    _assert_move_made_or_refused(contract, source, target, EXPECTED_CONTRACT_TABLE, scenario.staff)
 
 
 @pytest.mark.parametrize(
     ("source", "target"), list(itertools.product(ChangeStatus.values, ChangeStatus.values))
 )
-def test_change_order_table(source, target):
-    legal = {
-        ("proposed", "family_signed"),
-        ("family_signed", "signed"),
-        ("proposed", "declined"),
-        ("proposed", "withdrawn"),
-        ("family_signed", "withdrawn"),
-    }
-    assert set(ChangeOrder.TRANSITIONS) == legal
-    assert ((source, target) in ChangeOrder.TRANSITIONS) == ((source, target) in legal)
+def test_every_change_order_move_is_made_or_refused_on_a_real_change_order(source, target):
+    scenario = Scenario()
+    change = _proposed_change(scenario)
+    _assert_move_made_or_refused(change, source, target, EXPECTED_CHANGE_TABLE, scenario.staff)
 
 
 def test_the_whole_lifecycle_through_the_services_is_audited_with_who_and_why():

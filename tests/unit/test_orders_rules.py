@@ -439,6 +439,29 @@ def test_amount_in_words(value, words):
 
 
 def test_order_lines_snapshot_names_and_units():
+    """A line keeps the name, unit and price the family ordered, whatever the provider
+    later does to the item (F9: the statement doesn't change under the family)."""
     scenario = Scenario()
-    line = scenario.order.lines.filter(kind="item").first()
-    assert line.name == line.item.name and line.unit == line.item.unit and line.stage == OrderLine.Stage.ORDER
+    urn = items(scenario.provider)["骨灰盒"]
+    line = scenario.order.lines.get(kind="item", item=urn)
+    ordered = (line.name, line.unit, line.unit_price, line.amount, line.price_version_id)
+    assert ordered[:3] == ("骨灰盒", urn.unit, Decimal("600.00")) and line.stage == OrderLine.Stage.ORDER
+    total = scenario.order.total
+
+    urn.name, urn.unit = "檀木骨灰盒（新款）", "套"
+    urn.save()
+    catalogue.publish_price(
+        urn,
+        price=Decimal("880.00"),
+        effective_from=timezone.localdate(),
+        reason="原材料涨价",
+        announced_at=timezone.now(),
+    )
+    assert ServiceItem.objects.get(pk=urn.pk).name == "檀木骨灰盒（新款）"
+    assert catalogue.with_current_price(ServiceItem.objects.filter(pk=urn.pk)).get().current_price == Decimal(
+        "880.00"
+    )
+
+    line = OrderLine.objects.get(pk=line.pk)
+    assert (line.name, line.unit, line.unit_price, line.amount, line.price_version_id) == ordered
+    assert scenario.refresh().total == total

@@ -43,7 +43,15 @@ def last_code():
     reason="row locks (select_for_update) need PostgreSQL; SQLite serialises whole transactions",
 )
 @pytest.mark.django_db(transaction=True)
-@override_settings(LOGIN_RATE_LIMIT_PER_ACCOUNT=5, LOGIN_RATE_LIMIT_PER_IP=1000)
+# The delay after the limit is an hour here, so that a slow machine (or a run under
+# libfaketime) can't let it expire while the threads are still queued: this test is about the
+# check and the count being one step, not about the delay running out.
+@override_settings(
+    LOGIN_RATE_LIMIT_PER_ACCOUNT=5,
+    LOGIN_RATE_LIMIT_PER_IP=1000,
+    LOGIN_ACCOUNT_DELAY_BASE_SECONDS=3600,
+    LOGIN_ACCOUNT_DELAY_MAX_SECONDS=3600,
+)
 def test_concurrent_wrong_passwords_are_evaluated_at_most_limit_times():
     """Forty wrong passwords for one account at the same moment: the limit and the count are
     one step, so only five reach the password check; the rest are refused unchecked."""

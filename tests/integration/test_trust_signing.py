@@ -50,7 +50,7 @@ def _in_thread(target, results, key):
 def _wait_until_blocked_on_a_lock(count=1, results=None):
     """Until ``count`` other backends of this database wait for a row lock (no timing is asserted)."""
     with connections["default"].cursor() as cursor:
-        for _attempt in range(2000):
+        for _attempt in range(12000):  # at most about two minutes on a loaded machine
             if results is not None and len(results) >= count:
                 raise AssertionError(f"finished without waiting: {results}")
             # Inside a transaction the activity view is a snapshot; take a fresh one each time.

@@ -145,21 +145,33 @@ def _s5_removal_candidates(today):
             removable_on = add_months(entry.listed_on, settings.S5_AUTO_REMOVAL_MONTHS)
             if today < removable_on:
                 continue
-            yield Candidate(
-                rule=Rule.S5_REMOVE_SIX_MONTHS,
-                organization=entry.organization,
-                action=ProposalAction.REMOVE,
-                list_type=ListType.ABNORMAL,
-                entry=entry,
-                due_on=removable_on,
+            yield _removal_after_time(
+                Rule.S5_REMOVE_SIX_MONTHS,
+                entry,
+                removable_on,
                 key_facts={"entry": entry.pk, "removable_on": removable_on.isoformat()},
-                facts={
-                    "entry": entry.pk,
-                    "listed_on": entry.listed_on.isoformat(),
-                    "listing_reason": str(entry.get_reason_display()),
-                    "removable_on": removable_on.isoformat(),
-                },
             )
+
+
+def _removal_after_time(rule, entry, removable_on, *, key_facts, **extra_facts):
+    """A proposal to remove ``entry`` from its list because its time is up (S5 six months with
+    nothing to fix, S6 two years without a new listing)."""
+    return Candidate(
+        rule=rule,
+        organization=entry.organization,
+        action=ProposalAction.REMOVE,
+        list_type=entry.list_type,
+        entry=entry,
+        due_on=removable_on,
+        key_facts=key_facts,
+        facts={
+            "entry": entry.pk,
+            "listed_on": entry.listed_on.isoformat(),
+            "listing_reason": str(entry.get_reason_display()),
+            **extra_facts,
+            "removable_on": removable_on.isoformat(),
+        },
+    )
 
 
 def _s6_listing_candidates(today):
@@ -213,21 +225,12 @@ def _s6_removal_candidates(today):
         removable_on, latest = serious_removal_date(entry, later)
         if today < removable_on:
             continue
-        yield Candidate(
-            rule=Rule.S6_REMOVE_TWO_YEARS,
-            organization=entry.organization,
-            action=ProposalAction.REMOVE,
-            list_type=ListType.SERIOUS,
-            entry=entry,
-            due_on=removable_on,
+        yield _removal_after_time(
+            Rule.S6_REMOVE_TWO_YEARS,
+            entry,
+            removable_on,
             key_facts={"entry": entry.pk, "latest_listing": latest.isoformat()},
-            facts={
-                "entry": entry.pk,
-                "listed_on": entry.listed_on.isoformat(),
-                "listing_reason": str(entry.get_reason_display()),
-                "latest_listing": latest.isoformat(),
-                "removable_on": removable_on.isoformat(),
-            },
+            latest_listing=latest.isoformat(),
         )
 
 

@@ -21,7 +21,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    mobile = MobileField(help_text=_("被邀请人用该手机号码注册或以短信验证码登录、证明号码属于本人后，即可加入本机构。"))
+    mobile = MobileField(
+        help_text=_("被邀请人用该手机号码注册或以短信验证码登录、证明号码属于本人后，即可加入本机构。")
+    )
 
     def __init__(self, *args, roles=(MemberRole.FILER,), **kwargs):
         super().__init__(*args, **kwargs)

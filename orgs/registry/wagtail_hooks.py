@@ -194,7 +194,11 @@ class InviteAdminForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=gettext_lazy("社会组织"), queryset=Organization.objects.order_by("name")
     )
-    mobile = MobileField(help_text=gettext_lazy("对方用该手机号码注册或以短信验证码登录、证明号码属于本人后，即成为该机构的机构管理员。"))
+    mobile = MobileField(
+        help_text=gettext_lazy(
+            "对方用该手机号码注册或以短信验证码登录、证明号码属于本人后，即成为该机构的机构管理员。"
+        )
+    )
 
 
 def invite_admin(request):
@@ -218,7 +222,12 @@ def invite_admin(request):
                     form.add_error(field if field in form.fields else None, message)
         else:
             if invitation.is_pending:
-                messages.success(request, _("邀请已登记：对方用该手机号码注册或以短信验证码登录、证明号码属于本人后，即成为机构管理员。"))
+                messages.success(
+                    request,
+                    _(
+                        "邀请已登记：对方用该手机号码注册或以短信验证码登录、证明号码属于本人后，即成为机构管理员。"
+                    ),
+                )
             else:
                 messages.success(request, _("该用户已成为机构管理员。"))
             return redirect("registry_admin_invite")

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_mobile
+from core.models import AppendOnlyModel
 
 from . import uscc as uscc_module
 
@@ -204,8 +205,11 @@ class Organization(models.Model):
             )
 
 
-class RegistryChange(models.Model):
+class RegistryChange(AppendOnlyModel):
     """A change registration (变更登记). Append-only: never edited, never deleted."""
+
+    edit_message = _("变更登记记录一经保存不可修改；如需更正，请新增一条变更记录。")
+    delete_message = _("变更登记记录不可删除。")
 
     class Item(models.TextChoices):
         NAME = "name", _("名称")
@@ -239,14 +243,6 @@ class RegistryChange(models.Model):
 
     def __str__(self):
         return f"{self.organization} · {self.get_item_display()} · {self.changed_on}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("变更登记记录一经保存不可修改；如需更正，请新增一条变更记录。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("变更登记记录不可删除。"))
 
 
 class MemberRole(models.TextChoices):

@@ -263,7 +263,21 @@ def _chain_rehash():
     )
 
 
+def _registry_change():
+    from orgs.registry.models import RegistryChange
+    from tests.factories.orgs import OrganizationFactory
+
+    return RegistryChange.objects.create(
+        organization=OrganizationFactory(),
+        item=RegistryChange.Item.DOMICILE,
+        before="北京市东城区示例路1号",
+        after="北京市西城区示例路2号",
+        changed_on=TODAY,
+    )
+
+
 BUILDERS = {
+    "registry.RegistryChange": _registry_change,
     "catalogue.PriceVersion": _price_version,
     "catalogue.ChainHeads": _chain_heads,
     "catalogue.ChainRehash": _chain_rehash,

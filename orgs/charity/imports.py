@@ -404,9 +404,19 @@ def _check_xlsx_archive(data):
                             raise
     except _Refused as error:
         raise ImportFileError(str(error)) from error
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, NotImplementedError) as error:
-        raise ImportFileError(unreadable) from error
-    except (OSError, ValueError, EOFError, RuntimeError) as error:  # damaged or encrypted entries
+    # A damaged archive or part (BadZipFile, ExpatError, OSError, EOFError, ValueError), an
+    # encrypted entry (RuntimeError) or an unsupported compression method, which zipfile
+    # reports as NotImplementedError: the file can't be read, and the dry run says so.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        expat.ExpatError,
+        NotImplementedError,
+        OSError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+    ) as error:
         raise ImportFileError(unreadable) from error
 
 

@@ -188,12 +188,13 @@ def test_a_stranger_cannot_claim_an_invitation_without_the_number():
     assert Membership.objects.get(user__mobile=MOBILE).organization == org
 
 
-def production_settings(**extra):
+def production_settings(database_dir, **extra):
+    """Import the production settings in a fresh interpreter; the database is never opened."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 50,
-        "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+        "DATABASE_URL": f"sqlite:///{database_dir / 'never-opened.sqlite3'}",
         "ALLOWED_HOSTS": "mzj.beijing.example",
         **extra,
     }
@@ -207,12 +208,12 @@ def production_settings(**extra):
     )
 
 
-def test_production_settings_without_sms_backend_refuse_to_start():
-    result = production_settings()
+def test_production_settings_without_sms_backend_refuse_to_start(tmp_path):
+    result = production_settings(tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "SMS_BACKEND" in result.stderr
-    result = production_settings(SMS_BACKEND="accounts.sms.backends.LocmemSmsBackend")
+    result = production_settings(tmp_path, SMS_BACKEND="accounts.sms.backends.LocmemSmsBackend")
     assert result.returncode != 0 and "SMS_BACKEND" in result.stderr
-    result = production_settings(SMS_BACKEND="bureau.sms.GatewayBackend")
+    result = production_settings(tmp_path, SMS_BACKEND="bureau.sms.GatewayBackend")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "bureau.sms.GatewayBackend"

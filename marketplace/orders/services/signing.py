@@ -202,47 +202,54 @@ def sign(
         errors["__all__"] = _("文书内容与您查看的版本不一致，请重新打开文书核对后再签署。")
     if errors:
         raise ValidationError(errors)
-    # Outside the transaction below, so a wrong code's attempt count is never rolled back.
-    try:
-        otp = check_code(user, code_purpose(document, role), code)
-    except OtpError:
-        # The same signer pressing "sign" twice at once: the first press used the code. Wait
-        # for it (the order lock) and say what happened rather than "get a code first".
-        with transaction.atomic():
-            lock_order(document.order)
-            if not may_sign(type(document).objects.get(pk=document.pk), user, role):
-                raise ValidationError(SIGNED_MEANWHILE) from None
-        raise
+    otp_error = None
     with transaction.atomic():
         # The order row first, then the document: cancel_order takes them in this order too, so
-        # a signature and a cancellation queue up instead of deadlocking. State is re-checked
-        # after the locks; whoever comes second gets a clear message and keeps their input.
+        # a signature and a cancellation queue up instead of deadlocking. State is checked under
+        # the locks, before the code is used, so whoever comes second (another signer, the same
+        # signer pressing twice, a cancellation) gets a clear message and keeps their input.
         lock_order(document.order)
         document = type(document).objects.select_for_update().get(pk=document.pk)
         if not may_sign(document, user, role):
             raise ValidationError(SIGNED_MEANWHILE)
-        link = {"contract": document} if isinstance(document, Contract) else {"change_order": document}
-        signature = Signature.objects.create(
-            **link,
-            role=role,
-            user=user,
-            full_name=expected_name,
-            signed_at=timezone.now(),
-            ip_address=ip_address or None,
-            user_agent=(user_agent or "")[:400],
-            document_sha256=document.draft_sha256,
-            one_time_code=otp,
-        )
-        log(
-            document.order,
-            ACTION_SIGNED,
-            user=user,
-            data={"document": str(document), "role": role, "sha256": document.draft_sha256},
-        )
-        if isinstance(document, Contract):
-            _after_contract_signature(document, user, role, base_url)
+        try:
+            otp = check_code(user, code_purpose(document, role), code)
+        except OtpError as exc:
+            # Leave the block normally, so a wrong code's attempt count is committed, not
+            # rolled back with the signature that was never made; raised below.
+            otp_error = exc
         else:
-            _after_change_signature(document, user, role, base_url)
+            signature = _record_signature(
+                document, user, role, expected_name, otp, ip_address, user_agent, base_url
+            )
+    if otp_error is not None:
+        raise otp_error
+    return signature
+
+
+def _record_signature(document, user, role, full_name, otp, ip_address, user_agent, base_url):
+    link = {"contract": document} if isinstance(document, Contract) else {"change_order": document}
+    signature = Signature.objects.create(
+        **link,
+        role=role,
+        user=user,
+        full_name=full_name,
+        signed_at=timezone.now(),
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:400],
+        document_sha256=document.draft_sha256,
+        one_time_code=otp,
+    )
+    log(
+        document.order,
+        ACTION_SIGNED,
+        user=user,
+        data={"document": str(document), "role": role, "sha256": document.draft_sha256},
+    )
+    if isinstance(document, Contract):
+        _after_contract_signature(document, user, role, base_url)
+    else:
+        _after_change_signature(document, user, role, base_url)
     return signature
 
 

@@ -37,10 +37,6 @@ F7_FREE_BURIAL_CHOICES = env_tuple("F7_FREE_BURIAL_CHOICES", "sea,natural")
 F8_CANCELLATION_REFUND_SCHEDULE = env_records(
     "F8_CANCELLATION_REFUND_SCHEDULE", "3:1.00,1:0.80,0:0.50,-36500:0.00", int, str
 )
-# F9: order states in which a signed contract can still be changed through a change order.
-# A fact of the order state machine rather than policy: it belongs in marketplace.orders and
-# stays here only until the orders services (being split) read it from there.
-F9_CHANGE_ORDER_STATUSES = ("countersigned", "paid", "in_service")
 # F10: how many days ahead an upcoming price change must be announced (0 = any future date),
 # and the early-warning deadline (days) for a price chain that fails its published head.
 F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))

@@ -1,8 +1,8 @@
 """Change orders: the only way the final bill can differ from the contract.
 
 Rules:
-- F9: after the contract is sealed and before the service is complete (order statuses in
-  setting ``F9_CHANGE_ORDER_STATUSES``) the provider may propose one change order at a time,
+- F9: after the contract is sealed and before the service is complete (the order statuses in
+  ``CHANGEABLE_STATUSES``, a fact of the order state machine, not policy) the provider may propose one change order at a time,
   with a reason; it binds only once the family and the provider have both signed it
   (signing: ``signing.sign``). The family may decline it; the provider may withdraw it.
 - F4: added items are posted, active items of this provider at the price in effect, and a
@@ -11,7 +11,6 @@ Rules:
   has its discount reversed, at the price it was billed at.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +21,7 @@ from core.money import round_money
 from core.statemachine import transition
 
 from .. import pdfs
-from ..models import ChangeOrder, ChangeStatus, OrderLine
+from ..models import ChangeOrder, ChangeStatus, OrderLine, OrderStatus
 from .common import ACTION_CHANGE_PROPOSED, lock_order
 from .lines import (
     Line,
@@ -75,10 +74,14 @@ def removal_lines(order, removals):
         raise ValidationError(errors)
     return result
 
+# F9: the order states in which the sealed contract can still change (countersigned, paid and
+# not yet complete). Before countersigning the contract itself is reissued instead.
+CHANGEABLE_STATUSES = (OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE)
+
 
 def can_propose_change(order):
     return (
-        order.status in settings.F9_CHANGE_ORDER_STATUSES
+        order.status in CHANGEABLE_STATUSES
         and not order.change_orders.filter(status__in=ChangeOrder.OPEN).exists()
     )
 
@@ -88,7 +91,7 @@ def propose_change(order, user, *, additions, removals, reason, expected_prices=
     """The provider proposes extra or removed items after signing (F9). Additions follow F4:
     only posted, active items of this provider at the price in effect."""
     order = lock_order(order)
-    if order.status not in settings.F9_CHANGE_ORDER_STATUSES:
+    if order.status not in CHANGEABLE_STATUSES:
         raise ValidationError(_("只有合同生效后、服务完成前才能提出变更。"))
     if order.change_orders.filter(status__in=ChangeOrder.OPEN).exists():
         raise ValidationError(_("已有一份待签署的变更单，请等待签署完毕或撤回后再提出。"))

@@ -11,7 +11,7 @@ export PORT
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
 
-.PHONY: help run serve test test-sqlite test-fast test-future test-random lint check-deploy system-deps-run system-deps-test keys migrate demo clean messages
+.PHONY: help run serve test test-sqlite test-fast test-future test-random lint check-deploy system-deps-run system-deps-test keys migrate demo clean messages mutation
 
 help:
 	@echo "make run          create .venv, install, migrate SQLite, load demo data, serve on 127.0.0.1:$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-future  unit and integration tests with the clock moved +7 and +13 months (libfaketime)"
 	@echo "make test-random  unit tests in a random order (pytest-randomly; the seed is printed)"
 	@echo "make lint         ruff, manage.py check, migrations check, production deploy check"
+	@echo "make mutation     mutation score of the rule modules (mutmut; slow, not in CI); MUTATE=path/to/module.py for one"
 
 $(VENV)/.python:
 	@python_bin=$$(scripts/find-python.sh) && echo "Using $$python_bin" && "$$python_bin" -m venv $(VENV)
@@ -88,12 +89,27 @@ test-random: system-deps-test $(VENV)/.installed-test
 	scripts/with-postgres.sh env EXPECT_DB_VENDOR=postgresql \
 	  $(VENV)/bin/pytest $(RANDOM_TESTS) -p randomly -p no:cacheprovider $(PYTEST_ARGS)
 
+# Mutation testing of the rule modules (mutmut 3; [tool.mutmut] in pyproject.toml lists them).
+# Too slow for CI: run it before resolving an issue that touches a rule, and record the score
+# in docs/testing.md. `make mutation MUTATE=orgs/registry/uscc.py` (a module, or a package
+# such as orgs/credit/services) tests that module's mutants only. One mutant at a time, on
+# SQLite (the test database is a file kept between mutants: mutation/pytest_plugin.py),
+# niced so that it yields to interactive work. mutmut keeps its copy and results in mutants/:
+# a later run retests only what changed; `rm -rf mutants` starts afresh.
+MUTATE ?=
+MUTANT_GLOB = $(if $(MUTATE),'$(subst /,.,$(patsubst %/,%,$(MUTATE:.py=))).*')
+
+mutation: $(VENV)/.installed-test
+	env -u DATABASE_URL nice -n 10 $(VENV)/bin/mutmut run --max-children 1 $(MUTANT_GLOB)
+	$(VENV)/bin/mutmut results
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(PY) scripts/check_rules_map.py
+	$(PY) scripts/check_imports.py
 	$(MAKE) --no-print-directory check-deploy
 
 check-deploy: $(VENV)/.installed-run

@@ -7,11 +7,13 @@ none exists we fall back to reportlab's built-in ``STSong-Light`` CID font, whic
 is *not* embedded, and log a warning.
 """
 
+import functools
 import logging
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -129,3 +131,15 @@ def receipt(*, title, rows, code, url, notes=(), document_title=""):
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def in_platform_language(function):
+    """Legal documents are written in the platform's language (Chinese) whatever the language
+    of the page that issued them. A fresh ``override`` per call keeps this thread-safe."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper

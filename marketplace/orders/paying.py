@@ -25,7 +25,7 @@ from payments import services as payment_services
 from .models import Contract, Order, OrderPayment, OrderStatus
 from .services.cancellation import cancel_order
 from .services.history import balance_due, mark_paid, mark_refunded, paid_total
-from .services.lines import deposit_amount
+from .statements import deposit_amount
 
 PAYABLE_STATUSES = {OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE}
 

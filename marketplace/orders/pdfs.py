@@ -4,8 +4,8 @@ Every PDF is drawn with ``core.pdf`` so the TrueType CJK font is embedded and no
 Helvetica is written. Final documents carry their verification code and a QR code
 (reportlab's QR widget) pointing at ``/verify/<code>/``; ``core.verification`` seals them.
 
-The lines, totals and deposit come from ``services.lines``; this module imports no other
-services module, so the modules that render PDFs (signing, changes, fulfilment) may import it.
+The lines, totals and deposit come from ``statements``; this module imports nothing from
+``services``, so the services that render PDFs (signing, changes, fulfilment) may import it.
 """
 
 import hashlib
@@ -22,12 +22,12 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from core import pdf as platform_pdf
 from core.money import round_money
+from core.pdf import in_platform_language
 from core.sealing import SEAL_ORGANISATION
 from marketplace.catalogue.models import BurialChoice
 
 from . import placeholders
-from .services.common import in_platform_language
-from .services.lines import bill_lines, deposit_amount, totals
+from .statements import bill_lines, deposit_amount, totals
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 UNITS = ["", "拾", "佰", "仟"]

@@ -27,9 +27,9 @@ from .models import ChangeOrder, Contract, OrderPayment, OrderStatus, Signature
 from .permissions import family_order_or_404, family_orders
 from .services.changes import decline_change
 from .services.history import balance_due, comparison, history, paid_total
-from .services.lines import check_expected_prices, lines_from_statement, totals
 from .services.placing import open_order_for, preview_from_quote, submit_order
 from .services.signing import may_sign, send_signing_code, sign, signer_name
+from .statements import check_expected_prices, lines_from_statement, totals
 
 FAMILY_CANCELLABLE = (
     OrderStatus.SUBMITTED,

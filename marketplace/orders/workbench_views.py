@@ -25,8 +25,8 @@ from .permissions import provider_order_or_404, provider_orders
 from .services import signing
 from .services.changes import can_propose_change, propose_change, withdraw_change
 from .services.fulfilment import certificate_kind, complete_order, start_service
-from .services.lines import bill_lines
 from .services.placing import confirm_order
+from .statements import bill_lines
 from .views import _change, _contract, base_url, order_context, pdf_inline, signing_page
 
 PROVIDER_CANCELLABLE = (

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from marketplace.orders.models import Contract
-from marketplace.orders.services.lines import deposit_amount
+from marketplace.orders.statements import deposit_amount
 
 
 def test_f8_deposit_is_rounded_half_up_to_the_fen():

@@ -22,8 +22,7 @@ from core.statemachine import transition
 
 from .. import pdfs
 from ..models import ChangeOrder, ChangeStatus, OrderLine, OrderStatus
-from .common import ACTION_CHANGE_PROPOSED, lock_order
-from .lines import (
+from ..statements import (
     Line,
     bill_lines,
     check_expected_prices,
@@ -33,6 +32,7 @@ from .lines import (
     statement_for,
     totals,
 )
+from .common import ACTION_CHANGE_PROPOSED, lock_order
 
 
 def removal_lines(order, removals):
@@ -73,6 +73,7 @@ def removal_lines(order, removals):
     if errors:
         raise ValidationError(errors)
     return result
+
 
 # F9: the order states in which the sealed contract can still change (countersigned, paid and
 # not yet complete). Before countersigning the contract itself is reissued instead.

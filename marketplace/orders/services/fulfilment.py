@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from core.models import VerifiableDocument
+from core.pdf import in_platform_language
 from core.statemachine import IllegalTransition, transition
 from core.verification import issue_document
 
 from .. import pdfs
 from ..models import Certificate, ChangeOrder, OrderStatus
-from .common import ACTION_CERTIFICATE, actor, in_platform_language, lock_order
+from .common import ACTION_CERTIFICATE, actor, lock_order
 
 
 @transaction.atomic

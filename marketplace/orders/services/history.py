@@ -26,6 +26,7 @@ from core.money import ZERO, round_money
 from core.statemachine import TRANSITION_ACTION, transition
 
 from ..models import ChangeStatus, OrderLine, OrderPayment, OrderStatus, Signature
+from ..statements import Totals, lines_from_records, quote_lines, totals
 from .common import (
     ACTION_CERTIFICATE,
     ACTION_CHANGE_PROPOSED,
@@ -36,7 +37,6 @@ from .common import (
     actor,
     lock_order,
 )
-from .lines import Totals, lines_from_records, quote_lines, totals
 
 # --- The ledger (called by the payments integration) ---------------------------------------------
 

@@ -25,8 +25,8 @@ from marketplace.catalogue.services import compute_statement
 
 from .. import identity
 from ..models import Order, OrderLine, OrderStatus
+from ..statements import lines_from_statement, save_lines, totals
 from .common import ACTION_SUBMITTED, actor, lock_order
-from .lines import lines_from_statement, save_lines, totals
 
 
 class PricesChanged(ValidationError):

@@ -25,6 +25,7 @@ from wagtail.log_actions import log
 from accounts.otp import OtpError, check_code, send_code
 from core.models import VerifiableDocument
 from core.money import ZERO
+from core.pdf import in_platform_language
 from core.statemachine import IllegalTransition, transition
 from core.verification import issue_document
 
@@ -39,9 +40,7 @@ from ..models import (
     Signature,
 )
 from ..permissions import is_provider_member
-from .common import ACTION_SEALED, ACTION_SIGNED, in_platform_language, lock_order
-from .history import balance_due
-from .lines import (
+from ..statements import (
     bill_lines,
     lines_from_records,
     lines_from_statement,
@@ -50,6 +49,8 @@ from .lines import (
     statement_for,
     totals,
 )
+from .common import ACTION_SEALED, ACTION_SIGNED, lock_order
+from .history import balance_due
 
 SIGNED_MEANWHILE = _lazy("该文书已被签署或状态已变化（可能是他人刚刚签署或订单已取消），请刷新页面查看。")
 

@@ -15,7 +15,8 @@ Rules:
   copied into the contract when it is issued).
 
 Money is ``Decimal`` rounded half up to the fen (``core.money.round_money``). Nothing here
-writes except :func:`save_lines`, and nothing here imports ``pdfs``: the PDFs import this.
+writes except :func:`save_lines`. It sits below both ``services`` and ``pdfs`` (it imports
+neither), so the PDFs can use it without running the services package.
 """
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from core.money import ZERO, round_money
 from marketplace.catalogue.services import compute_statement, statement_from_quote
 
-from ..models import ChangeStatus, OrderLine
+from .models import ChangeStatus, OrderLine
 
 
 @dataclass

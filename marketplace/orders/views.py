@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.otp import OtpError
 from accounts.permissions import get_managed_or_404
+from accounts.services import client_ip
 from core.statemachine import IllegalTransition
 from core.verification import serve_verified
 from marketplace.catalogue.models import Quote
@@ -38,10 +39,6 @@ FAMILY_CANCELLABLE = (
     OrderStatus.FAMILY_SIGNED,
     OrderStatus.COUNTERSIGNED,
 )
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def base_url(request):
@@ -315,7 +312,7 @@ def signing_page(request, document, role, *, template, context, done_url):
                     consent=form.cleaned_data["consent"],
                     code=form.cleaned_data["code"],
                     shown_sha256=form.cleaned_data["shown_sha256"],
-                    ip_address=client_ip(request),
+                    ip_address=client_ip(request) or None,
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                     base_url=base_url(request),
                 )

@@ -619,3 +619,30 @@ def test_a_contract_issued_from_the_english_pages_is_written_in_chinese(client):
     client.force_login(scenario.family)
     text = pdf_text(pdf_bytes(client.get(f"/orders/{scenario.order.reference}/contract/draft.pdf")))
     assert "签署记录" in text and "应付合计" in text and "Signatures" not in text
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_signature_behind_the_proxy_records_the_signer_not_the_proxy(client):
+    """The signature record is evidence: behind nginx it keeps the family's address (from the
+    trusted proxy's X-Forwarded-For), never the proxy's, and a spoofed left-hand entry is ignored."""
+    scenario = Scenario()
+    ref = scenario.order.reference
+    order = issue_over_http(client, scenario)
+    client.force_login(scenario.family)
+    client.post(f"/orders/{ref}/contract/sign/", {"action": "send_code"})
+    page = client.get(f"/orders/{ref}/contract/sign/").content.decode()
+    shown = re.search(r'name="shown_sha256" value="([0-9a-f]{64})"', page).group(1)
+    response = client.post(
+        f"/orders/{ref}/contract/sign/",
+        {
+            "action": "sign",
+            "shown_sha256": shown,
+            "full_name": FAMILY_NAME,
+            "code": sent_code(),
+            "consent": "on",
+        },
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.23",
+    )
+    assert response.status_code == 302
+    assert Signature.objects.get(contract=order.contract, role="family").ip_address == "198.51.100.23"

@@ -20,6 +20,10 @@ class SearchEntry(models.Model):
         _("语言"), max_length=60, blank=True, help_text=_("以空格分隔的语言代码；留空表示所有语言。")
     )
     updated = models.DateTimeField(_("索引时间"))
+    # The full-text index's tokens (``search.text.index_tokens`` of title, extra and body):
+    # indexed by PostgreSQL (GIN over ``to_tsvector('simple', tokens)``) and by SQLite (the
+    # FTS5 table ``search_searchentry_fts``, kept in step by triggers). See migration 0002.
+    tokens = models.TextField(_("检索词"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("搜索索引条目")

@@ -121,3 +121,75 @@ def highlight(text, needles):
         last = match.end()
     out.append(str(escape(text[last:])))
     return "".join(out)
+
+
+# --- Full-text index tokens ------------------------------------------------------------------
+#
+# What the embedded index stores in ``SearchEntry.tokens`` and what a query looks up, the same
+# on PostgreSQL (a GIN index over ``to_tsvector('simple', tokens)``) and SQLite (an FTS5 table).
+# Every token is plain ASCII ``[a-z0-9]+``, so both databases' own word splitters keep it whole
+# whatever their locale:
+# - each pair of adjacent Chinese characters (a bigram) as ``z`` + the two code points in hex:
+#   a Chinese query of two or more characters is a substring of a text only if all its bigrams
+#   are, so the index narrows the candidates and ``icontains`` then checks them exactly;
+# - each run of Latin letters and digits, lower-cased (USCC codes, receipt numbers, English);
+# - for each jieba word (``cut_for_search``: 通州区 gives 通州 and 通州区), its full pinyin
+#   (``tongzhou``) and its initials (``tz``), so a query typed in pinyin finds the word.
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN_RUN = re.compile(r"[0-9a-z]+")
+
+
+def _bigram_token(pair):
+    return "z" + "".join(f"{ord(ch):05x}" for ch in pair)
+
+
+def _bigrams(run):
+    return [_bigram_token(run[i : i + 2]) for i in range(len(run) - 1)]
+
+
+def _pinyin_tokens(run):
+    import jieba
+    from pypinyin import lazy_pinyin
+
+    tokens = []
+    for word in jieba.cut_for_search(run):
+        syllables = [s for s in lazy_pinyin(word) if s.isascii() and s.isalpha()]
+        if syllables:
+            tokens.append("".join(syllables))
+            if len(syllables) > 1:
+                tokens.append("".join(s[0] for s in syllables))
+    return tokens
+
+
+def index_tokens(*texts):
+    """The tokens of a record for the full-text index, space-separated, in text order."""
+    tokens = []
+    for text in texts:
+        text = (text or "").lower()
+        for run in _CJK_RUN.findall(text):
+            tokens += _bigrams(run)
+            tokens += _pinyin_tokens(run)
+        tokens += _LATIN_RUN.findall(_CJK_RUN.sub(" ", text))
+    return " ".join(tokens)
+
+
+def query_tokens(query):
+    """What a query asks the full-text index: ``(exact, prefixes)``.
+
+    ``exact`` are the bigrams of every Chinese word of the query (a record must hold them all
+    for the query, or every one of its words, to be a substring of it); ``prefixes`` are its
+    Latin words, each matching any token that starts with it (``yang`` finds ``yanglao``,
+    ``9111`` the USCC that starts so). A query of single Chinese characters asks nothing of the
+    index (both lists empty) and is answered by ``icontains`` alone."""
+    exact, prefixes = [], []
+    text = (query or "").lower()
+    for run in _CJK_RUN.findall(text):
+        for word in terms(run):
+            for token in _bigrams(word):
+                if token not in exact:
+                    exact.append(token)
+    for word in _LATIN_RUN.findall(_CJK_RUN.sub(" ", text)):
+        if word not in prefixes:
+            prefixes.append(word)
+    return exact, prefixes

@@ -422,5 +422,10 @@ SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "platform-search"
 SEARCH_ELASTICSEARCH_ANALYZER = env("SEARCH_ELASTICSEARCH_ANALYZER", "ik_max_word")
 SEARCH_ELASTICSEARCH_SEARCH_ANALYZER = env("SEARCH_ELASTICSEARCH_SEARCH_ANALYZER", "ik_smart")
 SEARCH_ELASTICSEARCH_TIMEOUT = float(env("SEARCH_ELASTICSEARCH_TIMEOUT", "5"))
+# Pinyin (analysis-pinyin, installed by site/compose.yaml next to IK): each word of a title,
+# extra line and body is also indexed as its full pinyin and its initials (通州 → tongzhou, tz),
+# as the embedded index does. Turn off on a cluster without the plugin.
+SEARCH_ELASTICSEARCH_PINYIN = env_bool("SEARCH_ELASTICSEARCH_PINYIN", True)
+SEARCH_ELASTICSEARCH_PINYIN_TOKENIZER = env("SEARCH_ELASTICSEARCH_PINYIN_TOKENIZER", "ik_max_word")
 # Wait for a refresh after each bulk write so a change is searchable when the request ends.
 SEARCH_ELASTICSEARCH_REFRESH = env_bool("SEARCH_ELASTICSEARCH_REFRESH", False)

@@ -7,12 +7,19 @@ installs (``analysis-ik``); both are settings, so a cluster without IK can use `
 ``standard``. The query combines IK's own segmentation with the jieba words the database backend
 uses, so both engines agree on what a multi-word Chinese query means.
 
+Pinyin (``SEARCH_ELASTICSEARCH_PINYIN``, on by default; the analysis-pinyin plugin, which
+``site/compose.yaml`` installs next to IK): ``title``, ``extra`` and ``body`` each have a
+``.pinyin`` sub-field analysed by IK's words and the pinyin token filter, keeping each word's
+joined full pinyin and its initials (通州 → ``tongzhou``, ``tz``), the same tokens as the
+embedded index; a query of Latin letters and digits also matches those sub-fields by prefix.
+
 No Elasticsearch server runs in development or CI. The tests check what this backend would
 send: the ``to_dict()`` of documents built from real rows and of the ``Search`` for a query.
 """
 
 import datetime
 import functools
+import re
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -29,18 +36,47 @@ MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 ALL_LANGUAGES = "*"
 
 
+_LATIN_QUERY = re.compile(r"[0-9A-Za-z\s]+")
+PINYIN_FIELDS = ["title.pinyin^3", "body.pinyin", "extra.pinyin"]
+
+
+def pinyin_analyzer(tokenizer):
+    """IK's words, each kept as its joined full pinyin and its initials (analysis-pinyin)."""
+    from elasticsearch_dsl import analyzer, token_filter
+
+    forms = token_filter(
+        "platform_pinyin_forms",
+        type="pinyin",
+        keep_first_letter=True,
+        keep_separate_first_letter=False,
+        keep_full_pinyin=False,
+        keep_joined_full_pinyin=True,
+        keep_original=False,
+        keep_none_chinese=True,
+        keep_none_chinese_in_first_letter=False,
+        limit_first_letter_length=16,
+        lowercase=True,
+        remove_duplicated_term=True,
+    )
+    return analyzer("platform_pinyin", tokenizer=tokenizer, filter=[forms])
+
+
 @functools.cache
-def document_class(index_name, analyzer, search_analyzer):
-    """The ``Document`` for one index name and analyser pair (from settings)."""
+def document_class(index_name, analyzer, search_analyzer, pinyin_tokenizer=None):
+    """The ``Document`` for one index name and analyser pair (from settings); with a
+    ``pinyin_tokenizer``, the text fields get ``.pinyin`` sub-fields."""
     from elasticsearch_dsl import Date, Document, Keyword, Text
 
-    def text(**kwargs):
-        return Text(analyzer=analyzer, search_analyzer=search_analyzer, **kwargs)
+    def text(**fields):
+        if pinyin_tokenizer:
+            fields["pinyin"] = Text(analyzer=pinyin_analyzer(pinyin_tokenizer), search_analyzer="standard")
+        extra = {"fields": fields} if fields else {}
+        return Text(analyzer=analyzer, search_analyzer=search_analyzer, **extra)
 
     class SearchDocument(Document):
         doc_type = Keyword()
         object_key = Keyword()
-        title = text(fields={"raw": Keyword(ignore_above=256)})
+        title = text(raw=Keyword(ignore_above=256))
         body = text()
         extra = text()
         url = Keyword(index=False)
@@ -79,6 +115,7 @@ class ElasticsearchBackend(SearchBackend):
             self.index_name,
             settings.SEARCH_ELASTICSEARCH_ANALYZER,
             settings.SEARCH_ELASTICSEARCH_SEARCH_ANALYZER,
+            settings.SEARCH_ELASTICSEARCH_PINYIN_TOKENIZER if settings.SEARCH_ELASTICSEARCH_PINYIN else None,
         )
 
     @functools.cached_property
@@ -170,6 +207,9 @@ class ElasticsearchBackend(SearchBackend):
             should.append(
                 Q("bool", must=[MultiMatch(query=word, fields=fields, type="phrase") for word in words])
             )
+        if settings.SEARCH_ELASTICSEARCH_PINYIN and _LATIN_QUERY.fullmatch(query):
+            # Pinyin and initials, each word of the query a prefix (the embedded index's rule).
+            should.append(MultiMatch(query=query, fields=PINYIN_FIELDS, type="bool_prefix", operator="and"))
         search = (
             self.search_object()
             .query(Q("bool", should=should, minimum_should_match=1))

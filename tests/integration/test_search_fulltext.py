@@ -113,3 +113,57 @@ def test_sqlite_fts5_table_follows_inserts_updates_and_deletes(committed):
             "SELECT count(*) FROM search_searchentry_fts WHERE search_searchentry_fts MATCH 'shunyi'"
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_elasticsearch_mapping_indexes_pinyin_and_initials_of_ik_words(settings):
+    from search.backends.elasticsearch import ElasticsearchBackend
+
+    settings.SEARCH_ELASTICSEARCH_PINYIN = True
+    mapping = ElasticsearchBackend().document._index.to_dict()
+    analysis = mapping["settings"]["analysis"]
+    assert analysis["analyzer"]["platform_pinyin"] == {
+        "type": "custom",
+        "tokenizer": "ik_max_word",
+        "filter": ["platform_pinyin_forms"],
+    }
+    forms = analysis["filter"]["platform_pinyin_forms"]
+    assert forms["type"] == "pinyin"
+    assert forms["keep_joined_full_pinyin"] and forms["keep_first_letter"]  # tongzhou, tz
+    assert not forms["keep_full_pinyin"] and not forms["keep_original"]
+    for field in ("title", "body", "extra"):
+        pinyin = mapping["mappings"]["properties"][field]["fields"]["pinyin"]
+        assert pinyin == {"type": "text", "analyzer": "platform_pinyin", "search_analyzer": "standard"}
+
+
+def test_elasticsearch_asks_the_pinyin_fields_only_for_a_latin_query(settings):
+    from search.backends.elasticsearch import PINYIN_FIELDS, ElasticsearchBackend
+
+    settings.SEARCH_ELASTICSEARCH_PINYIN = True
+
+    def pinyin_clauses(query):
+        should = ElasticsearchBackend().build_search(query).to_dict()["query"]["bool"]["should"]
+        return [c for c in should if c.get("multi_match", {}).get("fields") == PINYIN_FIELDS]
+
+    assert pinyin_clauses("tongzhou yl") == [
+        {
+            "multi_match": {
+                "query": "tongzhou yl",
+                "fields": ["title.pinyin^3", "body.pinyin", "extra.pinyin"],
+                "type": "bool_prefix",
+                "operator": "and",
+            }
+        }
+    ]
+    assert pinyin_clauses("通州 养老") == []
+
+
+def test_elasticsearch_without_the_pinyin_plugin_has_no_pinyin_fields(settings):
+    from search.backends.elasticsearch import ElasticsearchBackend
+
+    settings.SEARCH_ELASTICSEARCH_PINYIN = False
+    mapping = ElasticsearchBackend().document._index.to_dict()
+    assert "analysis" not in mapping["settings"]
+    assert "pinyin" not in mapping["mappings"]["properties"]["title"]["fields"]
+    assert "fields" not in mapping["mappings"]["properties"]["body"]
+    should = ElasticsearchBackend().build_search("tongzhou").to_dict()["query"]["bool"]["should"]
+    assert all("title.pinyin^3" not in c.get("multi_match", {}).get("fields", []) for c in should)

@@ -72,7 +72,7 @@ def publish_chain_heads(day=None, *, now=None):
     Idempotent per day: a second run the same day returns the existing record. Chains that
     fail verification are not anchored (anchoring them would bless the change); they are
     listed under ``unverified`` in the record, and ``verify_price_chain`` keeps reporting them."""
-    from .services import verify_chain
+    from .services.chain import verify_chain
 
     now = now or timezone.now()
     day = day or timezone.localdate(now)
@@ -174,7 +174,7 @@ def record_chain_problems(problems, *, source):
 
     from core.models import EarlyWarning, SecurityEvent
 
-    from .services import chain_problem_label
+    from .services.chain import chain_problem_label
 
     if not problems:
         return []

@@ -15,8 +15,10 @@ class CatalogueConfig(AppConfig):
         from core.opendata import Dataset, register_dataset
         from core.warnings import register_warning_source
 
-        from . import permissions, services
+        from . import permissions
         from .models import PackageMapping, PriceFlag, PriceVersion, Provider, ServiceItem
+        from .services.chain import chain_warnings
+        from .services.current import bump_stats_generation
 
         register_section("funeral", _("殡葬服务"), "catalogue:index", order=10)
         register_panels(permissions.workbench_panels)
@@ -74,11 +76,11 @@ class CatalogueConfig(AppConfig):
                 order=12,
             )
         )
-        register_warning_source("catalogue.price_chain", _("价格哈希链校验失败"), services.chain_warnings)
+        register_warning_source("catalogue.price_chain", _("价格哈希链校验失败"), chain_warnings)
         for model in (Provider, ServiceItem, PriceVersion, PriceFlag, PackageMapping):
             for signal in (post_save, post_delete):
                 signal.connect(
-                    services.bump_stats_generation,
+                    bump_stats_generation,
                     sender=model,
                     dispatch_uid=f"catalogue.stats.{model.__name__}",
                 )

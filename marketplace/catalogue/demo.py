@@ -16,7 +16,6 @@ from accounts.demo import ensure_user
 from core.demo import DEMO_MARK
 from core.money import round_money
 
-from . import services
 from .models import (
     GuidePrice,
     PackageComponent,
@@ -30,6 +29,8 @@ from .models import (
     StandardPackage,
 )
 from .seed import seed
+from .services.current import bump_stats_generation, with_current_price
+from .services.posting import publish_price
 
 FIRST_FUNERAL_HOME = "demo-jingxi-funeral-home"
 DEMO_PROVIDER_ADMIN_MOBILE = "13910000001"
@@ -278,7 +279,7 @@ def load(out):
     with transaction.atomic():
         for day, item, price, reason in planned:
             announced = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
-            services.publish_price(
+            publish_price(
                 item, price=price, effective_from=day, reason=reason, user=admin, announced_at=announced
             )
 
@@ -286,10 +287,8 @@ def load(out):
     # The upcoming change (F10): announced today, effective in 30 days.
     upcoming_item = ServiceItem.objects.get(provider=flagship, name=UPCOMING_ITEM_NAME)
     if not PriceVersion.objects.filter(item=upcoming_item, effective_from__gt=today).exists():
-        current = (
-            services.with_current_price(ServiceItem.objects.filter(pk=upcoming_item.pk)).get().current_price
-        )
-        services.publish_price(
+        current = with_current_price(ServiceItem.objects.filter(pk=upcoming_item.pk)).get().current_price
+        publish_price(
             upcoming_item,
             price=_money(current * Decimal("1.10")),
             effective_from=today + datetime.timedelta(days=30),
@@ -304,7 +303,7 @@ def load(out):
         defaults={"category": categories[code], "unit": unit, "basis": basis, "description": description},
     )
     if not PriceVersion.objects.filter(item=anomaly).exists():
-        services.publish_price(
+        publish_price(
             anomaly,
             price=Decimal(base),
             effective_from=today - datetime.timedelta(days=20),
@@ -331,7 +330,7 @@ def load(out):
             PackageMapping.objects.update_or_create(
                 provider=provider, component=component, defaults={"item": item}
             )
-    services.bump_stats_generation()
+    bump_stats_generation()
     # F10 anchoring: the day's signed chain heads, as the daily job would publish them.
     from .anchoring import publish_chain_heads
 

@@ -16,7 +16,7 @@ from core.money import format_money, round_money
 from core.pdf import cjk_font_name
 
 from .models import PriceBasis, PriceVersion
-from .services import public_items, today
+from .services.current import public_items, today
 
 
 def _yuan(value):

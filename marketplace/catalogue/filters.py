@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .models import District, Provider, ProviderType, ServiceCategory, ServiceItem
-from .services import with_current_price
+from .services.current import with_current_price
 
 
 class CatalogueFilterForm(forms.Form):

@@ -33,7 +33,7 @@ from .models import (
     ServiceCategory,
     StandardPackage,
 )
-from .services import review_flag
+from .services.anomalies import review_flag
 
 register_permission_policy(PriceVersion, RefusingPolicy(PriceVersion, VIEW_ONLY))
 register_permission_policy(PriceFlag, RefusingPolicy(PriceFlag, DECIDE_ONLY))

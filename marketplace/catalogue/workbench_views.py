@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import get_managed_or_404, scope
 
-from . import services
 from .forms import PackageMappingForm, PriceForm, ProviderProfileForm, ServiceItemForm
 from .models import PriceFlag, Provider, ServiceItem
 from .permissions import is_provider_admin
+from .services.current import bump_stats_generation, today, upcoming_versions, with_current_price
+from .services.packages import package_breakdowns, standard_package
+from .services.posting import StalePriceError, ceiling_for, latest_version, publish_price
 
 
 def _crumbs(provider=None, *extra):
@@ -47,17 +49,17 @@ def index(request):
 def provider(request, slug):
     provider = get_managed_or_404(request.user, Provider.objects, slug=slug)
     items = list(
-        services.with_current_price(provider.items.all())
+        with_current_price(provider.items.all())
         .select_related("category")
         .order_by("-is_active", "category__sort_order", "sort_order", "name")
     )
     upcoming = {}
-    for version in services.upcoming_versions({"provider": provider}):
+    for version in upcoming_versions({"provider": provider}):
         upcoming.setdefault(version.item_id, []).append(version)
     for item in items:
         item.upcoming = upcoming.get(item.pk, [])
-    package = services.standard_package()
-    breakdown = services.package_breakdowns(package, [provider]).get(provider.pk)
+    package = standard_package()
+    breakdown = package_breakdowns(package, [provider]).get(provider.pk)
     open_flags = PriceFlag.objects.filter(provider=provider, status=PriceFlag.Status.OPEN).count()
     return render(
         request,
@@ -109,7 +111,7 @@ def item_create(request, slug):
         try:
             with transaction.atomic():
                 item = item_form.save()
-                version = services.publish_price(
+                version = publish_price(
                     item,
                     price=price_form.cleaned_data["price"],
                     effective_from=price_form.cleaned_data["effective_from"],
@@ -144,7 +146,7 @@ def item_edit(request, pk):
     form = ServiceItemForm(request.POST or None, instance=item, provider=item.provider)
     if request.method == "POST" and form.is_valid():
         form.save()
-        services.bump_stats_generation()
+        bump_stats_generation()
         messages.success(request, _("项目已保存。价格请通过“发布新价格”调整。"))
         return redirect("catalogue_workbench:provider", slug=item.provider.slug)
     return render(
@@ -182,18 +184,18 @@ def _announce(request, version):
 @require_http_methods(["GET", "POST"])
 def item_price(request, pk):
     item = get_managed_or_404(request.user, ServiceItem.objects.select_related("provider", "category"), pk=pk)
-    latest = services.latest_version(item)
+    latest = latest_version(item)
     form = PriceForm(request.POST or None, seen_version=latest.pk if latest else None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.publish_price(
+            version = publish_price(
                 item,
                 user=request.user,
                 expected_version=form.cleaned_data["seen_version"],
                 **form.price_fields(),
             )
-        except services.StalePriceError as exc:
+        except StalePriceError as exc:
             form.rebase(exc.current)
             form.apply_errors(exc)
             status = 409
@@ -203,7 +205,7 @@ def item_price(request, pk):
             _announce(request, version)
             return redirect("catalogue_workbench:provider", slug=item.provider.slug)
     history = list(item.versions.order_by("-effective_from", "-id")[:10])
-    guide = services.ceiling_for(item.category, item.basis, services.today())
+    guide = ceiling_for(item.category, item.basis, today())
     return render(
         request,
         "catalogue/workbench/price.html",
@@ -241,7 +243,7 @@ def flags(request, slug):
 @require_http_methods(["GET", "POST"])
 def package(request, slug):
     provider = get_managed_or_404(request.user, Provider.objects, slug=slug)
-    package = services.standard_package()
+    package = standard_package()
     if package is None:
         messages.error(request, _("民政局尚未发布标准服务包。"))
         return redirect("catalogue_workbench:provider", slug=provider.slug)

@@ -4,6 +4,7 @@ a flag and the PDF on the first demo funeral home."""
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from pypdf import PdfReader
 
@@ -33,7 +34,7 @@ def test_demo_catalogue_is_idempotent_and_shows_every_feature(client):
     html = client.get(flagship.get_absolute_url()).content.decode()
     assert "即将生效的调价" in html and "价格复核提示" in html and "prices.pdf" in html
     package_price = services.package_breakdowns(services.standard_package(), [flagship])[flagship.pk].total
-    assert package_price is not None and package_price <= services.settings.F6_BASIC_PACKAGE_CEILING
+    assert package_price is not None and package_price <= settings.F6_BASIC_PACKAGE_CEILING
     pdf = PdfReader(io.BytesIO(client.get(f"/funeral/providers/{flagship.slug}/prices.pdf").content))
     assert "京西示例殡仪馆" in "".join(page.extract_text() for page in pdf.pages)
     upcoming_item = flagship.items.get(name=demo.UPCOMING_ITEM_NAME)

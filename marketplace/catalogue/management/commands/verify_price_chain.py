@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.catalogue.anchoring import record_chain_problems
 from marketplace.catalogue.models import Provider
-from marketplace.catalogue.services import chain_problem_label, verify_chain
+from marketplace.catalogue.services.chain import chain_problem_label, verify_chain
 
 
 class Command(BaseCommand):

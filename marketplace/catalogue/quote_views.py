@@ -1,0 +1,164 @@
+"""The family's quote (F7, F9): ticking posted items, the itemised statement kept in the
+session for a visitor or saved as a ``Quote`` for a signed-in user, and a saved quote's page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import get_managed_or_404
+
+from .hooks import quote_actions
+from .models import BurialChoice, Provider, Quote
+from .services.current import with_current_price
+from .services.statements import compute_statement, save_quote, statement_from_quote
+from .views import provider_choices
+
+QUOTE_SESSION_KEY = "catalogue_quote"
+
+
+def _selections_from_post(post):
+    """The ticked items and their quantities; bad quantities become errors, never lost input."""
+    selections, kept, errors = {}, {}, []
+    for raw in post.getlist("item"):
+        quantity = post.get(f"qty_{raw}", "1").strip() or "1"
+        try:
+            item_id = int(raw)
+        except ValueError:
+            continue
+        kept[item_id] = quantity
+        try:
+            selections[item_id] = int(quantity)
+        except ValueError:
+            errors.append(_("“%(value)s”不是有效的数量，请填写 1 至 999 的整数。") % {"value": quantity})
+    return selections, kept, errors
+
+
+@require_http_methods(["GET", "POST"])
+def quote(request):
+    providers = provider_choices()
+    slug = request.POST.get("provider") or request.GET.get("provider")
+    provider = Provider.objects.public().filter(slug=slug).first() if slug else None
+    items, errors, posted = [], [], None
+    if provider is not None:
+        items = list(with_current_price(provider.items.filter(is_active=True)).select_related("category"))
+        items = [i for i in items if i.current_price is not None]
+    if request.method == "POST" and provider is not None:
+        selections, kept, errors = _selections_from_post(request.POST)
+        burial_choice = request.POST.get("burial_choice", "")
+        resident = request.POST.get("beijing_resident") == "1"
+        posted = {"selections": kept, "burial_choice": burial_choice, "resident": resident}
+        if not selections and not errors:
+            errors.append(_("请至少勾选一个项目。"))
+        if not errors:
+            try:
+                statement = compute_statement(
+                    provider, selections, burial_choice=burial_choice, beijing_resident=resident
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                if request.user.is_authenticated:
+                    saved = save_quote(request.user, statement)
+                    messages.success(request, _("报价单已保存，单号 %(ref)s。") % {"ref": saved.reference})
+                    return redirect(saved.get_absolute_url())
+                request.session[QUOTE_SESSION_KEY] = {
+                    "provider": provider.pk,
+                    "selections": {str(k): v for k, v in selections.items()},
+                    "burial_choice": burial_choice,
+                    "resident": resident,
+                }
+                return redirect("catalogue:quote_statement")
+    elif request.method == "POST":
+        errors.append(_("请先选择机构。"))
+    if posted is None and provider is not None:
+        saved = request.session.get(QUOTE_SESSION_KEY) or {}
+        if saved.get("provider") == provider.pk:
+            posted = {
+                "selections": {int(k): v for k, v in saved.get("selections", {}).items()},
+                "burial_choice": saved.get("burial_choice", ""),
+                "resident": saved.get("resident", False),
+            }
+    posted = posted or {"selections": {}, "burial_choice": "", "resident": True}
+    for item in items:
+        item.selected = item.pk in posted["selections"]
+        default = provider.term_years if item.category.cemetery_component == "maintenance" else 1
+        item.quantity = posted["selections"].get(item.pk, default)
+    groups = {}
+    for item in items:
+        groups.setdefault(item.category, []).append(item)
+    my_quotes = (
+        Quote.objects.filter(user=request.user).select_related("provider")[:10]
+        if request.user.is_authenticated
+        else []
+    )
+    return render(
+        request,
+        "catalogue/quote.html",
+        {
+            "providers": providers,
+            "provider": provider,
+            "groups": list(groups.items()),
+            "errors": errors,
+            "posted": posted,
+            "burial_choices": BurialChoice.choices,
+            "policy_reference": settings.F7_POLICY_REFERENCE,
+            "my_quotes": my_quotes,
+            "catalogue_url": reverse("catalogue:index"),
+            "breadcrumbs": [(_("殡葬服务"), reverse("catalogue:index")), (_("费用估算"), None)],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+def quote_statement(request):
+    """A visitor's statement, kept in the session and recomputed at today's posted prices."""
+    saved = request.session.get(QUOTE_SESSION_KEY)
+    if not saved:
+        return redirect("catalogue:quote")
+    provider = Provider.objects.public().filter(pk=saved.get("provider")).first()
+    if provider is None:
+        request.session.pop(QUOTE_SESSION_KEY, None)
+        return redirect("catalogue:quote")
+    try:
+        statement = compute_statement(
+            provider,
+            saved.get("selections", {}),
+            burial_choice=saved.get("burial_choice", ""),
+            beijing_resident=saved.get("resident", False),
+        )
+    except ValidationError:
+        messages.error(request, _("部分项目已下架或调整，请重新选择。"))
+        return redirect(f"{reverse('catalogue:quote')}?provider={provider.slug}")
+    return _render_statement(request, statement, None)
+
+
+@require_GET
+def quote_detail(request, reference):
+    if not request.user.is_authenticated:
+        raise Http404
+    saved = get_managed_or_404(request.user, Quote.objects.select_related("provider"), reference=reference)
+    return _render_statement(request, statement_from_quote(saved), saved)
+
+
+def _render_statement(request, statement, saved):
+    return render(
+        request,
+        "catalogue/statement.html",
+        {
+            "statement": statement,
+            "saved": saved,
+            "quote_actions": quote_actions(request, saved) if saved else [],
+            "provider": statement.provider,
+            "breadcrumbs": [
+                (_("殡葬服务"), reverse("catalogue:index")),
+                (_("费用估算"), reverse("catalogue:quote")),
+                (_("费用明细"), None),
+            ],
+        },
+    )

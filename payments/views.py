@@ -14,11 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.qr import qr_svg
 
-from . import services
 from .checks import note_served_origin
 from .forms import CheckoutForm
 from .models import PaymentIntent
 from .providers import NotificationRejected, ProviderError
+from .services import PaymentError
+from .services.checkout import start_checkout
+from .services.notifications import handle_notification
+from .services.syncing import sync_intent
 
 
 def _intent_for(request, public_id):
@@ -41,8 +44,8 @@ def checkout(request, public_id):
     qr_content = ""
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.start_checkout(intent, form.cleaned_data["channel"], user=request.user)
-        except services.PaymentError as exc:
+            result = start_checkout(intent, form.cleaned_data["channel"], user=request.user)
+        except PaymentError as exc:
             messages.error(request, str(exc))
         else:
             if result.redirect_url:
@@ -75,7 +78,7 @@ def refresh(request, public_id):
     intent = _intent_for(request, public_id)
     if intent.status == PaymentIntent.Status.PROCESSING:
         try:
-            services.sync_intent(intent)
+            sync_intent(intent)
         except (ProviderError, NotificationRejected):
             messages.error(request, _("暂时无法查询支付结果，请稍后再试。"))
     return redirect("payments:return", public_id=intent.public_id)
@@ -102,7 +105,5 @@ def notify(request, variant):
     headers = {
         key: value for key, value in request.headers.items() if key.lower() not in {"cookie", "authorization"}
     }
-    outcome = services.handle_notification(
-        variant, request.body, headers=headers, remote_ip=_client_ip(request)
-    )
+    outcome = handle_notification(variant, request.body, headers=headers, remote_ip=_client_ip(request))
     return HttpResponse(outcome.body, status=outcome.status, content_type="text/plain; charset=utf-8")

@@ -22,9 +22,10 @@ from wagtail.permissions import register_permission_policy
 
 from core.admin_policies import VIEW_ONLY, RefusingPolicy
 
-from . import services
 from .forms import RefundForm
 from .models import NotificationEvent, PaymentIntent, Refund
+from .services import PaymentError
+from .services.refunds import create_refund, refundable_amount
 
 REFUND_PERMISSION = "payments.refund_paymentintent"
 
@@ -164,10 +165,10 @@ def manual_refund(request, pk):
     form = RefundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            refund = services.create_refund(
+            refund = create_refund(
                 intent, form.cleaned_data["amount"], form.cleaned_data["reason"], user=request.user
             )
-        except services.PaymentError as exc:
+        except PaymentError as exc:
             form.add_error(None, str(exc))
         else:
             log(
@@ -181,7 +182,7 @@ def manual_refund(request, pk):
     return TemplateResponse(
         request,
         "payments/admin/refund.html",
-        {"intent": intent, "form": form, "refundable": services.refundable_amount(intent)},
+        {"intent": intent, "form": form, "refundable": refundable_amount(intent)},
     )
 
 

@@ -406,6 +406,8 @@ IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
 # (openpyxl holds a whole row, the shared strings and a sheet's side tables in memory).
 IMPORT_XLSX_MAX_XML_ELEMENTS = int(env("IMPORT_XLSX_MAX_XML_ELEMENTS", "1500000"))
 IMPORT_XLSX_MAX_CELLS_PER_ROW = int(env("IMPORT_XLSX_MAX_CELLS_PER_ROW", "1000"))
+# How long a checked import file waits for its confirmation (seconds).
+IMPORT_STAGING_SECONDS = int(env("IMPORT_STAGING_SECONDS", "3600"))
 # Vouchers, progress-report attachments and C1 articles uploaded by charities.
 CHARITY_ATTACHMENT_MAX_BYTES = int(env("CHARITY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 

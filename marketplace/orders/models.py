@@ -3,6 +3,10 @@
 Every status moves through ``core.statemachine.transition`` and its table below.
 Lines, signatures and payment records are history: they are only ever appended.
 A contract is frozen once issued and never changes after it is sealed.
+
+Kept as one module, slightly over 500 lines, on purpose: an order, its lines, contract,
+change orders, signatures, payments and certificate are one aggregate sharing its status
+tables and ``SealedOnceMixin``; splitting them would scatter it across files.
 """
 
 import secrets

@@ -27,6 +27,7 @@ from core.models import VerifiableDocument
 from core.verification import documents_for, issue_document, revoke
 from payments import services as payments
 from payments.models import PaymentIntent
+from payments.providers import NotificationRejected, ProviderError
 
 from .models import CharityProject, Donation, ProjectStatus
 
@@ -72,7 +73,7 @@ def cancel_gift(intent, user):
         reason = _("捐赠人已取消这笔捐赠")
     try:
         return payments.close_intent(intent, user=user, reason="withdrawn", refuse=reason)
-    except (payments.ProviderError, payments.NotificationRejected) as exc:
+    except (ProviderError, NotificationRejected) as exc:
         raise ValidationError(_("支付渠道暂时无法取消这笔支付，请稍后再试。")) from exc
 
 

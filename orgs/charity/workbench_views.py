@@ -1,12 +1,9 @@
 """Organisation staff: their projects and the disclosure records they publish.
 Another organisation's projects answer 404."""
 
-import secrets
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,8 +18,12 @@ from core.models import EarlyWarning
 from core.statemachine import IllegalTransition
 from orgs.registry.models import Organization
 
-from . import imports, services
+from . import services
 from .forms import BasicInfoForm, DonationForm, ExpenditureForm, ImportForm, ProgressReportForm, ProjectForm
+from .imports import staging
+from .imports.checking import check, confirm
+from .imports.reading import ImportFileError, read_rows
+from .imports.specs import SPECS, template_csv
 from .models import BasicInfoDisclosure, CharityProject
 
 LATEST = 50  # rows of each kind on a workbench project page
@@ -153,15 +154,8 @@ def record_form(request, uscc, pk, kind):
     )
 
 
-IMPORT_TTL_SECONDS = 3600
-
-
-def _import_key(user, token):
-    return f"charity-import:{user.pk}:{token}"
-
-
 def _spec(kind):
-    spec = imports.SPECS.get(kind)
+    spec = SPECS.get(kind)
     if spec is None:
         raise Http404
     return spec
@@ -171,7 +165,7 @@ def _spec(kind):
 def import_template(request, uscc, kind):
     _organization(request, uscc)
     spec = _spec(kind)
-    response = HttpResponse(imports.template_csv(spec), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(template_csv(spec), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{spec.kind}-template.csv"'
     return response
 
@@ -185,20 +179,20 @@ def import_records(request, uscc, pk, kind):
     form = ImportForm()
     result = token = None
     if request.method == "POST" and "token" in request.POST:
-        key = _import_key(request.user, request.POST["token"])
-        stored = cache.get(key)
-        if stored is None or (stored["project"], stored["kind"]) != (project.pk, spec.kind):
+        staged_token = request.POST["token"]
+        kept = staging.staged(request.user, staged_token, project, spec)
+        if kept is None:
             messages.error(request, _("检查结果已过期，请重新上传文件。"))
             return redirect("charity_workbench:import", organization.uscc, project.pk, spec.kind)
         try:
-            rows = imports.read_rows(stored["name"], stored["data"], spec)
-        except imports.ImportFileError as error:  # the limits changed since the dry run
-            cache.delete(key)
+            rows = read_rows(*kept, spec)
+        except ImportFileError as error:  # the limits changed since the dry run
+            staging.discard(request.user, staged_token)
             messages.error(request, str(error))
             return redirect("charity_workbench:import", organization.uscc, project.pk, spec.kind)
-        result = imports.confirm(project, rows, user=request.user, spec=spec)
+        result = confirm(project, rows, user=request.user, spec=spec)
         if result.ok:
-            cache.delete(key)
+            staging.discard(request.user, staged_token)
             messages.success(
                 request,
                 _("已导入%(created)s条记录，跳过已登记的%(skipped)s条。")
@@ -211,18 +205,13 @@ def import_records(request, uscc, pk, kind):
             upload = form.cleaned_data["file"]
             data = upload.read()
             try:
-                rows = imports.read_rows(upload.name, data, spec)
-            except imports.ImportFileError as error:
+                rows = read_rows(upload.name, data, spec)
+            except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                result = imports.check(project, rows, spec=spec)
+                result = check(project, rows, spec=spec)
                 if result.ok and result.new:
-                    token = secrets.token_urlsafe(16)
-                    cache.set(
-                        _import_key(request.user, token),
-                        {"project": project.pk, "kind": spec.kind, "name": upload.name, "data": data},
-                        IMPORT_TTL_SECONDS,
-                    )
+                    token = staging.stage(request.user, project, spec, upload.name, data)
     return render(
         request,
         "charity/workbench_import.html",

@@ -1,6 +1,10 @@
 """Credit information on social organisations (S4–S8): credit records, the
 abnormal-activity and serious-violation lists, the proposals the daily rules make for
-them, ratings, objections and issued credit reports."""
+them, ratings, objections and issued credit reports.
+
+Kept as one module, slightly over 500 lines, on purpose: the models share the S5/S6 choice
+enums, the ``AppendOnly`` base and the setting names their labels quote, and splitting them
+would scatter one aggregate (an organisation's credit file) across files."""
 
 from decimal import Decimal
 

@@ -13,8 +13,12 @@ from accounts.demo import DEMO_ORG_OFFICER_MOBILE, ensure_user
 from orgs.registry.demo import DEMO_FOUNDATION_ADMIN_MOBILE, DEMO_ORG_ADMIN_MOBILE, ORGANISATIONS, demo_name
 from orgs.registry.models import Organization
 
-from . import services
 from .models import AnnualReport, AttachmentKind, Conclusion
+from .services.attachments import add_attachment
+from .services.deadlines import deadlines_for, filing_years, start_report
+from .services.review import accept_report, return_report
+from .services.submission import submit_report
+from .services.validation import required_attachment_kinds
 
 Q = Decimal("0.01")
 # Everything is relative to the day the demo is loaded. ``season`` is the latest report
@@ -53,7 +57,7 @@ def season(today):
 def latest_due_year(organization, today):
     """The latest report year whose registration deadline has passed by ``today``."""
     year = today.year - 1
-    return year if services.deadlines_for(organization, year).registration < today else year - 1
+    return year if deadlines_for(organization, year).registration < today else year - 1
 
 
 def accepted_years(index, organization, today):
@@ -121,10 +125,10 @@ def _at(year, month, day, hour=10):
 
 
 def _attach(report, user):
-    for kind in services.required_attachment_kinds(report.organization):
+    for kind in required_attachment_kinds(report.organization):
         label = AttachmentKind(kind).label
         name = f"{report.year}-{kind}.pdf"
-        services.add_attachment(
+        add_attachment(
             report,
             kind,
             SimpleUploadedFile(name, demo_pdf(f"{report.organization.name} {report.year} {label}")),
@@ -133,13 +137,9 @@ def _attach(report, user):
 
 
 def _report(organization, year, index, user, *, fill=True):
-    report = (
-        services.start_report(organization, year, user=user)
-        if year in services.filing_years(organization)
-        else None
-    )
+    report = start_report(organization, year, user=user) if year in filing_years(organization) else None
     if report is None:
-        dates = services.deadlines_for(organization, year)
+        dates = deadlines_for(organization, year)
         report = AnnualReport.objects.create(
             organization=organization,
             year=year,
@@ -178,8 +178,8 @@ def load(out):
             report = _report(organization, year, index, user)
             _attach(report, user)
             submitted = _at(year + 1, 3 if organization.is_foundation else 4, 10 + index % 15)
-            services.submit_report(report, user=user, now=submitted)
-            services.accept_report(
+            submit_report(report, user=user, now=submitted)
+            accept_report(
                 report,
                 conclusion=CONCLUSIONS[(index + position) % 3],
                 comment="材料齐全（示例）",
@@ -201,8 +201,8 @@ def load(out):
     if fresh(index, year):
         report = _report(organizations[index], year, index, filer)
         _attach(report, filer)
-        services.submit_report(report, user=filer, now=_at(year + 1, 5, 20))
-        services.return_report(
+        submit_report(report, user=filer, now=_at(year + 1, 5, 20))
+        return_report(
             report,
             reasons="审计报告缺少签章页，请补充后重新提交（示例）。",
             user=bureau,
@@ -214,6 +214,6 @@ def load(out):
     if fresh(index, year):
         report = _report(organizations[index], year, index, filer)
         _attach(report, filer)
-        services.submit_report(report, user=filer, now=_at(year + 1, 6, 10))
+        submit_report(report, user=filer, now=_at(year + 1, 6, 10))
         made += 1
     out.write(f"  annual reports: {AnnualReport.objects.count()} ({made} new)")

@@ -13,9 +13,19 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import get_managed_or_404, scope
 from orgs.registry.models import Organization
 
-from . import services
 from .forms import AttachmentForm, ReportForm, StartReportForm
 from .models import AnnualReport, ReportAttachment
+from .services.attachments import add_attachment, withdraw_attachment
+from .services.deadlines import applicable_deadline, countdown, deadlines_for, filing_years, start_report
+from .services.ratios import c3_for
+from .services.receipt import receipt_pdf
+from .services.submission import submit_report
+from .services.validation import (
+    attachment_errors,
+    content_errors,
+    current_attachments,
+    required_attachment_kinds,
+)
 
 
 def _report(request, uscc, year):
@@ -59,13 +69,13 @@ def report_list(request, uscc):
     organization = get_managed_or_404(request.user, Organization.objects.all(), uscc=uscc.upper())
     reports = list(organization.annual_reports.order_by("-year"))
     started = {report.year for report in reports}
-    years = [year for year in services.filing_years(organization) if year not in started]
+    years = [year for year in filing_years(organization) if year not in started]
     form = StartReportForm(request.POST or None, years=years) if years else None
     if request.method == "POST" and form is not None and form.is_valid():
-        report = services.start_report(organization, form.cleaned_data["year"], user=request.user)
+        report = start_report(organization, form.cleaned_data["year"], user=request.user)
         return redirect("reports_workbench:edit", uscc=organization.uscc, year=report.year)
     today = timezone.localdate()
-    rows = [{"report": report, "countdown": services.countdown(report, today)} for report in reports]
+    rows = [{"report": report, "countdown": countdown(report, today)} for report in reports]
     return render(
         request,
         "reports/workbench_list.html",
@@ -73,13 +83,13 @@ def report_list(request, uscc):
             "organization": organization,
             "rows": rows,
             "form": form,
-            "deadlines": services.deadlines_for(organization, today.year - 1),
+            "deadlines": deadlines_for(organization, today.year - 1),
             "breadcrumbs": _crumbs(organization),
         },
     )
 
 
-def _context(report, form=None, attachment_form=None, attachment_errors=None):
+def _context(report, form=None, attachment_form=None, missing_attachments=None):
     organization = report.organization
     submissions = list(report.submissions.select_related("decision").order_by("-sequence"))
     return {
@@ -87,15 +97,15 @@ def _context(report, form=None, attachment_form=None, attachment_errors=None):
         "organization": organization,
         "form": form,
         "attachment_form": attachment_form or AttachmentForm(),
-        "attachments": services.current_attachments(report),
-        "required_kinds": services.required_attachment_kinds(organization),
-        "attachment_errors": attachment_errors or {},
+        "attachments": current_attachments(report),
+        "required_kinds": required_attachment_kinds(organization),
+        "attachment_errors": missing_attachments or {},
         "submissions": submissions,
         "latest_decision": next((s.decision for s in submissions if hasattr(s, "decision")), None),
-        "c3": services.c3_for(report),
-        "countdown": services.countdown(report),
+        "c3": c3_for(report),
+        "countdown": countdown(report),
         "max_mb": settings.REPORT_ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        "applicable_deadline": services.applicable_deadline(report),
+        "applicable_deadline": applicable_deadline(report),
         "breadcrumbs": _crumbs(organization, _("%(year)s 年度报告") % {"year": report.year}),
     }
 
@@ -123,13 +133,13 @@ def edit(request, uscc, year):
         attachment = report.attachments.filter(pk=request.POST["withdraw"], superseded=False).first()
         if attachment is None:
             raise Http404
-        services.withdraw_attachment(attachment, user=request.user)
+        withdraw_attachment(attachment, user=request.user)
         messages.success(request, _("附件已移除，草稿已保存。"))
         return redirect(here + "#attachments")
     if request.FILES.get("file"):
         if attachment_form.is_valid():
             try:
-                services.add_attachment(
+                add_attachment(
                     report,
                     attachment_form.cleaned_data["kind"],
                     attachment_form.cleaned_data["file"],
@@ -144,11 +154,11 @@ def edit(request, uscc, year):
     if "submit" not in request.POST:
         messages.success(request, _("草稿已保存。"))
         return redirect(here + ("#attachments" if request.FILES.get("file") else ""))
-    errors = services.content_errors(form.cleaned_data, organization)
-    attachment_errors = services.attachment_errors(report)
-    if not errors and not attachment_errors:
+    errors = content_errors(form.cleaned_data, organization)
+    missing_attachments = attachment_errors(report)
+    if not errors and not missing_attachments:
         try:
-            submission = services.submit_report(report, user=request.user)
+            submission = submit_report(report, user=request.user)
         except ValidationError as error:
             errors = error.message_dict
         else:
@@ -163,7 +173,7 @@ def edit(request, uscc, year):
     messages.error(request, _("报告尚未提交，请修改标出的问题。您填写的内容已保存为草稿。"))
     report.refresh_from_db()
     return render(
-        request, "reports/report_form.html", _context(report, form, AttachmentForm(), attachment_errors)
+        request, "reports/report_form.html", _context(report, form, AttachmentForm(), missing_attachments)
     )
 
 
@@ -187,7 +197,7 @@ def download_attachment(request, uscc, year, pk):
 
 
 def receipt_response(submission):
-    response = HttpResponse(services.receipt_pdf(submission), content_type="application/pdf")
+    response = HttpResponse(receipt_pdf(submission), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{submission.receipt_number}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -22,9 +22,11 @@ from wagtail.permissions import register_permission_policy
 from core.admin_policies import DECIDE_ONLY, RefusingPolicy
 from orgs.registry.models import OrgType
 
-from . import services
 from .forms import AcceptForm, ReturnForm
 from .models import AnnualReport, CalendarDay, ReportAttachment, ReportStatus, ReportSubmission
+from .services.ratios import c3_for
+from .services.review import accept_report, return_report
+from .services.validation import current_attachments
 from .views import attachment_response, receipt_response
 
 YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
@@ -88,8 +90,8 @@ class ReviewView(View):
             "report": report,
             "organization": report.organization,
             "submissions": submissions,
-            "attachments": services.current_attachments(report),
-            "c3": services.c3_for(report),
+            "attachments": current_attachments(report),
+            "c3": c3_for(report),
             "return_form": return_form or ReturnForm(),
             "accept_form": accept_form or AcceptForm(),
             "can_review": report.status == ReportStatus.SUBMITTED
@@ -112,7 +114,7 @@ class ReviewView(View):
             form = ReturnForm(request.POST)
             if form.is_valid():
                 try:
-                    deadline = services.return_report(
+                    deadline = return_report(
                         self.report, reasons=form.cleaned_data["reasons"], user=request.user
                     )
                 except ValidationError as error:
@@ -129,7 +131,7 @@ class ReviewView(View):
             form = AcceptForm(request.POST)
             if form.is_valid():
                 try:
-                    services.accept_report(
+                    accept_report(
                         self.report,
                         conclusion=form.cleaned_data["conclusion"],
                         comment=form.cleaned_data["comment"],

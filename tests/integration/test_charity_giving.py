@@ -127,3 +127,18 @@ def test_bad_amounts_are_refused_with_a_clear_error(payments_setup, donor, proje
     response = client.post(reverse("charity:donate", args=[project.pk]), {"amount": "0.10"})
     assert response.status_code == 200 and "1" in " ".join(response.context["form"].errors["amount"])
     assert not PaymentIntent.objects.exists()
+
+
+def test_cancelling_a_gift_while_the_gateway_is_unreachable_asks_to_try_later(
+    payments_setup, donor, project, client
+):
+    """Cancelling closes the trade at the gateway first; when the gateway can't be reached the
+    donor is told to try again later and the gift stays open, nothing cancelled behind its back."""
+    client.force_login(donor)
+    intent = give(client, project, "50.00")
+    payment_services.start_checkout(intent, "pc")  # a signed redirect: no call to the gateway yet
+    payments_setup.PAYMENTS_SITE_URL = "http://127.0.0.1:9"  # nothing listens there
+    page = client.post(reverse("charity:cancel_gift", args=[intent.public_id]), follow=True)
+    assert "支付渠道暂时无法取消这笔支付，请稍后再试。" in page.content.decode()
+    intent.refresh_from_db()
+    assert intent.status == PaymentIntent.Status.PROCESSING

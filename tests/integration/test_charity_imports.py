@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from freezegun import freeze_time
 from openpyxl import Workbook
 
 from orgs.charity import imports
@@ -260,3 +261,19 @@ def test_ten_thousand_row_spending_file_imports_once():
     again = imports.confirm(project, rows, user=user, spec=imports.EXPENDITURES)
     assert (again.created, again.skipped) == (0, 10000)
     assert Expenditure.objects.count() == 10000
+
+
+def test_a_checked_file_waits_for_its_confirmation_as_long_as_the_setting_says(staff, settings):
+    client, project, url = staff
+    settings.IMPORT_STAGING_SECONDS = 60
+    with freeze_time("2026-03-10 10:00:00+08:00") as clock:
+        token = upload(client, url, csv_bytes([good_row(1)])).context["token"]
+        clock.tick(61)
+        response = client.post(url, {"token": token}, follow=True)
+        assert "检查结果已过期，请重新上传文件。" in response.content.decode()
+        assert not Donation.objects.exists()
+        token = upload(client, url, csv_bytes([good_row(1)])).context["token"]
+        clock.tick(59)
+        response = client.post(url, {"token": token})
+    assert response.status_code == 302
+    assert Donation.objects.filter(project=project, receipt_number="IMP-000001").count() == 1

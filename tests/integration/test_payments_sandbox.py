@@ -136,7 +136,7 @@ def test_notification_retried_with_backoff_until_success(sandbox_server, monkeyp
     """The first attempts get an error from the merchant; the simulator keeps trying."""
     from payments import views
 
-    real = views.services.handle_notification
+    real = views.handle_notification
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -145,7 +145,7 @@ def test_notification_retried_with_backoff_until_success(sandbox_server, monkeyp
             raise RuntimeError("database briefly unavailable")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views.services, "handle_notification", flaky)
+    monkeypatch.setattr(views, "handle_notification", flaky)
     intent = make_intent("12.00")
     pay_through_cashier(intent)
     delivery = SandboxNotification.objects.get(trade__out_trade_no=intent.public_id)

@@ -25,6 +25,7 @@ from payments.models import PaymentIntent, Refund, Transaction
 from payments.providers import NotificationRejected, ProviderError, get_provider
 from payments.sandbox import gateway, signing
 from payments.sandbox.models import SandboxRefund, SandboxTrade
+from payments.services import refunds
 from payments.signals import payment_succeeded
 from tests.factories import payments as payment_fixtures
 from tests.factories.accounts import UserFactory
@@ -162,7 +163,7 @@ def test_two_concurrent_full_refunds_take_back_the_payment_once(sandbox_server, 
     # first refund's transaction, and the rendezvous gives up (it is only there to widen the
     # window, so the outcome doesn't depend on thread scheduling).
     rendezvous = threading.Barrier(2, timeout=3)
-    real = services.refundable_amount
+    real = refunds.refundable_amount
 
     def refundable_then_wait(locked_intent):
         available = real(locked_intent)
@@ -170,7 +171,7 @@ def test_two_concurrent_full_refunds_take_back_the_payment_once(sandbox_server, 
             rendezvous.wait()
         return available
 
-    monkeypatch.setattr(services, "refundable_amount", refundable_then_wait)
+    monkeypatch.setattr(refunds, "refundable_amount", refundable_then_wait)  # where create_refund finds it
     outcomes = []
 
     def refund_all(n):

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from payments.services import reconcile
+from payments.services.reconciliation import reconcile
 
 
 class Command(BaseCommand):

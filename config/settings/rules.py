@@ -135,11 +135,11 @@ C3_TIERS_OTHER = env_records(
 )
 
 # --- Early warnings -------------------------------------------------------------------------
-# A report due within this many days; a rating expiring within this many days; the S6 clock
-# warns this many days before two years on the abnormal list are up.
+# A report due within this many days; a rating expiring within this many days. The S6 clock
+# (two years on the abnormal list) is a warning from the day of the listing until it is
+# removed: the organisation sees its deadline for the whole time it has to act.
 WARNING_REPORT_DUE_DAYS = int(env("WARNING_REPORT_DUE_DAYS", "30"))
 WARNING_RATING_EXPIRY_DAYS = int(env("WARNING_RATING_EXPIRY_DAYS", "90"))
-WARNING_SERIOUS_LIST_DAYS = int(env("WARNING_SERIOUS_LIST_DAYS", "90"))
 # Stored sealed documents are re-hashed whenever served; a mismatch raises an early warning
 # whose deadline is this many days after detection (restore the file from backup).
 DOCUMENT_INTEGRITY_WARNING_DAYS = int(env("DOCUMENT_INTEGRITY_WARNING_DAYS", "1"))

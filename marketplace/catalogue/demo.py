@@ -9,6 +9,7 @@ import datetime
 import zlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -278,7 +279,9 @@ def load(out):
     planned.sort(key=lambda row: (row[0], row[1].provider_id, row[1].sort_order))
     with transaction.atomic():
         for day, item, price, reason in planned:
-            announced = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+            # Announced with the notice F10 asks (none by default) before the day it took effect.
+            notice = datetime.timedelta(days=settings.F10_MIN_NOTICE_DAYS)
+            announced = timezone.make_aware(datetime.datetime.combine(day - notice, datetime.time(9, 0)))
             publish_price(
                 item, price=price, effective_from=day, reason=reason, user=admin, announced_at=announced
             )

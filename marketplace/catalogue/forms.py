@@ -1,12 +1,11 @@
-import datetime
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import PackageMapping, PriceBasis, Provider, ServiceCategory, ServiceItem, Unit
+from .services.posting import earliest_effective_date, notice_error
 
 
 class DateInput(forms.DateInput):
@@ -134,12 +133,9 @@ class PriceForm(forms.Form):
 
     def clean_effective_from(self):
         value = self.cleaned_data["effective_from"]
-        earliest = timezone.localdate() + datetime.timedelta(days=settings.F10_MIN_NOTICE_DAYS)
+        earliest = earliest_effective_date()
         if value < earliest:
-            raise forms.ValidationError(
-                _("生效日期不能早于 %(date)s：已生效的价格不能改写，只能发布新的价格（F10）。")
-                % {"date": earliest.isoformat()}
-            )
+            raise forms.ValidationError(notice_error(earliest))
         return value
 
     def apply_errors(self, error):

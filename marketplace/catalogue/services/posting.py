@@ -2,8 +2,10 @@
 (F1 basis on every version, F10 effective date, reason and author, never backdated), with
 optimistic locking against a concurrent editor and the F2 anomaly flag on market prices."""
 
+import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -74,6 +76,19 @@ def latest_version(item):
     return PriceVersion.objects.filter(item=item).order_by("-sequence").first()
 
 
+def earliest_effective_date(announced_at=None):
+    """F10: the first day a price announced at ``announced_at`` (now by default) may take effect,
+    ``F10_MIN_NOTICE_DAYS`` after the day it is announced (0: the same day)."""
+    announced_on = timezone.localdate(announced_at or timezone.now())
+    return announced_on + datetime.timedelta(days=settings.F10_MIN_NOTICE_DAYS)
+
+
+def notice_error(earliest):
+    return _("生效日期不能早于 %(date)s：已生效的价格不能改写，只能发布新的价格（F10）。") % {
+        "date": earliest.isoformat()
+    }
+
+
 @transaction.atomic
 def publish_price(
     item,
@@ -104,8 +119,14 @@ def publish_price(
     if not reason:
         errors["reason"] = _("请填写调价原因（F10）。")
     announced_at = announced_at or timezone.now()
-    if announced_at is not None and effective_from < timezone.localdate(announced_at):
+    if effective_from < timezone.localdate(announced_at):
         errors["effective_from"] = _("生效日期不能早于公布日期：历史价格不能补录或改写（F10）。")
+    elif (
+        effective_from < earliest_effective_date(announced_at)
+        and PriceVersion.objects.filter(item=item).exists()
+    ):
+        # A change of a posted price needs the notice; an item's first price is no change.
+        errors["effective_from"] = notice_error(earliest_effective_date(announced_at))
     if errors:
         raise ValidationError(errors)
     try:

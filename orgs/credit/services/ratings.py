@@ -1,7 +1,8 @@
 """S7: ratings (等级评估).
 
 - A grade comes from a score out of S7_MAX_SCORE through S7_GRADE_THRESHOLDS (5A needs at
-  least 950 by default); a score below the lowest threshold gets no grade.
+  least 950 by default); a score below the lowest threshold gets no grade. A score has at
+  most the decimals it is stored with, so the stored score always gives the stored grade.
 - A rating is valid for S7_VALIDITY_YEARS years: it expires the day before that anniversary.
 - An organisation is not eligible while its latest due annual report (S2 deadline passed) is
   unfiled, with a penalty decided within S7_PENALTY_LOOKBACK_YEARS years, or while it is on
@@ -90,6 +91,10 @@ def rate(organization, *, score, evaluating_body, rated_on, user, document_numbe
         raise ValidationError(
             {"score": _("评估得分应在 0 到 %(max)s 之间。") % {"max": settings.S7_MAX_SCORE}}
         )
+    places = Rating._meta.get_field("score").decimal_places
+    if score != score.quantize(Decimal(1).scaleb(-places)):
+        # Stored to ``places`` decimals: 949.95 would be saved as 950.0 next to a 4A grade.
+        raise ValidationError({"score": _("评估得分最多保留%(places)s位小数。") % {"places": places}})
     grade = grade_for(score)
     if grade is None:
         lowest = settings.S7_GRADE_THRESHOLDS[-1][1]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.services import client_ip
 from core.qr import qr_svg
 
 from .checks import note_served_origin
@@ -91,10 +92,6 @@ def _same_site_relative(url):
     return url[len(site) :] if url.startswith(site + "/") else url
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 # Gateways post notifications server-to-server with no CSRF token; they are
 # authenticated by their signature instead. This is the only CSRF-exempt platform view.
 @csrf_exempt
@@ -105,5 +102,7 @@ def notify(request, variant):
     headers = {
         key: value for key, value in request.headers.items() if key.lower() not in {"cookie", "authorization"}
     }
-    outcome = handle_notification(variant, request.body, headers=headers, remote_ip=_client_ip(request))
+    outcome = handle_notification(
+        variant, request.body, headers=headers, remote_ip=client_ip(request) or None
+    )
     return HttpResponse(outcome.body, status=outcome.status, content_type="text/plain; charset=utf-8")

@@ -205,3 +205,20 @@ def test_concurrent_duplicate_notifications_give_one_transition(payments_setup):
         == 1
     )
     assert NotificationEvent.objects.filter(processed=True).count() == 2
+
+
+def test_a_notification_through_the_proxy_is_stored_with_the_gateways_address(
+    client, processing_intent, settings
+):
+    """The stored notification is evidence: behind nginx it names the gateway that posted it
+    (the trusted proxy's X-Forwarded-For), never the proxy, and ignores a spoofed left entry."""
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    response = client.post(
+        reverse("payments:notify", args=[payment_fixtures.SANDBOX]),
+        data=signed_notification(processing_intent),
+        content_type="application/x-www-form-urlencoded",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.40",
+    )
+    assert response.status_code == 200
+    assert NotificationEvent.objects.get().remote_ip == "198.51.100.40"

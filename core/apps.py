@@ -14,8 +14,10 @@ class CoreConfig(AppConfig):
 
             i18n.install()
 
-        from . import verification
+        from . import pagecache, verification
         from .warnings import register_warning_source
+
+        pagecache.connect_signals()
 
         register_warning_source(
             verification.INTEGRITY_WARNING_KIND,

@@ -1,9 +1,10 @@
-"""Cross-cutting middleware: request ids for logs and security headers."""
+"""Cross-cutting middleware: request ids for logs, security headers and the public page cache."""
 
 import uuid
 
 from django.conf import settings
 
+from . import pagecache
 from .logging import request_id_var
 
 
@@ -42,3 +43,32 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(("/admin/", "/django-admin/")):
             response.setdefault("Content-Security-Policy", self.csp)
         return response
+
+
+class PublicPageCacheMiddleware:
+    """Serve the public pages of ``settings.PAGE_CACHE_VIEWS`` from the cache (``core.pagecache``).
+
+    Last in ``MIDDLEWARE``: the view is known (``process_view``), the visitor is known to be
+    anonymous with no message waiting, and a cached page still passes through every other
+    middleware's response handling (security headers, request id) like a fresh one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key is not None and pagecache.storable(request, response):
+            return pagecache.store(request, response, key)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        sections = pagecache.sections_of(match.view_name) if match else None
+        if sections is None or not pagecache.eligible(request):
+            return None
+        key = pagecache.page_key(request, sections)
+        cached = pagecache.cached_response(request, key)
+        if cached is None:
+            request._page_cache_key = key
+        return cached

@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,11 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+# The two preference switches in every page's header carry no CSRF token, so that the public
+# pages around them can be shared from the page cache (core.pagecache): a token is per visitor.
+# A forged request can only switch a visitor's display language or text size, and the
+# redirect target is checked against this host.
+@csrf_exempt
 @require_POST
 def toggle_large_text(request):
     """Switch the large-text (适老化) mode and remember it in a cookie for a year."""
@@ -79,6 +85,7 @@ def _strip_language_prefix(path):
     return path
 
 
+@csrf_exempt  # see toggle_large_text
 @require_POST
 def set_language(request):
     """Switch language and return to the same page in the other language.

@@ -4,7 +4,7 @@
 set -euo pipefail
 case "${1:-test}" in
   run)  packages=(fonts-wqy-zenhei) ;;
-  test) packages=(postgresql postgresql-contrib chromium fonts-wqy-zenhei poppler-utils libfaketime) ;;
+  test) packages=(postgresql postgresql-contrib chromium fonts-wqy-zenhei poppler-utils libfaketime redis-server) ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 missing=()

@@ -36,12 +36,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
-        "LOCATION": env("CACHE_LOCATION", "platform_cache"),
+# Shared by every web node: Redis (site/compose.yaml runs it) when CACHE_URL is set, through
+# Django's built-in RedisCache; otherwise the database. Rate limits, the menu and the public
+# page cache (core.pagecache) live here, so it must be one cache for all nodes.
+if env("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+            "LOCATION": env("CACHE_LOCATION", "platform_cache"),
+        }
+    }
 
 # HTTPS everywhere behind the nginx in site/.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,10 +6,12 @@ donation or expense is tied to its project, so C4's tracing covers imported rows
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from search.index import index_objects
 
 from .reading import Rejection
@@ -78,6 +80,8 @@ def confirm(project, rows, *, user, today=None, spec=DONATIONS):
         created = spec.model.objects.bulk_create(result.new, batch_size=1000)
         result.created = len(created)
         log(project, spec.log_action, user=user, data={"created": result.created, "skipped": result.skipped})
-        # bulk_create sends no signals: hand the new rows to the search index (after commit).
+        # bulk_create sends no signals: hand the new rows to the search index (after commit),
+        # and make the cached public pages that show donations and spending stale.
         index_objects(created)
+        pagecache.bump(*settings.PAGE_CACHE_APP_SECTIONS["charity"])
     return result

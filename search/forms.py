@@ -9,7 +9,10 @@ class SearchForm(forms.Form):
         label=_("搜索内容"),
         max_length=100,
         required=False,
-        help_text=_("可输入机构名称、统一社会信用代码、慈善项目、捐赠人或办事事项，多个词用空格分开。"),
+        help_text=_(
+            "可输入机构名称、统一社会信用代码、慈善项目、捐赠人或办事事项，多个词用空格分开；"
+            "也可以输入拼音或拼音首字母，例如“yanglao”或“yl”。"
+        ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
     )
     type = forms.ChoiceField(label=_("类型"), required=False)

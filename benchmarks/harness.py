@@ -122,10 +122,11 @@ class Workspace:
 
 
 def migrate(workspace):
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=workspace.env, check=True
-    )
-    subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=workspace.env, check=True)
+    """The cache table first (data migrations' signals may already use the database cache), then
+    ``migrate``."""
+    env = workspace.env
+    subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def free_port():
@@ -147,16 +148,25 @@ def wait_for(url, timeout=60):
 
 
 class Server:
-    """gunicorn (sync workers) serving config.wsgi with the bench settings on 127.0.0.1."""
+    """gunicorn (sync workers) serving config.wsgi (or ``app`` from ``cwd``, e.g. another Django
+    project) with the workspace's environment on 127.0.0.1."""
 
-    def __init__(self, workspace, workers=2, timeout=60, log_name="gunicorn.log"):
+    def __init__(
+        self,
+        workspace,
+        workers=2,
+        timeout=60,
+        log_name="gunicorn.log",
+        app="config.wsgi:application",
+        cwd=ROOT,
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
         self.process = subprocess.Popen(
             [
                 gunicorn,
-                "config.wsgi:application",
+                app,
                 "--workers",
                 str(workers),
                 "--bind",
@@ -168,7 +178,7 @@ class Server:
                 "--timeout",
                 str(timeout),
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=workspace.env,
         )
         self.pid = self.process.pid

@@ -193,7 +193,7 @@ LANGUAGE_COOKIE_NAME = "platform_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # One flat message dictionary per language instead of Django's chain of catalogues
-# (core.i18n, docs/performance.md). Off only to compare (benchmarks/gettext.py).
+# (core.i18n, docs/performance.md). Off only to compare (benchmarks/i18n_lookup.py).
 I18N_FLAT_CATALOGUES = env_bool("I18N_FLAT_CATALOGUES", True)
 # How long the main menu's data stays cached (cms.templatetags.cms_tags); publishing,
 # unpublishing, moving or deleting a page invalidates it at once.

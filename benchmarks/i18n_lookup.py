@@ -6,7 +6,7 @@ Django and Wagtail (hits in their catalogues), once with Django's own ``translat
 (``core.i18n.uninstall()``) and once with the flat catalogues (``core.i18n.install()``), in
 the same process. Prints a table and writes ``benchmarks/results/gettext.md``.
 
-No database and no server: ``.venv/bin/python benchmarks/gettext.py [--calls N] [--repeat R]``.
+No database and no server: ``.venv/bin/python benchmarks/i18n_lookup.py [--calls N] [--repeat R]``.
 The numbers are per call, best of R runs; on a shared machine they are rough, so the load
 average before and after is recorded with them.
 """
@@ -136,7 +136,7 @@ def main():
         [
             "# gettext benchmark",
             "",
-            f"Produced by `benchmarks/gettext.py` on {now}.",
+            f"Produced by `benchmarks/i18n_lookup.py` on {now}.",
             "",
             f"- {args.calls:,} `gettext` calls per measurement, best of {args.repeat}, in one process;"
             " `chained` is Django's own `trans_real.translation()`, `flat` is `core.i18n`.",

@@ -7,14 +7,17 @@ so nothing the platform later serves from its storage can be a script in disguis
 
 One checker serves every app: annual-report attachments (``orgs.reports``), credit
 evidence (through the reports checker) and the charity uploads — spending vouchers,
-progress-report attachments and C1 articles (``orgs.charity.forms``)."""
+progress-report attachments and C1 articles. The charity checks sit on the model fields
+(``ContentValidator`` is deconstructible), so the workbench forms, the Wagtail admin and a
+shell ``full_clean()`` all refuse the same files."""
 
 import io
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import File
+from django.db.models.fields.files import FieldFile
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
@@ -86,23 +89,36 @@ def check_upload(uploaded, *, allowed=DOCUMENTS, max_bytes):
     return content_type(uploaded.name, data, allowed), data
 
 
+def _pending_file(value):
+    """The not-yet-stored file behind ``value``, or None for a file already stored.
+
+    A form field hands the validator the upload itself; a model field (``full_clean``) hands
+    it a ``FieldFile`` that wraps the upload until the row is saved."""
+    if isinstance(value, FieldFile):
+        return value.file if value and not value._committed else None
+    if isinstance(value, File):
+        return value
+    return None
+
+
 @deconstructible
 class ContentValidator:
-    """A form-field validator: the upload must be one of ``allowed`` by content, and at
-    most ``settings.<max_bytes_setting>`` bytes. Files already stored (a form's initial
-    value) are not re-read. The upload is rewound for whoever saves it next."""
+    """A form- or model-field validator: the file must be one of ``allowed`` by content, and at
+    most ``settings.<max_bytes_setting>`` bytes. Files already stored (a form's initial value,
+    a saved row) are not re-read. The upload is rewound for whoever saves it next."""
 
     def __init__(self, allowed=DOCUMENTS, max_bytes_setting="CHARITY_ATTACHMENT_MAX_BYTES"):
         self.allowed = tuple(allowed)
         self.max_bytes_setting = max_bytes_setting
 
     def __call__(self, value):
-        if not isinstance(value, UploadedFile):
+        pending = _pending_file(value)
+        if pending is None:
             return
         try:
-            check_upload(value, allowed=self.allowed, max_bytes=getattr(settings, self.max_bytes_setting))
+            check_upload(pending, allowed=self.allowed, max_bytes=getattr(settings, self.max_bytes_setting))
         finally:
-            value.seek(0)
+            pending.seek(0)
 
     def __eq__(self, other):
         return (

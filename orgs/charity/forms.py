@@ -3,11 +3,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core import uploads
 from orgs.registry.models import Organization
 
 from .giving import MAX_ONLINE_DONATION, MIN_ONLINE_DONATION
 from .models import (
+    DOCUMENT_CONTENT,
     DOCUMENT_EXTENSIONS,
     BasicInfoDisclosure,
     CharityProject,
@@ -129,10 +129,6 @@ class ExpenditureForm(_RecordForm):
         ]
         widgets = {"spent_on": DateInput()}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document"].validators.append(uploads.ContentValidator(uploads.DOCUMENTS))
-
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -159,7 +155,7 @@ class ProgressReportForm(_RecordForm):
     attachments = MultipleFileField(
         label=_("附件"),
         required=False,
-        validators=[DOCUMENT_EXTENSIONS, uploads.ContentValidator(uploads.DOCUMENTS)],
+        validators=[DOCUMENT_EXTENSIONS, DOCUMENT_CONTENT],
         help_text=_("可选多个文件，每个为PDF、JPG或PNG，最多10个。公开后不能删除。"),
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
@@ -228,7 +224,3 @@ class BasicInfoForm(forms.ModelForm):
             "governing_body": forms.Textarea(attrs={"rows": 5}),
             "supervisory_body": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["articles"].validators.append(uploads.ContentValidator(uploads.PDF_ONLY))

@@ -7,11 +7,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import uploads
 from core.models import AppendOnlyModel
+from core.storage import private_storage
+from core.stored_files import HashedFilesMixin
 from orgs.registry.models import District, Organization
 
 ANONYMOUS = _("匿名")
 DOCUMENT_EXTENSIONS = FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])
+# Checked by content and size on every path (workbench forms, Wagtail admin, full_clean).
+DOCUMENT_CONTENT = uploads.ContentValidator(uploads.DOCUMENTS)
+PDF_CONTENT = uploads.ContentValidator(uploads.PDF_ONLY)
+# Disclosure files are public, but stored privately and served only through a view that checks
+# the bytes against the SHA-256 recorded on upload (core.stored_files).
+SHA256_HELP = _("上传时记录；下载时据此核对文件是否被改动。")
 
 
 class ProjectStatus(models.TextChoices):
@@ -157,7 +166,9 @@ class Donation(CorrectableRecord):
         return str(ANONYMOUS) if self.anonymous else self.donor_name
 
 
-class Expenditure(CorrectableRecord):
+class Expenditure(HashedFilesMixin, CorrectableRecord):
+    hashed_files = {"document": "document_sha256"}
+
     project = models.ForeignKey(
         CharityProject, verbose_name=_("慈善项目"), on_delete=models.PROTECT, related_name="expenditures"
     )
@@ -174,7 +185,14 @@ class Expenditure(CorrectableRecord):
     beneficiary_count = models.PositiveIntegerField(_("受益人数"), default=0)
     spent_on = models.DateField(_("支出日期"))
     document = models.FileField(
-        _("支出凭证"), upload_to="charity/expenditures/", blank=True, validators=[DOCUMENT_EXTENSIONS]
+        _("支出凭证"),
+        upload_to="charity/expenditures/",
+        storage=private_storage,
+        blank=True,
+        validators=[DOCUMENT_EXTENSIONS, DOCUMENT_CONTENT],
+    )
+    document_sha256 = models.CharField(
+        _("支出凭证 SHA-256"), max_length=64, blank=True, editable=False, help_text=SHA256_HELP
     )
     created_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
 
@@ -230,13 +248,21 @@ class ProgressReport(CorrectableRecord):
             raise ValidationError({"period_end": _("报告期止不能早于报告期起。")})
 
 
-class ProgressReportAttachment(AppendOnlyModel):
+class ProgressReportAttachment(HashedFilesMixin, AppendOnlyModel):
     """A file published with a progress report (photos, receipts, an audit); as permanent as it."""
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("项目进展报告"), on_delete=models.PROTECT, related_name="attachments"
     )
-    file = models.FileField(_("附件"), upload_to="charity/reports/", validators=[DOCUMENT_EXTENSIONS])
+    hashed_files = {"file": "sha256"}
+
+    file = models.FileField(
+        _("附件"),
+        upload_to="charity/reports/",
+        storage=private_storage,
+        validators=[DOCUMENT_EXTENSIONS, DOCUMENT_CONTENT],
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False, help_text=SHA256_HELP)
     name = models.CharField(_("文件名"), max_length=200)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -249,7 +275,7 @@ class ProgressReportAttachment(AppendOnlyModel):
         return self.name
 
 
-class BasicInfoDisclosure(AppendOnlyModel):
+class BasicInfoDisclosure(HashedFilesMixin, AppendOnlyModel):
     """C1: one publication of a charity's basic information, on recognition or after a change.
 
     The registry data (name, legal representative, domicile, scope) is the bureau's and is
@@ -268,11 +294,17 @@ class BasicInfoDisclosure(AppendOnlyModel):
     supervisory_body = models.TextField(
         _("监督机构成员"), blank=True, help_text=_("监事或监事会成员，每行一人。")
     )
+    hashed_files = {"articles": "articles_sha256"}
+
     articles = models.FileField(
         _("章程"),
         upload_to="charity/articles/",
+        storage=private_storage,
         blank=True,
-        validators=[FileExtensionValidator(["pdf"])],
+        validators=[FileExtensionValidator(["pdf"]), PDF_CONTENT],
+    )
+    articles_sha256 = models.CharField(
+        _("章程 SHA-256"), max_length=64, blank=True, editable=False, help_text=SHA256_HELP
     )
     published_on = models.DateField(_("公开日期"))
     created_by = models.ForeignKey(

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,6 +140,44 @@ def overdue_items(project, today, reports=None):
 def projects_with_reports(attachments=False):
     reports = "reports__attachments" if attachments else "reports"
     return CharityProject.objects.select_related("organization").prefetch_related(reports)
+
+
+# --- Disclosure files: public, served only through the hash check ----------------------------
+
+
+def public_vouchers():
+    """Expenditures whose voucher the public may download: those the project page shows."""
+    return Expenditure.objects.current().exclude(document="")
+
+
+def public_report_attachments():
+    """Attachments of the progress reports the project page shows (no later report corrects them)."""
+    corrected = ProgressReport.objects.filter(corrects=OuterRef("report_id"))
+    return ProgressReportAttachment.objects.filter(~Exists(corrected))
+
+
+def public_articles():
+    """C1 disclosures with articles, of organisations whose profile shows a charity section."""
+    with_projects = CharityProject.objects.filter(organization=OuterRef("organization_id"))
+    return BasicInfoDisclosure.objects.exclude(articles="").filter(
+        Q(organization__charity_recognized_on__isnull=False) | Exists(with_projects)
+    )
+
+
+FILE_VIEWS = (
+    (Expenditure, "document", "charity:voucher"),
+    (ProgressReportAttachment, "file", "charity:report_attachment"),
+    (BasicInfoDisclosure, "articles", "charity:articles"),
+)
+
+
+def file_view_for_media_name(name):
+    """(view name, pk) of the checking view for a file once served from public media as ``name``."""
+    for model, field, view in FILE_VIEWS:
+        pk = model.objects.filter(**{field: name}).order_by("pk").values_list("pk", flat=True).first()
+        if pk is not None:
+            return view, pk
+    return None
 
 
 def current_reports(project):
@@ -402,8 +440,8 @@ def publish(record, *, user, attachments=()):
         record.full_clean()
         record.save()
         for upload in attachments:
-            attachment = ProgressReportAttachment(report=record, name=upload.name[:200])
-            attachment.file.save(upload.name, upload, save=False)
+            # Checked by content in full_clean (the model field's validator), stored on save.
+            attachment = ProgressReportAttachment(report=record, name=upload.name[:200], file=upload)
             attachment.full_clean()
             attachment.save()
         log(

@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("projects/<int:pk>/", views.project, name="project"),
     path("lookup/", views.lookup, name="lookup"),
+    path("files/vouchers/<int:pk>/", views.voucher, name="voucher"),
+    path("files/report-attachments/<int:pk>/", views.report_attachment, name="report_attachment"),
+    path("files/articles/<int:pk>/", views.articles, name="articles"),
+    # The files' former public-media address, for links made before they moved (nginx may
+    # rewrite /media/charity/… here).
+    path("media/<path:name>", views.legacy_media, name="legacy_media"),
     path("projects/<int:pk>/donate/", views.donate, name="donate"),
     path("my-gifts/", views.my_gifts, name="my_gifts"),
     path("my-gifts/<str:receipt_number>.pdf", views.gift_receipt, name="gift_receipt"),

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import uploads
+from core.stored_files import serve_stored_file
 from core.verification import serve_verified
 from payments.models import PaymentIntent
 
@@ -177,3 +179,48 @@ def gift_receipt(request, receipt_number):
     )
     document = giving.receipt_for(donation, base_url=request.build_absolute_uri("/").rstrip("/"))
     return serve_verified(request, document, filename=f"donation-receipt-{receipt_number}.pdf")
+
+
+# --- Disclosure files: public, but only through the hash check ----------------------------------
+
+
+@require_GET
+def voucher(request, pk):
+    """A spending voucher the project page shows, only if its bytes match the hash recorded on upload."""
+    expenditure = get_object_or_404(services.public_vouchers(), pk=pk)
+    return serve_stored_file(
+        request, expenditure, file_field="document", sha_field="document_sha256", public=True
+    )
+
+
+@require_GET
+def report_attachment(request, pk):
+    """A published progress report's attachment, checked like a voucher."""
+    attachment = get_object_or_404(services.public_report_attachments(), pk=pk)
+    return serve_stored_file(
+        request, attachment, file_field="file", sha_field="sha256", filename=attachment.name, public=True
+    )
+
+
+@require_GET
+def articles(request, pk):
+    """A charity's articles of association (C1), checked like a voucher."""
+    disclosure = get_object_or_404(services.public_articles(), pk=pk)
+    return serve_stored_file(
+        request,
+        disclosure,
+        file_field="articles",
+        sha_field="articles_sha256",
+        allowed=uploads.PDF_ONLY,
+        public=True,
+    )
+
+
+@require_GET
+def legacy_media(request, name):
+    """Links to the files' old public-media address (``/media/charity/…``) lead to the checking view."""
+    target = services.file_view_for_media_name(f"charity/{name}")
+    if target is None:
+        raise Http404
+    view, pk = target
+    return redirect(view, pk=pk, permanent=True)

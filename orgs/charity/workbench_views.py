@@ -269,7 +269,9 @@ def basic_info(request, uscc):
     if request.method == "POST" and organization.is_charity and form.is_valid():
         disclosure = form.save(commit=False)
         if not disclosure.articles and latest:
-            disclosure.articles = latest.articles  # the articles stay until a new version is uploaded
+            # The articles stay until a new version is uploaded, with the hash recorded on upload.
+            disclosure.articles = latest.articles
+            disclosure.articles_sha256 = latest.articles_sha256
         try:
             services.publish_basic_info(disclosure, user=request.user)
         except ValidationError as error:

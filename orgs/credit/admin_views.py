@@ -34,7 +34,7 @@ from .services.ratings import rate
 from .services.records import record_credit
 from .services.rules import confirm_proposal, reject_proposal
 from .texts import setting_text
-from .views import evidence_response
+from .views import evidence_response, record_attachment_response
 
 # What each rule says, shown on its proposals. The numbers are settings, filled in when the
 # page is shown (``texts.setting_text``), so the text always quotes the rule the code applies.
@@ -369,4 +369,10 @@ class DecideObjectionView(AdminView):
 def admin_evidence(request, pk):
     if not request.user.has_perm("credit.view_objection"):
         raise PermissionDenied
-    return evidence_response(get_object_or_404(Objection, pk=pk))
+    return evidence_response(request, get_object_or_404(Objection, pk=pk))
+
+
+def admin_record_attachment(request, pk):
+    if not request.user.has_perm("credit.view_creditrecord"):
+        raise PermissionDenied
+    return record_attachment_response(request, get_object_or_404(CreditRecord, pk=pk))

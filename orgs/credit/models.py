@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core import uploads
 from core.models import AppendOnlyModel
 from core.storage import private_storage
+from core.stored_files import HashedFilesMixin
 from orgs.registry.models import Organization
 
 from .texts import setting_text
@@ -50,6 +52,12 @@ class Category(models.TextChoices):
     OTHER = "other", _("其他信息（评估等级、表彰奖励、政府购买服务等）")
 
 
+# Recorded when the file is saved; the serving views re-hash the stored bytes against it.
+SHA256_HELP = _("上传时记录；下载时据此核对文件是否被改动。")
+# A record's attachment (the decision document) is checked by content like report attachments.
+ATTACHMENT_CONTENT = uploads.ContentValidator(uploads.DOCUMENTS, "REPORT_ATTACHMENT_MAX_BYTES")
+
+
 def record_attachment_path(instance, filename):
     return f"credit/records/{instance.organization.uscc}/{filename}"
 
@@ -60,7 +68,7 @@ class CreditRecordQuerySet(models.QuerySet):
         return self.filter(corrections__isnull=True)
 
 
-class CreditRecord(AppendOnly):
+class CreditRecord(HashedFilesMixin, AppendOnly):
     """One piece of credit information (S4). Append-only: a correction is a new record
     whose ``corrects`` points at the record it corrects; both stay on record (S8)."""
 
@@ -81,8 +89,18 @@ class CreditRecord(AppendOnly):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("仅行政处罚信息填写；无罚款的处罚（如警告）留空。"),
     )
+    hashed_files = {"attachment": "attachment_sha256"}
+
     attachment = models.FileField(
-        _("附件"), storage=private_storage, upload_to=record_attachment_path, blank=True, max_length=200
+        _("附件"),
+        storage=private_storage,
+        upload_to=record_attachment_path,
+        blank=True,
+        max_length=200,
+        validators=[ATTACHMENT_CONTENT],
+    )
+    attachment_sha256 = models.CharField(
+        _("附件 SHA-256"), max_length=64, blank=True, editable=False, help_text=SHA256_HELP
     )
     corrects = models.ForeignKey(
         "self",
@@ -464,8 +482,10 @@ def evidence_path(instance, filename):
     return f"credit/objections/{instance.organization.uscc}/{filename}"
 
 
-class Objection(models.Model):
+class Objection(HashedFilesMixin, models.Model):
     """An objection (异议, S8) an organisation member files against a credit record."""
+
+    hashed_files = {"evidence": "evidence_sha256"}
 
     TRANSITIONS = {
         (ObjectionStatus.PENDING, ObjectionStatus.UPHELD): "uphold",
@@ -481,6 +501,9 @@ class Objection(models.Model):
     grounds = models.TextField(_("异议理由"))
     evidence = models.FileField(
         _("证明材料"), storage=private_storage, upload_to=evidence_path, max_length=200
+    )
+    evidence_sha256 = models.CharField(
+        _("证明材料 SHA-256"), max_length=64, blank=True, editable=False, help_text=SHA256_HELP
     )
     evidence_name = models.CharField(_("证明材料文件名"), max_length=200)
     filed_by = models.ForeignKey(

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_managed_or_404
 from core.models import EarlyWarning
+from core.stored_files import serve_stored_file
 from core.verification import serve_verified
 from orgs.registry.models import Organization
 
@@ -180,14 +181,28 @@ def objection_detail(request, uscc, pk):
     )
 
 
-def evidence_response(objection):
+def evidence_response(request, objection):
+    """The objection's evidence, only if its bytes still match the hash recorded on upload."""
     if not objection.evidence:
         raise Http404
-    return FileResponse(objection.evidence.open("rb"), as_attachment=True, filename=objection.evidence_name)
+    return serve_stored_file(
+        request,
+        objection,
+        file_field="evidence",
+        sha_field="evidence_sha256",
+        filename=objection.evidence_name,
+    )
+
+
+def record_attachment_response(request, record):
+    """A credit record's attachment, only if its bytes still match the hash recorded on upload."""
+    if not record.attachment:
+        raise Http404
+    return serve_stored_file(request, record, file_field="attachment", sha_field="attachment_sha256")
 
 
 @login_required
 def objection_evidence(request, uscc, pk):
     organization = _managed(request, uscc)
     objection = get_managed_or_404(request.user, Objection.objects.filter(organization=organization), pk=pk)
-    return evidence_response(objection)
+    return evidence_response(request, objection)

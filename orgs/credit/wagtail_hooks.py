@@ -5,10 +5,12 @@ triggering data shown), ratings (S7 eligibility) and objections (S8).
 The forms are in ``admin_forms`` and the views in ``admin_views``; this module holds the
 viewsets, the admin policies and the hooks."""
 
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
@@ -24,9 +26,22 @@ from .admin_views import (
     RatingCreateView,
     RemoveEntryView,
     admin_evidence,
+    admin_record_attachment,
 )
 from .forms import DecisionForm
 from .models import CreditRecord, ListEntry, Objection, Proposal, Rating
+
+
+class CreditRecordInspectView(InspectView):
+    def get_attachment_display_value(self):
+        """A link to the checked download instead of the stored file's name."""
+        if not self.object.attachment:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("credit_records:attachment", args=[self.object.pk]),
+            self.object.attachment.name.rsplit("/", 1)[-1],
+        )
 
 
 class CreditRecordViewSet(ModelViewSet):
@@ -34,6 +49,7 @@ class CreditRecordViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = gettext_lazy("信用记录")
     add_view_class = CreditRecordCreateView
+    inspect_view_class = CreditRecordInspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_filter = ["category", "is_late"]
@@ -50,6 +66,12 @@ class CreditRecordViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         return CreditRecordForm
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("attachment/<int:pk>/", admin_record_attachment, name="attachment"),
+        ]
 
 
 class ListEntryViewSet(ModelViewSet):

@@ -271,4 +271,4 @@ def test_a_progress_report_publishes_several_attachments(client, staff, settings
     assert [a.name for a in report.attachments.all()] == ["供餐照片.jpg", "食材票据.pdf"]
     page = client.get(reverse("charity:project", args=[project.pk])).content.decode()
     assert "供餐照片.jpg" in page and "食材票据.pdf" in page
-    assert report.attachments.first().file.url in page
+    assert reverse("charity:report_attachment", args=[report.attachments.first().pk]) in page

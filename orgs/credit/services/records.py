@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import working_days_between
 
-from ..models import Category, CreditRecord
+from ..models import ATTACHMENT_CONTENT, Category, CreditRecord
 from ._common import _required
 
 
@@ -80,6 +80,10 @@ def record_credit(
         late_working_days=days,
     )
     if attachment is not None:
+        try:
+            ATTACHMENT_CONTENT(attachment)
+        except ValidationError as error:
+            raise ValidationError({"attachment": error.messages}) from error
         record.attachment.save(attachment.name.rsplit("/", 1)[-1], attachment, save=False)
     record.save()
     return record

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -47,4 +48,11 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.DEBUG:
+    # As site/nginx.conf does: the charity files' former public address goes to the checking view.
+    urlpatterns += [
+        re_path(
+            r"^media/charity/(?P<name>.+)$",
+            RedirectView.as_view(url="/charity/media/%(name)s", permanent=True, query_string=False),
+        )
+    ]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import get_managed_or_404, scope
+from core.stored_files import serve_stored_file
 from orgs.registry.models import Organization
 
 from .forms import AttachmentForm, ReportForm, StartReportForm
@@ -177,13 +178,12 @@ def edit(request, uscc, year):
     )
 
 
-def attachment_response(attachment):
-    response = FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name
+def attachment_response(request, attachment):
+    """The attachment's bytes, only if they still have the SHA-256 recorded at upload
+    (``core.stored_files``): otherwise 409, a security event and an early warning."""
+    return serve_stored_file(
+        request, attachment, file_field="file", sha_field="sha256", filename=attachment.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -193,7 +193,7 @@ def download_attachment(request, uscc, year, pk):
         attachment = report.attachments.get(pk=pk)
     except ReportAttachment.DoesNotExist as exc:
         raise Http404 from exc
-    return attachment_response(attachment)
+    return attachment_response(request, attachment)
 
 
 def receipt_response(submission):

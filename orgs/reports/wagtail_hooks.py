@@ -155,7 +155,7 @@ def admin_receipt(request, pk):
 def admin_attachment(request, pk):
     if not request.user.has_perm("reports.view_annualreport"):
         raise PermissionDenied
-    return attachment_response(get_object_or_404(ReportAttachment, pk=pk))
+    return attachment_response(request, get_object_or_404(ReportAttachment, pk=pk))
 
 
 class ReportReviewViewSet(ModelViewSet):

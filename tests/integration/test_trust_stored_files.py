@@ -382,3 +382,39 @@ def test_new_upload_is_hashed_even_where_no_form_ran():
         report(), user=UserFactory(), attachments=[SimpleUploadedFile("票据.png", PNG)]
     )
     assert published.attachments.get().sha256 == sha256(PNG)
+
+
+# --- Annual-report attachments ------------------------------------------------------------------
+
+
+def test_altered_annual_report_attachment_is_refused_in_the_workbench_and_the_admin(settings, tmp_path):
+    """The attachment was named by its SHA-256 but served unchecked; now both downloads re-hash."""
+    from orgs.reports.models import ReportAttachment
+    from tests.factories.orgs import MembershipFactory, OrganizationFactory, submitted_report
+
+    settings.REPORT_ATTACHMENT_ROOT = tmp_path / "attachments"
+    member = MembershipFactory(organization=OrganizationFactory())
+    report, _ = submitted_report(member.organization)
+    attachment = report.attachments.get()
+    workbench = f"/workbench/reports/{member.organization.uscc}/{report.year}/attachments/{attachment.pk}/"
+    client = Client()
+    client.force_login(member.user)
+    genuine = client.get(workbench)
+    assert genuine.status_code == 200 and body(genuine).startswith(b"%PDF-")
+    assert (
+        genuine["Content-Disposition"].startswith("attachment")
+        and genuine["X-Content-Type-Options"] == "nosniff"
+    )
+
+    path = attachment.file.path
+    with open(path, "r+b") as handle:
+        handle.seek(20)
+        byte = handle.read(1)
+        handle.seek(20)
+        handle.write(bytes([byte[0] ^ 0x01]))
+    assert_refused(client.get(workbench), attachment)
+    staff = Client()
+    staff.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = staff.get(f"/admin/reports/review/attachment/{attachment.pk}/")
+    assert response.status_code == 409
+    assert ReportAttachment.objects.filter(pk=attachment.pk).exists()

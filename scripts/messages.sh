@@ -13,7 +13,7 @@ mkdir -p locale
 if [ "$dir" = "." ]; then
   ignores=()
   for app in core accounts cms payments search marketplace orgs; do ignores+=(--ignore="$app/*"); done
-  "$root/.venv/bin/django-admin" makemessages -l en --no-obsolete --ignore=".venv/*" --ignore="tests/*" --ignore="benchmarks/*" "${ignores[@]}"
+  "$root/.venv/bin/django-admin" makemessages -l en --no-obsolete --ignore=".venv/*" --ignore="tests/*" --ignore="benchmarks/*" --ignore="mutants/*" "${ignores[@]}"
 else
   "$root/.venv/bin/django-admin" makemessages -l en --no-obsolete --ignore="tests/*"
 fi

@@ -20,6 +20,17 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _platform_keys():
+    """The platform's keys exist before any test, as after `manage.py init_platform_keys` in a
+    deployment, so no test depends on another having sealed a PDF first. The test settings put
+    them in the run's throwaway directory; a test about key making uses its own directory."""
+    from core.keys import initializers
+
+    for _name, initializer in sorted(initializers().items()):
+        initializer()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and other cached state never leak from one test into another."""

@@ -32,6 +32,7 @@ again, and a matching ``If-None-Match`` is answered ``304`` from the cache.
 
 import functools
 import hashlib
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -134,14 +135,14 @@ def release():
     return digest.hexdigest()[:16]
 
 
-def rule_settings():
-    """The current values of the rule settings (``config/settings/rules.py``)."""
-    from config.settings import rules
+RULE_SETTING = re.compile(r"^(?:[A-Z][0-9]+|WARNING)_[A-Z0-9_]+$")
 
-    names = sorted(name for name in vars(rules) if name.isupper())
-    return hashlib.sha256(
-        repr([(name, getattr(settings, name, None)) for name in names]).encode()
-    ).hexdigest()
+
+def rule_settings():
+    """A digest of the current values of the rule settings (``config/settings/rules.py``:
+    named after their rule id, ``F2_…``, ``S5_…``, or ``WARNING_…``)."""
+    names = sorted(name for name in dir(settings) if RULE_SETTING.match(name))
+    return hashlib.sha256(repr([(name, getattr(settings, name)) for name in names]).encode()).hexdigest()
 
 
 def page_key(request, sections):

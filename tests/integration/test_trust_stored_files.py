@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import EarlyWarning, SecurityEvent
 from core.storage import private_storage
@@ -31,6 +32,12 @@ from tests.factories.accounts import UserFactory
 from tests.factories.charity import CharityProjectFactory, ProgressReportFactory
 from tests.factories.credit import at, evidence, make_record, officer
 from tests.factories.orgs import MembershipFactory, OrganizationFactory, pdf_bytes
+
+
+def days_ago(days):
+    """A date relative to today (Asia/Shanghai), so no test ages with the calendar."""
+    return timezone.localdate() - datetime.timedelta(days=days)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -89,13 +96,13 @@ def record_with_attachment(data):
     return credit.record_credit(
         OrganizationFactory(),
         category=Category.PENALTY,
-        decided_on=datetime.date(2026, 4, 20),
+        decided_on=days_ago(40),
         summary="违反登记管理规定，予以警告",
         authority="北京市民政局",
         document_number="京民罚〔2026〕7号",
         attachment=SimpleUploadedFile("处罚决定书.pdf", data),
         user=UserFactory(),
-        now=at(datetime.date(2026, 4, 21)),
+        now=at(days_ago(39)),
     )
 
 
@@ -166,7 +173,11 @@ def test_another_organisations_evidence_answers_404_even_when_altered():
 def make_voucher(data, name="凭证.pdf"):
     project = CharityProjectFactory()
     expenditure = Expenditure(
-        project=project, amount="300.00", purpose="购买助学物资", spent_on="2026-03-01", beneficiary_count=3
+        project=project,
+        amount="300.00",
+        purpose="购买助学物资",
+        spent_on=days_ago(90).isoformat(),
+        beneficiary_count=3,
     )
     expenditure.document = ContentFile(data, name=name)
     expenditure.save()
@@ -185,8 +196,8 @@ def make_articles(data, name="章程.pdf"):
     project = CharityProjectFactory()
     disclosure = BasicInfoDisclosure(
         organization=project.organization,
-        changed_on="2026-01-02",
-        published_on="2026-01-05",
+        changed_on=days_ago(120).isoformat(),
+        published_on=days_ago(117).isoformat(),
         summary="首次公开。",
         governing_body="示例甲 理事长",
     )
@@ -238,7 +249,11 @@ def test_corrected_charity_files_are_not_public_and_old_media_links_redirect():
     assert Client().get(old_media).status_code == 301
     assert Client().get(old_media)["Location"] == url
     Expenditure.objects.create(
-        project=project, amount="30.00", purpose="更正金额", spent_on="2026-03-01", corrects=expenditure
+        project=project,
+        amount="30.00",
+        purpose="更正金额",
+        spent_on=days_ago(90).isoformat(),
+        corrects=expenditure,
     )
     assert Client().get(url).status_code == 404  # the project page no longer shows it
     attachment, _field, url, _project = make_report_attachment(PNG)
@@ -258,7 +273,7 @@ def test_html_renamed_pdf_is_refused_through_the_wagtail_admin():
         "amount": "120.00",
         "purpose": "购买药品",
         "beneficiary_count": "2",
-        "spent_on": "2026-03-01",
+        "spent_on": days_ago(90).isoformat(),
     }
     url = reverse("charity_expenditures:add")
     response = admin.post(url, {**data, "document": SimpleUploadedFile("凭证.pdf", HTML_AS_PDF)})
@@ -275,7 +290,7 @@ def test_html_renamed_pdf_is_refused_as_a_credit_record_attachment():
     data = {
         "organization": organization.pk,
         "category": "penalty",
-        "decided_on": "2026-09-30",
+        "decided_on": days_ago(60).isoformat(),
         "summary": "警告",
         "authority": "北京市民政局",
         "document_number": "京民罚〔2026〕3号",
@@ -295,8 +310,8 @@ def test_full_clean_checks_content_and_size(settings):
     project = CharityProjectFactory()
     disclosure = BasicInfoDisclosure(
         organization=project.organization,
-        changed_on="2026-01-02",
-        published_on="2026-01-05",
+        changed_on=days_ago(120).isoformat(),
+        published_on=days_ago(117).isoformat(),
         summary="首次公开。",
         governing_body="示例甲 理事长",
         articles=ContentFile(HTML_AS_PDF, name="章程.pdf"),
@@ -317,7 +332,7 @@ def test_full_clean_checks_content_and_size(settings):
         project=project,
         amount="1.00",
         purpose="p",
-        spent_on="2026-03-01",
+        spent_on=days_ago(90).isoformat(),
         document=ContentFile(pdf_bytes("凭证") + b" " * 1024, name="凭证.pdf"),
     )
     with pytest.raises(ValidationError) as refused:
@@ -333,7 +348,7 @@ def test_charity_migration_moves_public_files_to_private_storage_and_hashes_them
     data = pdf_bytes("迁移前的凭证")
     name = default_storage.save("charity/expenditures/迁移前的凭证.pdf", ContentFile(data))
     expenditure = Expenditure.objects.create(
-        project=CharityProjectFactory(), amount="10.00", purpose="迁移前", spent_on="2026-03-01"
+        project=CharityProjectFactory(), amount="10.00", purpose="迁移前", spent_on=days_ago(90).isoformat()
     )
     Expenditure._base_manager.filter(pk=expenditure.pk).update(document=name, document_sha256="")
 
@@ -367,9 +382,9 @@ def test_new_upload_is_hashed_even_where_no_form_ran():
     def report():
         return ProgressReport(
             project=project,
-            period_start="2026-01-20",
-            period_end="2026-04-19",
-            published_on="2026-04-20",
+            period_start=days_ago(120).isoformat(),
+            period_end=days_ago(31).isoformat(),
+            published_on=days_ago(30).isoformat(),
             text="本期按计划执行。",
         )
 

@@ -19,7 +19,7 @@ and writes p50, p95, requests per second, errors, SQL queries and each page's ra
 page and to the bare view into benchmarks/results/public.md.
 
     .venv/bin/python benchmarks/public.py                      # city scale, ~20 minutes
-    .venv/bin/python benchmarks/public.py --scale 0.02 --duration 3 --output /tmp/public.md
+    .venv/bin/python benchmarks/public.py --scale 0.02 --duration 3 --output public-small.md
 
 Without a PostgreSQL DATABASE_URL the script re-runs itself under scripts/with-postgres.sh
 (a throwaway server, removed afterwards). Only 127.0.0.1 is ever contacted.

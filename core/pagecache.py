@@ -138,11 +138,20 @@ def release():
 RULE_SETTING = re.compile(r"^(?:[A-Z][0-9]+|WARNING)_[A-Z0-9_]+$")
 
 
+_RULE_DIGEST = [None, ""]  # (the settings object it was computed for, the digest)
+
+
 def rule_settings():
     """A digest of the current values of the rule settings (``config/settings/rules.py``:
-    named after their rule id, ``F2_…``, ``S5_…``, or ``WARNING_…``)."""
-    names = sorted(name for name in dir(settings) if RULE_SETTING.match(name))
-    return hashlib.sha256(repr([(name, getattr(settings, name)) for name in names]).encode()).hexdigest()
+    named after their rule id, ``F2_…``, ``S5_…``, or ``WARNING_…``). Computed once per
+    settings object: settings change only with a restart, or with ``override_settings``,
+    which installs a new one."""
+    wrapped = settings._wrapped
+    if _RULE_DIGEST[0] is not wrapped:
+        names = sorted(name for name in dir(settings) if RULE_SETTING.match(name))
+        values = repr([(name, getattr(settings, name)) for name in names])
+        _RULE_DIGEST[:] = [wrapped, hashlib.sha256(values.encode()).hexdigest()]
+    return _RULE_DIGEST[1]
 
 
 def page_key(request, sections):

@@ -125,7 +125,8 @@ def highlight(text, needles):
 
 # --- Full-text index tokens ------------------------------------------------------------------
 #
-# What the embedded index stores in ``SearchEntry.tokens`` and what a query looks up, the same
+# What the embedded index stores in ``SearchEntry.tokens`` and what a query looks up
+# (``query_phrases``), the same
 # on PostgreSQL (a GIN index over ``to_tsvector('simple', tokens)``) and SQLite (an FTS5 table).
 # Every token is plain ASCII ``[a-z0-9]+``, so both databases' own word splitters keep it whole
 # whatever their locale:
@@ -174,22 +175,26 @@ def index_tokens(*texts):
     return " ".join(tokens)
 
 
-def query_tokens(query):
-    """What a query asks the full-text index: ``(exact, prefixes)``.
+def query_phrases(query):
+    """What a query asks the full-text index, word by word: ``(phrases, prefixes, exact)``.
 
-    ``exact`` are the bigrams of every Chinese word of the query (a record must hold them all
-    for the query, or every one of its words, to be a substring of it); ``prefixes`` are its
-    Latin words, each matching any token that starts with it (``yang`` finds ``yanglao``,
-    ``9111`` the USCC that starts so). A query of single Chinese characters asks nothing of the
-    index (both lists empty) and is answered by ``icontains`` alone."""
-    exact, prefixes = [], []
+    ``phrases`` holds, for each Chinese word of the query (jieba, as ``terms`` splits it), its
+    bigrams in order. Each run of Chinese text is indexed as its bigrams at consecutive
+    positions, so a record holds a word as a substring of its text exactly when the word's
+    bigrams occur as a phrase (each directly after the one before). ``prefixes`` are the Latin
+    words, each matching any token that starts with it. ``exact`` says whether the index alone
+    decides the query: a one-character Chinese word has no bigram, so then the index can only
+    narrow and the text itself must be checked (``exact`` is false)."""
+    phrases, prefixes, exact = [], [], True
     text = (query or "").lower()
     for run in _CJK_RUN.findall(text):
         for word in terms(run):
-            for token in _bigrams(word):
-                if token not in exact:
-                    exact.append(token)
+            bigrams = _bigrams(word)
+            if not bigrams:
+                exact = False
+            elif bigrams not in phrases:
+                phrases.append(bigrams)
     for word in _LATIN_RUN.findall(_CJK_RUN.sub(" ", text)):
         if word not in prefixes:
             prefixes.append(word)
-    return exact, prefixes
+    return phrases, prefixes, exact

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -30,7 +31,8 @@ def search(request):
     elif form.is_bound:
         query = (request.GET.get("q") or "").strip()[:100]
     language = translation.get_language()
-    results = get_backend().search(query, doc_type=doc_type, page=request.GET.get("page"), language=language)
+    backend = get_backend()
+    results = backend.search(query, doc_type=doc_type, page=request.GET.get("page"), language=language)
     hits = results.hits
     for hit in hits:
         hit.url = _localized(hit.url, language)
@@ -39,6 +41,7 @@ def search(request):
             "key": count.key,
             "label": count.label,
             "count": count.count,
+            "capped": count.capped,
             "query_string": urlencode({"q": results.query, "type": count.key}),
         }
         for count in results.counts
@@ -46,7 +49,7 @@ def search(request):
     params = {"q": results.query}
     if results.doc_type:
         params["type"] = results.doc_type
-    return render(
+    response = render(
         request,
         "search/results.html",
         {
@@ -62,3 +65,7 @@ def search(request):
             "breadcrumbs": [(_("站内搜索"), None)],
         },
     )
+    if not backend.writes_visible_at_once:
+        # A page rendered before the engine shows a write would outlive it in the page cache.
+        add_never_cache_headers(response)
+    return response

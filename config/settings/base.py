@@ -116,6 +116,10 @@ ASGI_APPLICATION = "config.asgi.application"
 # corrupts). Applied to every SQLite database whatever the environment.
 SQLITE_BUSY_TIMEOUT_SECONDS = float(env("SQLITE_BUSY_TIMEOUT_SECONDS", "30"))
 SQLITE_INIT_COMMAND = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+# PostgreSQL session settings for every connection (libpq ``options``). JIT compilation is off:
+# it starts on plans above ``jit_above_cost``, such as a search over many index entries, and
+# costs tens of milliseconds per query, more than it saves on a web request's short queries.
+POSTGRES_OPTIONS = env("POSTGRES_OPTIONS", "-c jit=off")
 
 
 def database_settings(url, conn_max_age=0):
@@ -129,6 +133,8 @@ def database_settings(url, conn_max_age=0):
                 "init_command": SQLITE_INIT_COMMAND,
             }
         )
+    elif config["ENGINE"] == "django.db.backends.postgresql" and POSTGRES_OPTIONS:
+        config.setdefault("OPTIONS", {}).setdefault("options", POSTGRES_OPTIONS)
     return config
 
 
@@ -269,6 +275,8 @@ PAGE_CACHE_VIEWS = {
     "charity:index": ("orgs",),
     "charity:project": ("orgs",),
     "opendata:index": ("funeral", "orgs"),
+    # The search backends bump "search" after every write to the index (search.backends).
+    "search:search": ("search",),
 }
 # "app_label" or "app_label.modelname" -> the sections a save or delete there changes.
 PAGE_CACHE_APP_SECTIONS = {
@@ -463,6 +471,9 @@ CHARITY_ATTACHMENT_MAX_BYTES = int(env("CHARITY_ATTACHMENT_MAX_BYTES", str(10 * 
 # production.py switches to Elasticsearch when ELASTICSEARCH_URL is set.
 SEARCH_BACKEND = env("SEARCH_BACKEND", "database")
 SEARCH_PAGE_SIZE = int(env("SEARCH_PAGE_SIZE", "20"))
+# The embedded backend counts at most this many results per type ("1,000+" beyond), and
+# pages go no further: a count over every match of a common word would read them all.
+SEARCH_COUNT_CAP = int(env("SEARCH_COUNT_CAP", "1000"))
 SEARCH_ELASTICSEARCH_URL = env("SEARCH_ELASTICSEARCH_URL", ELASTICSEARCH_URL)
 SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "platform-search")
 # The IK plugin (analysis-ik, installed by site/compose.yaml): fine-grained words when indexing,

@@ -37,6 +37,8 @@ class TypeCount:
     key: str
     label: str
     count: int
+    # The count stopped at a cap (``settings.SEARCH_COUNT_CAP``): there are more than ``count``.
+    capped: bool = False
 
 
 @dataclass
@@ -53,12 +55,31 @@ class SearchResults:
 
     @property
     def total(self):
-        """Matches over every type (the type filter doesn't change it)."""
+        """Matches over every type (the type filter doesn't change it); a lower bound when
+        ``capped``."""
         return sum(c.count for c in self.counts)
+
+    @property
+    def capped(self):
+        """Whether some type has more matches than were counted."""
+        return any(c.capped for c in self.counts)
 
 
 class SearchBackend(ABC):
-    """Stores entries of public records and answers queries."""
+    """Stores entries of public records and answers queries.
+
+    Every write ends with :meth:`changed`, which makes the cached search pages unreachable
+    (``core.pagecache``, section ``search``)."""
+
+    # Whether a write is searchable when it returns. If not, the search page is never served
+    # from the page cache: a page rendered between the write and the engine's refresh would
+    # be stored under the new version and stay stale.
+    writes_visible_at_once = True
+
+    def changed(self):
+        from core.pagecache import bump
+
+        bump("search")
 
     def setup(self):  # noqa: B027 - optional hook, a no-op unless the engine needs one
         """Create whatever the backend needs before indexing (an Elasticsearch index)."""

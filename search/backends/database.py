@@ -1,32 +1,32 @@
 """The embedded search backend: ``SearchEntry`` rows, found through each database's own
-full-text index and checked exactly.
+full-text index.
 
-A record matches when its title or body contains the whole query, or when every jieba word of
-the query occurs in its title or body; a query in Latin letters and digits (pinyin such as
-``yanglao`` or ``tz``, a USCC, a receipt number, English) matches the records holding a token
-that starts with each of its words. The full-text index (``search.text.index_tokens``; a GIN
-index on PostgreSQL, FTS5 on SQLite, see migration ``0002``) narrows the candidates so that
-a search doesn't read every entry; ``icontains`` then decides exactly among them, so what a
-Chinese query finds is what it found before the index. A query of single Chinese characters
-asks nothing of the index and reads every entry.
+A record matches when it holds every word of the query: each Chinese word (jieba) as a
+substring of its title, extra line or body, each Latin word (pinyin such as ``yanglao`` or
+``tz``, a USCC, a receipt number, English) as the start of one of its tokens. The index
+(``search.text.index_tokens``: bigrams of the Chinese text at consecutive positions, pinyin,
+Latin words) answers that alone: a Chinese word is a phrase of its bigrams (``<->`` in a
+PostgreSQL tsquery, a quoted phrase in SQLite's FTS5 table; both indexes are migration 0002's). Only a one-character Chinese word, which has no bigram, is checked in
+the title and body with ``icontains``; a query of single characters reads every entry.
 
 Title matches rank before body matches (an exact title first, then a title starting with the
-query, containing it, containing all its words), then newer records first. Three queries
-answer a search whatever the data size: the counts per type, the page's count and the page
-itself.
+query, containing it, containing all its words), then the registry's type order, then newer
+records first. Two queries answer a search whatever the data size: the counts per type, each
+stopping at ``SEARCH_COUNT_CAP`` + 1, and the page itself.
 """
 
 import re
+from collections import Counter
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import translation
 
 from .. import registry
 from ..models import SearchEntry
-from ..text import index_tokens, normalize_query, query_tokens, snippet, terms
+from ..text import index_tokens, normalize_query, query_phrases, snippet, terms
 from . import Hit, ListPaginator, SearchBackend, SearchResults, TypeCount
 
 FIELDS = ("title", "body", "url", "date", "district", "extra", "languages", "updated", "tokens")
@@ -75,54 +75,91 @@ def _sqlite_fts_table():
     return _FTS_TABLE[name]
 
 
-def full_text(queryset, exact, prefixes):
-    """``queryset`` narrowed to the entries whose tokens hold every ``exact`` token and, for each
-    of ``prefixes``, a token starting with it, through the database's full-text index."""
-    if not exact and not prefixes:
-        return queryset
+def full_text(queryset, phrases, prefixes):
+    """``queryset`` narrowed through the database's full-text index to the entries holding each
+    of ``phrases`` (bigrams at consecutive positions) and, for each of ``prefixes``, a token
+    starting with it; and whether the index decided exactly (``False`` only without one, when
+    each token is looked up in the text with ``contains`` and adjacency is not checked)."""
+    if not phrases and not prefixes:
+        return queryset, True
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         # Tokens are [a-z0-9]+ (search.text), so they are safe in a raw tsquery.
-        raw = " & ".join([*exact, *(f"{word}:*" for word in prefixes)])
-        return queryset.annotate(
-            full_text=SearchVector("tokens", config="simple")  # the GIN index's expression
-        ).filter(full_text=SearchQuery(raw, search_type="raw", config="simple"))
-    if connection.vendor == "sqlite" and _sqlite_fts_table():
-        match = " AND ".join([*(f'"{t}"' for t in exact), *(f'"{word}"*' for word in prefixes)])
-        return queryset.filter(
-            pk__in=RawSQL(
-                "SELECT rowid FROM search_searchentry_fts WHERE search_searchentry_fts MATCH %s", [match]
-            )
+        raw = " & ".join(
+            [*(f"({' <-> '.join(bigrams)})" for bigrams in phrases), *(f"{word}:*" for word in prefixes)]
         )
-    return queryset.filter(*(Q(tokens__contains=t) for t in [*exact, *prefixes]))
+        return (
+            queryset.annotate(
+                full_text=SearchVector("tokens", config="simple")  # the GIN index's expression
+            ).filter(full_text=SearchQuery(raw, search_type="raw", config="simple")),
+            True,
+        )
+    if connection.vendor == "sqlite" and _sqlite_fts_table():
+        match = " AND ".join(
+            [*(f'"{" ".join(bigrams)}"' for bigrams in phrases), *(f'"{word}"*' for word in prefixes)]
+        )
+        return (
+            queryset.filter(
+                pk__in=RawSQL(
+                    "SELECT rowid FROM search_searchentry_fts WHERE search_searchentry_fts MATCH %s", [match]
+                )
+            ),
+            True,
+        )
+    tokens = [token for bigrams in phrases for token in bigrams] + list(prefixes)
+    return queryset.filter(*(Q(tokens__contains=token) for token in tokens)), False
 
 
 def matching(queryset, query, words):
-    """Entries matching the whole query or all of its words, annotated with a ``rank``."""
-    exact, prefixes = query_tokens(query)
-    queryset = full_text(queryset, exact, prefixes)
-    if prefixes and not exact and not any(_CJK.search(word) for word in words):
-        # Latin letters and digits only: the index's word-prefix match is the answer (pinyin
-        # has no substring in the text to check).
-        title_rank = [
-            When(title__iexact=query, then=Value(0)),
-            When(title__istartswith=query, then=Value(1)),
-            When(title__icontains=query, then=Value(2)),
-        ]
-        return queryset.annotate(rank=Case(*title_rank, default=Value(4), output_field=IntegerField()))
-    condition = Q(title__icontains=query) | Q(body__icontains=query)
+    """Entries matching the query, annotated with a ``rank``.
+
+    A record matches when it holds every word of the query: each Chinese word as a substring of
+    its title, extra line or body, each Latin word (pinyin, initials, a code, English) as the
+    start of one of its tokens. The full-text index decides this alone when every Chinese word
+    has two characters or more; a one-character word is checked in the title and body with
+    ``icontains`` (the index still narrows by the other words)."""
+    phrases, prefixes, exact = query_phrases(query)
+    queryset, decided = full_text(queryset, phrases, prefixes)
     title_rank = [
         When(title__iexact=query, then=Value(0)),
         When(title__istartswith=query, then=Value(1)),
         When(title__icontains=query, then=Value(2)),
     ]
+    cjk = any(_CJK.search(word) for word in words)
+    if len(words) > 1 and cjk:
+        title_rank.append(When(_all_words(words, "title"), then=Value(3)))
+    rank = Case(*title_rank, default=Value(4), output_field=IntegerField())
+    if (phrases or prefixes) and ((exact and decided) or not cjk):
+        # The index answered (a Latin-only query has no substring in the text to check: pinyin).
+        return queryset.annotate(rank=rank)
+    condition = Q(title__icontains=query) | Q(body__icontains=query)
     if len(words) > 1:
         condition |= _all_words(words, "title", "body")
-        title_rank.append(When(_all_words(words, "title"), then=Value(3)))
-    return queryset.filter(condition).annotate(
-        rank=Case(*title_rank, default=Value(4), output_field=IntegerField())
-    )
+    return queryset.filter(condition).annotate(rank=rank)
+
+
+def capped_counts(queryset, keys, cap):
+    """``{key: n}`` with the number of entries of each type in ``queryset``, counting no further
+    than ``cap + 1`` per type: each type's count stops as soon as it passes the cap, so a
+    common word never makes the database read all of its matches."""
+    # Most queries match few entries: one look at up to cap + 1 of them gives every type's
+    # exact count. Only a query matching more counts type by type.
+    sample = list(queryset.filter(doc_type__in=keys).order_by().values_list("doc_type", flat=True)[: cap + 1])
+    if len(sample) <= cap:
+        return dict(Counter(sample))
+    parts, params = [], []
+    for number, key in enumerate(keys):
+        sub = queryset.filter(doc_type=key).order_by().values("pk")[: cap + 1]
+        sql, sub_params = sub.query.sql_with_params()
+        # The SQL is Django's own compilation of the queryset; every value is a parameter.
+        parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS counted_{number}")  # noqa: S608
+        params += [key, *sub_params]
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {key: count for key, count in cursor.fetchall() if count}
 
 
 def for_language(queryset, language):
@@ -139,17 +176,21 @@ class DatabaseBackend(SearchBackend):
                 unique_fields=["doc_type", "object_key"],
                 update_fields=list(FIELDS),
             )
+        self.changed()
 
     def remove(self, document_type, pks):
         keys = [document_type.object_key(pk) for pk in pks]
         if keys:
             SearchEntry.objects.filter(doc_type=document_type.key, object_key__in=keys).delete()
+            self.changed()
 
     def prune(self, document_type, before):
-        SearchEntry.objects.filter(doc_type=document_type.key, updated__lt=before).delete()
+        if SearchEntry.objects.filter(doc_type=document_type.key, updated__lt=before).delete()[0]:
+            self.changed()
 
     def prune_unregistered(self):
-        SearchEntry.objects.exclude(doc_type__in=[t.key for t in registry.document_types()]).delete()
+        if SearchEntry.objects.exclude(doc_type__in=[t.key for t in registry.document_types()]).delete()[0]:
+            self.changed()
 
     def search(self, query, *, doc_type=None, page=1, per_page=None, language=None):
         query = normalize_query(query)
@@ -162,9 +203,15 @@ class DatabaseBackend(SearchBackend):
             return SearchResults(query=query, words=[], doc_type=doc_type, page_obj=None)
         words = terms(query)
         base = matching(for_language(SearchEntry.objects.filter(doc_type__in=types), language), query, words)
-        by_type = dict(base.order_by().values_list("doc_type").annotate(n=Count("pk")))
-        counts = [TypeCount(key, str(t.label), by_type[key]) for key, t in types.items() if by_type.get(key)]
-        total = by_type.get(doc_type, 0) if doc_type else sum(by_type.values())
+        cap = settings.SEARCH_COUNT_CAP
+        by_type = capped_counts(base, list(types), cap)
+        counts = [
+            TypeCount(key, str(t.label), min(by_type[key], cap), capped=by_type[key] > cap)
+            for key, t in types.items()
+            if by_type.get(key)
+        ]
+        shown = {count.key: count.count for count in counts}
+        total = shown.get(doc_type, 0) if doc_type else sum(shown.values())
         paginator = ListPaginator([], total, per_page)
         number = paginator.get_page(page).number
         offset = (number - 1) * per_page

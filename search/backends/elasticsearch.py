@@ -162,7 +162,8 @@ class ElasticsearchBackend(SearchBackend):
 
         actions = [doc.to_dict(include_meta=True) for doc in self.documents(document_type, rows, stamp)]
         if actions:
-            bulk(self.client, actions, refresh="wait_for" if settings.SEARCH_ELASTICSEARCH_REFRESH else False)
+            bulk(self.client, actions, refresh=self._refresh())
+            self.changed()
 
     def remove(self, document_type, pks):
         from elasticsearch.helpers import bulk
@@ -173,12 +174,25 @@ class ElasticsearchBackend(SearchBackend):
         ]
         if actions:
             # A record that was never indexed answers 404; that is fine.
-            bulk(self.client, actions, raise_on_error=False)
+            bulk(self.client, actions, raise_on_error=False, refresh=self._refresh())
+            self.changed()
 
     def prune(self, document_type, before):
-        self.search_object().using(self.client).filter("term", doc_type=document_type.key).filter(
-            "range", updated={"lt": before}
-        ).delete()
+        search = self.search_object().using(self.client).filter("term", doc_type=document_type.key)
+        search = search.filter("range", updated={"lt": before})
+        if settings.SEARCH_ELASTICSEARCH_REFRESH:
+            search = search.params(refresh=True)
+        search.delete()
+        self.changed()
+
+    @property
+    def writes_visible_at_once(self):
+        """Only when every write waits for a refresh (``SEARCH_ELASTICSEARCH_REFRESH``)."""
+        return settings.SEARCH_ELASTICSEARCH_REFRESH
+
+    @staticmethod
+    def _refresh():
+        return "wait_for" if settings.SEARCH_ELASTICSEARCH_REFRESH else False
 
     # --- Querying -------------------------------------------------------------------
 

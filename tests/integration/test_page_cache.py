@@ -23,6 +23,7 @@ from orgs.charity import imports
 from orgs.credit import services as credit
 from orgs.credit.models import Proposal
 from orgs.reports.services import accept_report
+from search.backends.database import DatabaseBackend
 from tests.factories.accounts import UserFactory
 from tests.factories.catalogue import ProviderFactory, make_item
 from tests.factories.charity import CharityProjectFactory
@@ -325,3 +326,40 @@ def test_a_migrations_historical_model_bumps_nothing_so_a_fresh_migrate_needs_no
     assert historical.__module__ == "__fake__"
     assert pagecache._sections_for(historical) == ()
     assert pagecache._sections_for(apps.get_model("catalogue", "Provider")) == ("funeral",)
+
+
+# --- The search page ---------------------------------------------------------------------------
+
+
+class SlowToShowBackend(DatabaseBackend):
+    """A backend whose writes become searchable only later (Elasticsearch without
+    ``SEARCH_ELASTICSEARCH_REFRESH``)."""
+
+    writes_visible_at_once = False
+
+
+def test_search_results_are_shared_and_a_newly_indexed_record_shows_on_the_next_request(
+    page_cache, django_capture_on_commit_callbacks
+):
+    """Index writes reach the search backends after the record's transaction commits; the
+    backend bumps the "search" section after each write, so no page outlives the index."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first_org = OrganizationFactory(name="北京市缓存示例第一协会")
+    first = get("/search/?q=缓存示例")
+    assert "北京市缓存示例第一协会" in first.content.decode() and not served_from_cache(first)
+    assert served_from_cache(get("/search/?q=缓存示例"))
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganizationFactory(name="北京市缓存示例第二协会")
+    page = get("/search/?q=缓存示例")
+    assert not served_from_cache(page) and "北京市缓存示例第二协会" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        first_org.delete()
+    page = get("/search/?q=缓存示例")
+    assert not served_from_cache(page) and "北京市缓存示例第一协会" not in page.content.decode()
+
+
+def test_search_results_are_never_cached_when_the_engine_shows_writes_later(page_cache, settings):
+    settings.SEARCH_BACKEND = f"{__name__}.SlowToShowBackend"
+    first = get("/search/?q=缓存示例")
+    assert "no-cache" in first["Cache-Control"] and "X-Page-Cache" not in first
+    assert not served_from_cache(get("/search/?q=缓存示例"))

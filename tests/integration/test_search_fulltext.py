@@ -9,7 +9,7 @@ from django.db import connection
 
 from search.backends.database import DatabaseBackend
 from search.models import SearchEntry
-from search.text import index_tokens, query_tokens
+from search.text import index_tokens, query_phrases
 from tests.factories.charity import CharityFactory, CharityProjectFactory
 from tests.factories.orgs import OrganizationFactory
 
@@ -41,7 +41,9 @@ def test_tokens_are_plain_ascii_words_so_every_database_keeps_them_whole():
     assert {"tongzhou", "tz", "yanglao", "yl", "91110112ma01abcd1x"} <= set(tokens)
     # Each adjacent pair of Chinese characters: 通州 州区 区养 养老.
     assert [t for t in tokens if t.startswith("z")] == index_tokens("通州区养老").split()[:4]
-    assert query_tokens("王") == ([], [])  # a single character asks nothing of the index
+    # A single character has no bigram: the index can't decide it (the text is checked).
+    assert query_phrases("王") == ([], [], False)
+    assert query_phrases("养老 tz") == ([["z0517b08001"]], ["tz"], True)
 
 
 @pytest.mark.parametrize("query", ["yanglao", "tongzhou", "yl", "tz", "YangLao", "tongzhou yanglao"])
@@ -73,6 +75,35 @@ def test_a_uscc_finds_exactly_its_organisation(orgs):
     assert found(tongzhou.uscc[:-1] + "Z" if tongzhou.uscc[-1] != "Z" else tongzhou.uscc[:-1] + "Y") == []
 
 
+def test_a_longer_word_is_found_only_where_its_characters_are_adjacent(committed):
+    with committed():
+        OrganizationFactory(name="北京市青少年示例中心")
+        # Both bigrams of 青少年 (青少, 少年) occur, but in two runs of text: not the word.
+        OrganizationFactory(name="北京市青少·少年示例协会")
+    assert found("青少年") == ["北京市青少年示例中心"]
+    assert set(found("少年")) == {"北京市青少年示例中心", "北京市青少·少年示例协会"}
+
+
+def test_counts_stop_at_the_cap_and_say_there_are_more(committed, client, settings):
+    settings.SEARCH_COUNT_CAP = 2
+    with committed():
+        for district in ("东城区", "西城区", "朝阳区"):
+            OrganizationFactory(name=f"北京市{district}封顶示例协会")
+        CharityProjectFactory(name="封顶示例项目")
+    results = DatabaseBackend().search("封顶示例", language="zh-hans")
+    counts = {count.key: (count.count, count.capped) for count in results.counts}
+    assert counts == {"organization": (2, True), "charity_project": (1, False)}
+    assert results.capped and results.total == 3
+    html = client.get("/search/", {"q": "封顶示例"}).content.decode()
+    assert "“封顶示例”找到超过 3 条结果" in html
+    assert '社会组织 <span class="count">2+</span>' in html
+    assert '慈善项目 <span class="count">1</span>' in html
+    # Under the cap the counts are exact and nothing says "more".
+    settings.SEARCH_COUNT_CAP = 10
+    html = client.get("/search/", {"q": "封顶示例"}).content.decode()
+    assert "“封顶示例”共找到 4 条结果" in html and "+</span>" not in html
+
+
 def test_single_character_query_still_answers_without_the_index(orgs):
     assert "北京市通州区养老服务中心" in found("养")
 
@@ -81,8 +112,9 @@ def test_single_character_query_still_answers_without_the_index(orgs):
 def test_postgresql_answers_through_the_gin_index(orgs):
     from search.backends.database import full_text
 
-    exact, prefixes = query_tokens("养老 tz")
-    narrowed = full_text(SearchEntry.objects.all(), exact, prefixes)
+    phrases, prefixes, _exact = query_phrases("养老 tz")
+    narrowed, decided = full_text(SearchEntry.objects.all(), phrases, prefixes)
+    assert decided
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would otherwise be scanned
         sql, params = narrowed.query.sql_with_params()
@@ -167,3 +199,8 @@ def test_elasticsearch_without_the_pinyin_plugin_has_no_pinyin_fields(settings):
     assert "fields" not in mapping["mappings"]["properties"]["body"]
     should = ElasticsearchBackend().build_search("tongzhou").to_dict()["query"]["bool"]["should"]
     assert all("title.pinyin^3" not in c.get("multi_match", {}).get("fields", []) for c in should)
+
+
+def test_a_query_mixing_chinese_and_pinyin_needs_both(orgs):
+    assert found("通州 yanglao") == ["北京市通州区养老服务中心"]
+    assert found("海淀 yanglao") == []

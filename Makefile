@@ -51,7 +51,10 @@ keys: $(VENV)/.installed-run
 demo: migrate keys
 	$(MANAGE) load_demo_data
 
+# The task worker (django_tasks_db: payment notifications, the credit job, search reindexing)
+# runs beside the development server and stops with it.
 run: system-deps-run demo
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The suite on a real PostgreSQL server started for the run (browser tests included).

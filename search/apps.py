@@ -9,8 +9,11 @@ class SearchConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        from accounts.groups import BUREAU_ADMIN, grant
+
         from .index import connect_signals
 
         # Every app declares its document types in its own documents.py; search imports none.
         autodiscover_modules("documents")
         connect_signals()
+        grant(BUREAU_ADMIN, "search.run_reindex")

@@ -6,7 +6,9 @@
 - ``index_objects(objects)`` / ``remove_objects(objects)`` do the same for code that bypasses
   signals, such as ``bulk_create`` (the charity donation import).
 - ``rebuild()`` (``manage.py rebuild_search_index``) indexes every public record again and
-  drops whatever is no longer public; running it twice changes nothing.
+  drops whatever is no longer public; running it twice changes nothing. It reads each type in
+  batches by primary key (``index_batch``), the same code as the background, resumable
+  reindex of ``search.reindex``.
 
 A record is always indexed from its type's *public* queryset, fetched again by primary key: a
 record that is not (or no longer) in it, e.g. an unpublished provider or a donation superseded
@@ -17,6 +19,7 @@ import logging
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -122,30 +125,66 @@ def remove_objects(objects):
         transaction.on_commit(partial(_apply, dict(targets), dict(removed)))
 
 
-def rebuild(stdout=None, batch_size=500):
-    """Index every public record of every type and drop every other entry. Idempotent."""
+@dataclass(frozen=True)
+class Batch:
+    """What ``index_batch`` did: the records read, the entries written, the last primary key
+    read (the next batch starts above it) and whether the type has no more records."""
+
+    read: int
+    indexed: int
+    last_pk: object
+    complete: bool
+
+
+def index_batch(document_type, backend, stamp, after=None, size=None):
+    """Index the next ``size`` public records of ``document_type`` whose primary key is above
+    ``after`` (keyset paging: ``pk > after ORDER BY pk LIMIT size``, one index range scan
+    however far the run has got), stamping their entries ``stamp``."""
+    size = size or settings.SEARCH_REINDEX_BATCH_SIZE
+    queryset = document_type.queryset().order_by("pk")
+    if after is not None:
+        queryset = queryset.filter(pk__gt=after)
+    objects = list(queryset[:size])
+    rows = entries(document_type, objects)
+    if rows:
+        backend.upsert(document_type, rows, stamp)
+    return Batch(
+        read=len(objects),
+        indexed=len(rows),
+        last_pk=objects[-1].pk if objects else after,
+        complete=len(objects) < size,
+    )
+
+
+def prune_stale(backend, stamp):
+    """Drop the entries no rebuild or sync has written since ``stamp`` (records deleted or no
+    longer public) and those of types no longer registered."""
+    for document_type in registry.document_types():
+        backend.prune(document_type, stamp)
+    if hasattr(backend, "prune_unregistered"):
+        backend.prune_unregistered()
+
+
+def rebuild(stdout=None, batch_size=None):
+    """Index every public record of every type and drop every other entry, in this process.
+    Idempotent. The background, resumable form of the same work is ``search.reindex``; both
+    go through ``index_batch`` and ``prune_stale``."""
     backend = get_backend()
     backend.setup()
     stamp = timezone.now()
     total = 0
     for document_type in registry.document_types():
-        count, buffer = 0, []
-        for obj in document_type.queryset().iterator(chunk_size=batch_size):
-            buffer.append(obj)
-            if len(buffer) >= batch_size:
-                rows = entries(document_type, buffer)
-                backend.upsert(document_type, rows, stamp)
-                count += len(rows)
-                buffer = []
-        rows = entries(document_type, buffer)
-        backend.upsert(document_type, rows, stamp)
-        count += len(rows)
-        backend.prune(document_type, stamp)
+        count, after = 0, None
+        while True:
+            batch = index_batch(document_type, backend, stamp, after, batch_size)
+            count += batch.indexed
+            after = batch.last_pk
+            if batch.complete:
+                break
         total += count
         if stdout is not None:
             stdout.write(f"  {document_type.key}: {count}")
-    if hasattr(backend, "prune_unregistered"):
-        backend.prune_unregistered()
+    prune_stale(backend, stamp)
     return total
 
 

@@ -1,7 +1,10 @@
 """The embedded search index (database backend): one row per public record."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.models import AppendOnlyModel
 
 
 class SearchEntry(models.Model):
@@ -40,3 +43,129 @@ class SearchEntry(models.Model):
     def encode_languages(languages):
         """Languages as " en zh-hans " so one language matches with ``contains`` on every database."""
         return f" {' '.join(sorted(languages))} " if languages else ""
+
+
+class ReindexRun(AppendOnlyModel):
+    """One background rebuild of the index (``search.reindex``): who started it, when, how far
+    it got. Its start time is the stamp of every entry it writes; when the last batch is done,
+    entries stamped earlier (records deleted or no longer public) are pruned. Kept for audit:
+    a run is never deleted, and only its progress columns change."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        FINISHED = "finished", _("已完成")
+        FAILED = "failed", _("出错中断")
+        STOPPED = "stopped", _("已停止")
+
+    class Origin(models.TextChoices):
+        ADMIN = "admin", _("管理后台")
+        COMMAND = "command", _("管理命令")
+
+    started_at = models.DateTimeField(_("开始时间"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin = models.CharField(_("发起方式"), max_length=20, choices=Origin.choices)
+    backend = models.CharField(_("搜索后端"), max_length=200)
+    batch_size = models.PositiveIntegerField(_("每批记录数"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.RUNNING)
+    # The chain of tasks allowed to advance the run: continuing a run starts a new chain, and a
+    # task of an older chain that is still queued finds it is no longer its run's and stops.
+    generation = models.PositiveIntegerField(_("第几次运行"), default=1)
+    prepared = models.BooleanField(_("已准备"), default=False)
+    batches = models.PositiveIntegerField(_("已完成批次"), default=0)
+    progressed_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最近继续人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("停止人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    mutable_columns = frozenset(
+        {
+            "state",
+            "generation",
+            "prepared",
+            "batches",
+            "progressed_at",
+            "finished_at",
+            "error",
+            "resumed_by_id",
+            "stopped_by_id",
+        }
+    )
+
+    class Meta:
+        verbose_name = _("搜索索引重建")
+        verbose_name_plural = _("搜索索引重建")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # At most one run in progress: a second start is refused by the database itself.
+            models.UniqueConstraint(
+                fields=["state"], condition=models.Q(state="running"), name="search_one_running_reindex"
+            ),
+        ]
+        permissions = [("run_reindex", _("可以在后台重建搜索索引"))]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_state_display()}"
+
+    @property
+    def is_unfinished(self):
+        return self.state != self.State.FINISHED
+
+
+class ReindexProgress(AppendOnlyModel):
+    """How far one run got through one document type: the last primary key done (the next
+    batch reads the public records above it) and the counts so far."""
+
+    run = models.ForeignKey(ReindexRun, on_delete=models.PROTECT, related_name="progress")
+    doc_type = models.CharField(_("类型"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    total = models.PositiveBigIntegerField(_("开始时的公开记录数"))
+    last_pk = models.CharField(_("已完成到的主键"), max_length=64, blank=True)
+    read = models.PositiveBigIntegerField(_("已读取"), default=0)
+    indexed = models.PositiveBigIntegerField(_("已写入索引"), default=0)
+    done = models.BooleanField(_("已完成"), default=False)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    mutable_columns = frozenset({"last_pk", "read", "indexed", "done", "finished_at"})
+
+    class Meta:
+        verbose_name = _("搜索索引重建进度")
+        verbose_name_plural = _("搜索索引重建进度")
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "doc_type"], name="search_reindex_progress_unique_type"),
+        ]
+
+    def __str__(self):
+        return f"#{self.run_id} {self.doc_type}"
+
+    @property
+    def percent(self):
+        """Share of the records counted at the start that are done (records added since may
+        make ``read`` exceed ``total``; a finished type is 100)."""
+        if self.done:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.read * 100 // self.total)

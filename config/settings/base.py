@@ -488,3 +488,7 @@ SEARCH_ELASTICSEARCH_PINYIN = env_bool("SEARCH_ELASTICSEARCH_PINYIN", True)
 SEARCH_ELASTICSEARCH_PINYIN_TOKENIZER = env("SEARCH_ELASTICSEARCH_PINYIN_TOKENIZER", "ik_max_word")
 # Wait for a refresh after each bulk write so a change is searchable when the request ends.
 SEARCH_ELASTICSEARCH_REFRESH = env_bool("SEARCH_ELASTICSEARCH_REFRESH", False)
+# Background reindexing (search.reindex, search.tasks): the records one task reads and
+# indexes (keyset: primary key above the last one done), and the runs the admin page lists.
+SEARCH_REINDEX_BATCH_SIZE = int(env("SEARCH_REINDEX_BATCH_SIZE", "2000"))
+SEARCH_REINDEX_RUNS_SHOWN = int(env("SEARCH_REINDEX_RUNS_SHOWN", "20"))

@@ -276,7 +276,23 @@ def _registry_change():
     )
 
 
+def _reindex_run():
+    from search import reindex
+
+    return reindex.start_run(schedule=lambda run: None)  # recorded, not run
+
+
+def _reindex_progress():
+    from search import reindex
+
+    run = _reindex_run()
+    reindex.advance(run.pk, run.generation, schedule=lambda run: None)  # the step that makes them
+    return run.progress.first()
+
+
 BUILDERS = {
+    "search.ReindexRun": _reindex_run,
+    "search.ReindexProgress": _reindex_progress,
     "registry.RegistryChange": _registry_change,
     "catalogue.PriceVersion": _price_version,
     "catalogue.ChainHeads": _chain_heads,

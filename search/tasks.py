@@ -1,0 +1,34 @@
+"""The background reindex on Django's tasks framework (``search.reindex``).
+
+``reindex_step(run_pk, generation)`` advances a run by one step and queues the next one. With
+a queue (django_tasks_db in development and production, worked by ``manage.py db_worker``),
+each batch is its own task and the worker is free between them. A backend that runs a task as
+soon as it is queued (the ImmediateBackend of the tests) would nest one call per batch; here a
+step queued from inside a running step of the same thread is instead taken up by the loop of
+the outer call, so the stack stays flat however many batches a run has.
+"""
+
+import threading
+
+from django.tasks import task
+
+from . import reindex
+
+_loop = threading.local()
+
+
+@task
+def reindex_step(run_pk, generation):
+    if getattr(_loop, "active", False):
+        _loop.pending.append((run_pk, generation))
+        return "queued"
+    _loop.active, _loop.pending = True, []
+    try:
+        outcome = None
+        step = (run_pk, generation)
+        while step is not None:
+            outcome = reindex.advance(*step)
+            step = _loop.pending.pop(0) if _loop.pending else None
+        return outcome
+    finally:
+        _loop.active, _loop.pending = False, []

@@ -12,7 +12,7 @@ from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
 from search.index import index_objects
-from search.registry import DocumentType, Entry, register
+from search.registry import DocumentType, Entry, display, register
 from search.text import join, plain_text
 
 from .models import GuidePage, NewsPage, StandardPage
@@ -66,7 +66,7 @@ def page_entry(page):
         day, extra = page.date, page.document_number
     else:
         day = timezone.localdate(page.last_published_at) if page.last_published_at else None
-        extra = page.get_topic_display() if isinstance(page, GuidePage) else ""
+        extra = display(page, "topic") if isinstance(page, GuidePage) else ""
     return Entry(
         title=page.title,
         body=join(page.search_description, _body(page)),

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from search.registry import DocumentType, Entry, register
+from search.registry import DocumentType, Entry, display, register
 from search.text import join
 
 from .models import Provider, ServiceItem
@@ -30,8 +30,8 @@ def provider_entry(provider):
     return Entry(
         title=provider.name,
         body=join(
-            provider.get_type_display(),
-            provider.get_district_display(),
+            display(provider, "type"),
+            display(provider, "district"),
             provider.address,
             provider.service_area,
             provider.opening_hours,
@@ -40,8 +40,8 @@ def provider_entry(provider):
         ),
         url=provider.get_absolute_url(),
         date=timezone.localdate(provider.updated_at) if provider.updated_at else None,
-        district=provider.get_district_display(),
-        extra=join(provider.get_type_display(), provider.address, sep=" · "),
+        district=display(provider, "district"),
+        extra=join(display(provider, "type"), provider.address, sep=" · "),
     )
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from orgs.registry.models import Organization
-from search.registry import DocumentType, Entry, register
+from search.registry import DocumentType, Entry, display, register
 from search.text import join
 
 from .models import CharityProject, Donation
@@ -26,14 +26,14 @@ def project_entry(project):
         body=join(
             project.organization.name,
             project.description,
-            f"受益地区：{project.get_area_display()}",
-            project.get_status_display(),
+            f"受益地区：{display(project, 'area')}",
+            display(project, "status"),
             f"募捐方案备案号：{project.plan_filing_number}" if project.plan_filing_number else "",
         ),
         url=reverse("charity:project", args=[project.pk]),
         date=project.starts_on,
-        district=project.get_area_display(),
-        extra=join(project.organization.name, project.get_status_display(), sep=" · "),
+        district=display(project, "area"),
+        extra=join(project.organization.name, display(project, "status"), sep=" · "),
     )
 
 
@@ -46,15 +46,15 @@ def donation_entry(donation):
             f"捐赠人：{donor}",
             donation.organization.name,
             project.name,
-            donation.get_kind_display(),
+            display(donation, "kind"),
             donation.in_kind_description,
             f"金额或估值 {donation.amount} 元",
-            donation.get_channel_display(),
+            display(donation, "channel"),
             f"票据号：{donation.receipt_number}",
         ),
         url=reverse("charity:project", args=[project.pk]),
         date=donation.donated_on,
-        district=project.get_area_display(),
+        district=display(project, "area"),
         extra=join(f"{donation.amount} 元", donation.organization.name, sep=" · "),
     )
 

@@ -3,7 +3,7 @@ registry facts its public profile (/orgs/<uscc>/) and the open data already show
 
 from django.utils.translation import gettext_lazy as _
 
-from search.registry import DocumentType, Entry, register
+from search.registry import DocumentType, Entry, display, register
 from search.text import join
 
 from .models import Organization
@@ -14,11 +14,11 @@ def organization_entry(org):
         title=org.name,
         body=join(
             f"统一社会信用代码：{org.uscc}",
-            org.get_org_type_display(),
-            f"登记状态：{org.get_status_display()}",
-            org.get_registration_authority_display(),
+            display(org, "org_type"),
+            f"登记状态：{display(org, 'status')}",
+            display(org, "registration_authority"),
             org.supervising_unit.name if org.supervising_unit else "",
-            org.get_district_display(),
+            display(org, "district"),
             org.domicile,
             f"法定代表人：{org.legal_representative}",
             org.business_scope,
@@ -26,8 +26,8 @@ def organization_entry(org):
         ),
         url=org.get_absolute_url(),
         date=org.registered_on,
-        district=org.get_district_display(),
-        extra=join(org.uscc, org.get_org_type_display(), org.get_status_display(), sep=" · "),
+        district=display(org, "district"),
+        extra=join(org.uscc, display(org, "org_type"), display(org, "status"), sep=" · "),
     )
 
 

@@ -254,6 +254,12 @@ def _send_to_number(mobile, ip, purpose, action_text, notice):
         raise
 
 
+def request_mobile_proof(mobile, ip, purpose, action_text):
+    """Send a code that proves a visitor holds ``mobile`` (for example to file a complaint),
+    under the same per-number and per-address SMS limits as sign-up. Raises ``OtpError``."""
+    return _send_to_number(normalize_mobile(mobile), ip, purpose, action_text, None)
+
+
 def _registered(mobile):
     return get_user_model().objects.filter(mobile=mobile).first()
 

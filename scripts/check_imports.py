@@ -41,6 +41,9 @@ ALLOWED = {
     "cms": (*BOTTOM, "accounts", "search"),
     "marketplace.catalogue": (*BOTTOM, "accounts", "payments", "search", "cms"),
     "marketplace.orders": (*BOTTOM, "accounts", "payments", "search", "cms", "marketplace.catalogue"),
+    "marketplace.feedback": (
+        *BOTTOM, "accounts", "payments", "search", "cms", "marketplace.catalogue", "marketplace.orders"
+    ),
     "orgs.registry": (*BOTTOM, "accounts", "payments", "search", "cms"),
     "orgs.reports": (*BOTTOM, "accounts", "payments", "search", "cms", "orgs.registry"),
     "orgs.credit": (*BOTTOM, "accounts", "payments", "search", "cms", "orgs.registry", "orgs.reports"),

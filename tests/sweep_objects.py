@@ -20,7 +20,7 @@ from wagtail.models import ModelLogEntry, PageLogEntry
 
 # Prefixes of the URL map (see ARCHITECTURE.md) whose object URLs are swept. Benefits is
 # listed for when it is built; today nothing is mounted there.
-SWEPT_PREFIXES = ("workbench/", "orders/", "payments/", "benefits/")
+SWEPT_PREFIXES = ("workbench/", "orders/", "payments/", "benefits/", "complaints/", "reviews/")
 
 PROVIDER = "provider"
 ORGANISATION = "organisation"
@@ -77,6 +77,9 @@ class FuneralTenant:
     certificate_number: str
     payment_reference: str
     intent: object
+    review: object = None
+    complaint: object = None
+    evidence_pk: int = 0
 
 
 @dataclass
@@ -96,10 +99,15 @@ class OrganisationTenant:
 
 
 def make_funeral_tenant(name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace.feedback.models import ComplaintEvidence
+    from marketplace.feedback.services import complaints, reviews
     from marketplace.orders import services
     from marketplace.orders.models import Signature
     from payments import services as payments
     from tests.factories.orders import Scenario, funeral_home, items, sign_as
+    from tests.factories.orgs import PNG_BYTES
 
     provider = funeral_home(name=f"{name}殡仪馆")
     scenario = Scenario(provider=provider)
@@ -120,6 +128,27 @@ def make_funeral_tenant(name):
         payable=order,
         user=scenario.family,
     )
+    review = reviews.submit_review(
+        scenario.family,
+        order,
+        overall=4,
+        price_transparency=4,
+        service_attitude=4,
+        facilities=4,
+        text=f"{name}的服务周到",
+    )
+    complaint = complaints.file_complaint(
+        user=scenario.family,
+        provider=provider,
+        order=order,
+        category="quality",
+        text=f"{name}的告别厅迟开了半小时",
+        contact_name="王丽",
+    )
+    complaints.accept(complaint, bureau_officer(name))  # so the provider's staff see it
+    evidence = ComplaintEvidence.objects.create(
+        complaint=complaint, file=SimpleUploadedFile("现场.png", PNG_BYTES), name="现场.png"
+    )
     return FuneralTenant(
         provider=provider,
         staff=scenario.staff,
@@ -130,7 +159,19 @@ def make_funeral_tenant(name):
         certificate_number=certificate.number,
         payment_reference=payment.reference,
         intent=intent,
+        review=review,
+        complaint=complaint,
+        evidence_pk=evidence.pk,
     )
+
+
+def bureau_officer(name):
+    from accounts.groups import FUNERAL_SECTION
+    from tests.factories.accounts import UserFactory
+
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(apps.get_model("auth", "Group").objects.get(name=FUNERAL_SECTION))
+    return officer
 
 
 def make_organisation_tenant():
@@ -273,6 +314,21 @@ URLS = {
         lambda t: {"reference": t.order.reference, "payment_reference": t.payment_reference},
         global_ids=("payment_reference",),
     ),
+    # Reviews and complaints: the provider's workbench and the family's own complaint pages
+    "review_workbench:reply": Entry(PROVIDER, lambda t: {"pk": t.review.pk}, global_ids=("pk",)),
+    "complaint_workbench:detail": Entry(
+        PROVIDER, lambda t: {"reference": t.complaint.reference}, global_ids=("reference",)
+    ),
+    "complaint_workbench:evidence": Entry(
+        PROVIDER,
+        lambda t: {"reference": t.complaint.reference, "pk": t.evidence_pk},
+        global_ids=("reference", "pk"),
+    ),
+    "complaints:detail": Entry(FAMILY, lambda t: {"reference": t.complaint.reference}),
+    "complaints:evidence": Entry(
+        FAMILY, lambda t: {"reference": t.complaint.reference, "pk": t.evidence_pk}, global_ids=("pk",)
+    ),
+    "reviews:new": Entry(FAMILY, _ref),
     # The payer's payment pages
     "payments:checkout": Entry(FAMILY, lambda t: {"public_id": t.intent.public_id}),
     "payments:return": Entry(FAMILY, lambda t: {"public_id": t.intent.public_id}),
@@ -280,6 +336,9 @@ URLS = {
 }
 
 EXEMPT = {
+    "reviews:report": "public by design: anyone may report a published review (R1); a report "
+    "only puts it in the staff's queue (tests/integration/test_feedback_reviews.py)",
+    "reviews:provider": "a provider's public page of published reviews, the same for everyone",
     "payments:notify": "the gateway's server-to-server callback: its kwarg is the provider variant, "
     "not a record, and the body is authenticated by the gateway's RSA2 signature "
     "(tests/integration/test_payments_notifications.py, test_sweep_payments_guards.py)",
@@ -295,6 +354,7 @@ SNAPSHOT_APPS = (
     "accounts",
     "catalogue",
     "orders",
+    "feedback",
     "registry",
     "reports",
     "credit",

@@ -30,6 +30,7 @@ PROJECT_APPS = [
     "search",
     "marketplace.catalogue",
     "marketplace.orders",
+    "marketplace.feedback",
     "orgs.registry",
     "orgs.reports",
     "orgs.credit",
@@ -268,6 +269,8 @@ PAGE_CACHE_VIEWS = {
     "catalogue:item_history": ("funeral",),
     "catalogue:compare": ("funeral",),
     "catalogue:packages": ("funeral",),
+    "reviews:provider": ("funeral",),
+    "complaint_stats:index": ("funeral",),
     "registry:index": ("orgs",),
     "registry:detail": ("orgs",),
     "credit:index": ("orgs",),
@@ -281,6 +284,7 @@ PAGE_CACHE_VIEWS = {
 # "app_label" or "app_label.modelname" -> the sections a save or delete there changes.
 PAGE_CACHE_APP_SECTIONS = {
     "catalogue": ("funeral",),
+    "feedback": ("funeral",),
     "registry": ("orgs",),
     "reports": ("orgs",),
     "credit": ("orgs",),
@@ -464,6 +468,9 @@ IMPORT_XLSX_MAX_CELLS_PER_ROW = int(env("IMPORT_XLSX_MAX_CELLS_PER_ROW", "1000")
 IMPORT_STAGING_SECONDS = int(env("IMPORT_STAGING_SECONDS", "3600"))
 # Vouchers, progress-report attachments and C1 articles uploaded by charities.
 CHARITY_ATTACHMENT_MAX_BYTES = int(env("CHARITY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Complaint evidence (R2): photos and PDFs, each at most this size, at most this many per complaint.
+R2_EVIDENCE_MAX_BYTES = int(env("R2_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+R2_EVIDENCE_MAX_FILES = int(env("R2_EVIDENCE_MAX_FILES", "5"))
 
 
 # --- Site-wide search (search) ---------------------------------------------------------

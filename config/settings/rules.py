@@ -11,7 +11,7 @@ by commas; a yearly deadline is ``MM-DD``.
 
 from decimal import Decimal
 
-from .environment import env, env_list, env_mapping, env_month_day, env_records, env_tuple
+from .environment import env, env_bool, env_list, env_mapping, env_month_day, env_records, env_tuple
 
 # --- Funeral prices and sales (F) -------------------------------------------------------
 # F2: a price above the bureau's ceiling is refused (ceilings are GuidePrice rows). A market
@@ -47,6 +47,27 @@ F10_CHAIN_WARNING_DAYS = int(env("F10_CHAIN_WARNING_DAYS", "1"))
 M2_CERTIFICATE_KINDS = env_mapping(
     "M2_CERTIFICATE_KINDS", "funeral_home:cremation_certificate,cemetery:burial_certificate"
 )
+
+# --- Reviews and complaints (R) -----------------------------------------------------------
+# R1: a completed order can be reviewed for this many days after it was completed.
+R1_REVIEW_WINDOW_DAYS = int(env("R1_REVIEW_WINDOW_DAYS", "90"))
+# R1: a provider's one public reply can be edited for this many hours after it is posted.
+R1_REPLY_EDIT_HOURS = int(env("R1_REPLY_EDIT_HOURS", "24"))
+# R1: sorting the catalogue by rating ranks only providers with at least this many
+# published reviews (the others follow, in the usual order).
+R1_MIN_REVIEWS_FOR_RATING_SORT = int(env("R1_MIN_REVIEWS_FOR_RATING_SORT", "3"))
+# R1: "true" sends every review to the bureau's queue; by default only a review containing a
+# word of the bureau's sensitive-word list is held there, and the others publish at once.
+R1_MODERATE_ALL_REVIEWS = env_bool("R1_MODERATE_ALL_REVIEWS", False)
+# R1: how many published reviews the provider page shows (the rest on its reviews page).
+R1_REVIEWS_ON_PROVIDER_PAGE = int(env("R1_REVIEWS_ON_PROVIDER_PAGE", "5"))
+# R2: complaint deadlines, in working days: acceptance after receipt, the provider's
+# response after acceptance, the bureau's decision after acceptance.
+R2_ACCEPT_WORKING_DAYS = int(env("R2_ACCEPT_WORKING_DAYS", "1"))
+R2_RESPONSE_WORKING_DAYS = int(env("R2_RESPONSE_WORKING_DAYS", "5"))
+R2_DECISION_WORKING_DAYS = int(env("R2_DECISION_WORKING_DAYS", "15"))
+# R2: the public statistics cover this many months up to today.
+R2_STATS_MONTHS = int(env("R2_STATS_MONTHS", "12"))
 
 # --- Social organisations (S) --------------------------------------------------------------
 # S1: GB 32100-2015 weights for positions 1–17, the civil-affairs department code and

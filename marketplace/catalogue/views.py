@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from .charts import price_step_chart
 from .filters import CatalogueFilter
+from .hooks import provider_sections
 from .models import Provider, ProviderPhoto, ServiceCategory, ServiceItem
 from .services.current import public_items, today
 from .services.notice import price_notice
@@ -50,7 +51,7 @@ def index(request):
     filterset = CatalogueFilter(
         request.GET or None, queryset=Provider.objects.public(), package_prices=prices
     )
-    ids = sorted_by_package_price(filterset.qs, prices, by_name=filterset.sort_by_name)
+    ids = filterset.ordered_ids(prices)
     page = Paginator(ids, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -90,6 +91,7 @@ def provider_detail(request, slug):
             "package": package,
             "breakdown": breakdown,
             "f6_ceiling": settings.F6_BASIC_PACKAGE_CEILING,
+            "sections": provider_sections(provider, request),
             "breadcrumbs": [(_("殡葬服务"), reverse("catalogue:index")), (provider.name, None)],
         },
     )

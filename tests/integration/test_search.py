@@ -480,7 +480,16 @@ def test_elasticsearch_index_sync_sends_bulk_actions(committed, settings, monkey
 
 def test_backends_share_the_document_registry():
     keys = [t.key for t in registry.document_types()]
-    assert keys == ["provider", "organization", "charity_project", "donation", "guide", "news", "page"]
+    assert keys == [
+        "provider",
+        "review",
+        "organization",
+        "charity_project",
+        "donation",
+        "guide",
+        "news",
+        "page",
+    ]
     assert isinstance(DatabaseBackend(), DatabaseBackend)
 
 

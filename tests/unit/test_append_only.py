@@ -290,7 +290,79 @@ def _reindex_progress():
     return run.progress.first()
 
 
+def _review():
+    from marketplace.feedback.services import reviews
+    from tests.factories.orders import Scenario
+
+    scenario = Scenario()
+    scenario.advance("completed")
+    return reviews.submit_review(
+        scenario.family,
+        scenario.refresh(),
+        overall=4,
+        price_transparency=5,
+        service_attitude=4,
+        facilities=3,
+        text="服务周到",
+    )
+
+
+def _review_report():
+    from marketplace.feedback.services import reviews
+
+    return reviews.report_review(_review(), reason="广告")
+
+
+def _review_reply_version():
+    from marketplace.feedback.services import reviews
+
+    review = _review()
+    staff = review.provider.memberships.select_related("user").first().user
+    return reviews.post_reply(review, staff, "感谢您的评价").versions.get()
+
+
+def _review_reply():
+    return _review_reply_version().reply
+
+
+def _complaint_evidence():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marketplace.feedback.models import ComplaintEvidence
+    from marketplace.feedback.services import complaints
+    from tests.factories.catalogue import ProviderFactory
+    from tests.factories.orders import family_user
+    from tests.factories.orgs import PNG_BYTES
+
+    complaint = complaints.file_complaint(
+        user=family_user(), provider=ProviderFactory(), category="quality", text="迟到", contact_name="王丽"
+    )
+    return ComplaintEvidence.objects.create(
+        complaint=complaint, file=SimpleUploadedFile("现场.png", PNG_BYTES), name="现场.png"
+    )
+
+
+def _provider_credit_note():
+    from marketplace.feedback.models import ProviderCreditNote
+
+    complaint = _complaint_evidence().complaint
+    return ProviderCreditNote.objects.create(
+        provider=complaint.provider,
+        complaint=complaint,
+        rule_id="F2",
+        decision="upheld",
+        summary="超过指导价",
+        decided_on=TODAY,
+    )
+
+
 BUILDERS = {
+    "feedback.Review": _review,
+    "feedback.ReviewReport": _review_report,
+    "feedback.ReviewReply": _review_reply,
+    "feedback.ReviewReplyVersion": _review_reply_version,
+    "feedback.ComplaintEvidence": _complaint_evidence,
+    "feedback.ProviderCreditNote": _provider_credit_note,
     "search.ReindexRun": _reindex_run,
     "search.ReindexProgress": _reindex_progress,
     "registry.RegistryChange": _registry_change,
@@ -340,10 +412,15 @@ def _text_column(model):
             and field.attname not in model.mutable_columns
         ):
             return field
-    raise AssertionError(f"{model._meta.label} has no plain text column")
+    for field in model._meta.concrete_fields:  # a model without text (a reply's header row)
+        if isinstance(field, models.DateTimeField) and field.attname not in model.mutable_columns:
+            return field
+    raise AssertionError(f"{model._meta.label} has no plain text or time column")
 
 
 def _other_text(field, value):
+    if isinstance(field, models.DateTimeField):
+        return value + datetime.timedelta(days=1)
     new = ("改" if not (value or "").startswith("改") else "更") + (value or "")[1:]
     return new[: field.max_length] if field.max_length else new
 

@@ -151,6 +151,10 @@ TABLES = {
 }
 # Tested in test_orders_lifecycle.py.
 ORDER_TABLES = {("orders", "Order"), ("orders", "Contract"), ("orders", "ChangeOrder")}
+# Every pair of the complaint table (R2): tests/unit/test_feedback_complaints.py.
+ORDER_TABLES |= {("feedback", "Complaint")}
+# Every pair of the review table (R1; append-only rows): tests/unit/test_feedback_reviews.py.
+ORDER_TABLES |= {("feedback", "Review")}
 
 
 def _states(key):

@@ -64,6 +64,15 @@ class Provider(ClusterableModel):
         _("墓位使用年限"), null=True, blank=True, help_text=_("公墓填写；留空时使用默认年限。")
     )
     is_published = models.BooleanField(_("已公开"), default=False, db_index=True)
+    # R1: a summary of the published reviews, written only by services.ratings.record_ratings
+    # (the feedback app computes it; the list and the sort read it without a join).
+    review_count = models.PositiveIntegerField(_("已发布评价数"), default=0, editable=False)
+    rating_average = models.DecimalField(
+        _("平均评分"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False
+    )
+    rating_distribution = models.JSONField(
+        _("评分分布"), default=list, blank=True, editable=False, help_text=_("1 至 5 星各有几条评价。")
+    )
     is_verified = models.BooleanField(_("民政局已核验"), default=False)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     verified_by = models.ForeignKey(

@@ -42,7 +42,13 @@ ALLOWED = {
     "marketplace.catalogue": (*BOTTOM, "accounts", "payments", "search", "cms"),
     "marketplace.orders": (*BOTTOM, "accounts", "payments", "search", "cms", "marketplace.catalogue"),
     "marketplace.feedback": (
-        *BOTTOM, "accounts", "payments", "search", "cms", "marketplace.catalogue", "marketplace.orders"
+        *BOTTOM,
+        "accounts",
+        "payments",
+        "search",
+        "cms",
+        "marketplace.catalogue",
+        "marketplace.orders",
     ),
     "orgs.registry": (*BOTTOM, "accounts", "payments", "search", "cms"),
     "orgs.reports": (*BOTTOM, "accounts", "payments", "search", "cms", "orgs.registry"),

@@ -34,6 +34,12 @@ ROOT_URLCONF = "{urlconf}"
 # Wagtail's PostgreSQL search index needs this app for `migrate`'s system checks.
 if "django.contrib.postgres" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.postgres"]  # noqa: F405
+# The shared cache production uses (Redis through Django's RedisCache) when the bench started one.
+import os as _bench_os  # noqa: E402
+
+if _bench_os.environ.get("BENCH_CACHE_URL"):
+    CACHES = {{"default": {{"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                           "LOCATION": _bench_os.environ["BENCH_CACHE_URL"]}}}}
 LOGGING = {{"version": 1, "disable_existing_loggers": False,
            "handlers": {{"null": {{"class": "logging.NullHandler"}}}},
            "root": {{"handlers": ["null"], "level": "ERROR"}}}}
@@ -127,6 +133,27 @@ def migrate(workspace):
     env = workspace.env
     subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+def start_redis():
+    """A throwaway ``redis-server`` on a free local port (no persistence) and its URL, or ``None``
+    when Redis isn't installed; the caller terminates the process."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - a local binary with fixed arguments
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _attempt in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process, f"redis://127.0.0.1:{port}/0"
 
 
 def free_port():

@@ -176,7 +176,9 @@ def city_table(today=None):
 
 # --- The chart (inline SVG, no script; the table beside it has the same numbers) -----------------
 
-BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 8, 180, 640
+# In SVG units; the figure scales to the page, so a narrow chart keeps its labels legible on
+# a phone (about 0.8 of their size at 390 px) and at most 640 px wide on a desktop.
+BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 8, 170, 440
 
 
 def bar_chart(table):

@@ -36,6 +36,11 @@ def workbench_panels(user):
     ]
 
 
+def _complaint_action(request, order):
+    """"投诉" on the family's order page, with the order (and its provider) filled in."""
+    return _("投诉该订单"), f"{reverse('complaints:new')}?order={order.reference}"
+
+
 def ready():
     from accounts.groups import FUNERAL_SECTION, grant
     from accounts.workbench import register_panels
@@ -43,12 +48,14 @@ def ready():
     from core.opendata import Dataset, register_dataset
     from core.warnings import register_warning_source
     from marketplace.catalogue.hooks import register_provider_section
+    from marketplace.orders.hooks import register_order_action
 
     from .services.complaints import WARNING_KIND, overdue_warnings
 
     register_provider_section(
         "complaint_stats", "feedback/complaints/provider_section.html", provider_section, order=200
     )
+    register_order_action(_complaint_action)
     register_dataset(
         Dataset(
             key="funeral-complaint-statistics",

@@ -55,16 +55,29 @@ def _register_policies():
     register_policy(Review, can_manage=can_manage, scope=scope)
 
 
+def _review_action(request, order):
+    """"评价该机构" on the family's order page while the order can be reviewed (one query)."""
+    from .services.reviews import ReviewRefused, check_eligibility
+
+    try:
+        check_eligibility(request.user, order)
+    except ReviewRefused:
+        return None
+    return _("评价该机构"), reverse("reviews:new", args=[order.reference])
+
+
 def ready():
     from accounts.groups import FUNERAL_SECTION, grant
     from accounts.workbench import register_panels
     from core.navigation import register_account_link
     from marketplace.catalogue.hooks import register_provider_section
+    from marketplace.orders.hooks import register_order_action
 
     _register_policies()
     register_panels(_panels)
     register_account_link("reviews", gettext_lazy("我的评价"), "reviews:mine", order=15)
     register_provider_section("reviews", "feedback/reviews/section.html", _provider_section, order=10)
+    register_order_action(_review_action)
     grant(
         FUNERAL_SECTION,
         "feedback.view_review",

@@ -24,6 +24,7 @@ from payments.services import PaymentError
 
 from . import paying as order_payments
 from .forms import OrderForm, ReasonForm, SignForm
+from .hooks import order_actions
 from .models import ChangeOrder, Contract, OrderPayment, OrderStatus, Signature
 from .permissions import family_order_or_404, family_orders
 from .services.changes import decline_change
@@ -171,6 +172,7 @@ def detail(request, reference):
             "can_pay": order_payments.can_pay(order),
             "amount_to_pay": order_payments.amount_to_pay(order),
             "deposit_due": order_payments.deposit_due(order),
+            "order_actions": order_actions(request, order),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )

@@ -335,3 +335,19 @@ def test_r1_the_provider_page_query_count_stays_flat_with_many_reviews(client, d
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(reverse("reviews:provider", args=[provider.slug]))
+
+
+def test_r1_the_family_order_page_offers_a_review_until_there_is_one_and_always_a_complaint(client, done):
+    client.force_login(done.family)
+    order_url = reverse("orders:detail", args=[done.order.reference])
+    complaint_link = f'href="{reverse("complaints:new")}?order={done.order.reference}"'
+    # Not completed yet: no review, but the family can always complain about its order.
+    page = client.get(order_url).text
+    assert review_url(done.order) not in page and complaint_link in page
+    order = complete(done)
+    page = client.get(order_url).text
+    assert f'href="{review_url(order)}"' in page and "评价该机构" in page
+    client.post(review_url(order), GOOD)
+    assert Review.objects.filter(order=order).exists()
+    page = client.get(order_url).text
+    assert review_url(order) not in page and complaint_link in page

@@ -103,7 +103,7 @@ MUTATE ?=
 MUTANT_GLOB = $(if $(MUTATE),'$(subst /,.,$(patsubst %/,%,$(MUTATE:.py=))).*')
 
 mutation: $(VENV)/.installed-test
-	env -u DATABASE_URL nice -n 10 $(VENV)/bin/mutmut run --max-children 1 $(MUTANT_GLOB)
+	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite nice -n 10 $(VENV)/bin/mutmut run --max-children 1 $(MUTANT_GLOB)
 	$(VENV)/bin/mutmut results
 
 lint: $(VENV)/.installed-test

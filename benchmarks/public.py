@@ -637,6 +637,15 @@ LOGGING = {"version": 1, "disable_existing_loggers": False,
 """
 
 
+STOCK_SITECUSTOMIZE = """
+import sys
+
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")]
+sys.path_hooks[:] = [h for h in sys.path_hooks if "__editable__" not in getattr(h, "__module__", "")]
+sys.path_importer_cache.clear()
+"""
+
+
 def install_stock_site(lua):
     """``wagtail start stocksite`` in a temporary directory, with bench settings, migrated
     (SQLite); returns a workspace-like object for ``harness.Server``."""
@@ -644,6 +653,10 @@ def install_stock_site(lua):
     wagtail = shutil.which("wagtail", path=str(Path(harness.PYTHON).parent)) or "wagtail"
     subprocess.run([wagtail, "start", "stocksite", str(directory)], check=True, capture_output=True)
     (directory / "stock_bench_settings.py").write_text(STOCK_SETTINGS)
+    # The stock site has apps named like ours (search, home). A virtualenv with this project
+    # installed in editable mode has a finder that serves any module the stock site lacks
+    # (search.models) from this project; the stock site's processes drop it at start-up.
+    (directory / "sitecustomize.py").write_text(STOCK_SITECUSTOMIZE)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONPATH")},
         "PYTHONPATH": str(directory),

@@ -17,9 +17,10 @@ stopping at ``SEARCH_COUNT_CAP`` + 1, and the page itself.
 
 import re
 from collections import Counter
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import translation
@@ -139,27 +140,37 @@ def matching(queryset, query, words):
     return queryset.filter(condition).annotate(rank=rank)
 
 
-def capped_counts(queryset, keys, cap):
-    """``{key: n}`` with the number of entries of each type in ``queryset``, counting no further
-    than ``cap + 1`` per type: each type's count stops as soon as it passes the cap, so a
-    common word never makes the database read all of its matches."""
-    # Most queries match few entries: one look at up to cap + 1 of them gives every type's
-    # exact count. Only a query matching more counts type by type.
-    sample = list(queryset.filter(doc_type__in=keys).order_by().values_list("doc_type", flat=True)[: cap + 1])
-    if len(sample) <= cap:
-        return dict(Counter(sample))
-    parts, params = [], []
-    for number, key in enumerate(keys):
-        sub = queryset.filter(doc_type=key).order_by().values("pk")[: cap + 1]
-        sql, sub_params = sub.query.sql_with_params()
-        # The SQL is Django's own compilation of the queryset; every value is a parameter.
-        parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS counted_{number}")  # noqa: S608
-        params += [key, *sub_params]
-    if not parts:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return {key: count for key, count in cursor.fetchall() if count}
+def capped_counts(queryset, cap):
+    """``({key: n}, complete)``: the number of entries of each type among the first ``cap + 1``
+    matches the index returns. ``complete`` is true when there are no more than ``cap``
+    matches, so every count is exact; otherwise each count is a lower bound ("n+"), and a type
+    with few matches may be missing from the tabs (its entries are still ranked in the list).
+    Counting every match of a common word read them all."""
+    sample = list(queryset.order_by().values_list("doc_type", flat=True)[: cap + 1])
+    return dict(Counter(sample)), len(sample) <= cap
+
+
+@contextmanager
+def index_plans(indexed):
+    """On PostgreSQL, answer through the GIN index, never by a scan that runs ``to_tsvector``
+    on every row it reads: a type with no match for a common word made the planner expect an
+    early stop and read the whole table (seconds at a million entries). Measured in
+    ``benchmarks/results/public.md``."""
+    if not indexed or connection.vendor != "postgresql":
+        yield
+        return
+    names = ("enable_seqscan", "enable_indexscan")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s), current_setting(%s)", names)
+        before = cursor.fetchone()
+        cursor.execute("SELECT set_config(%s, 'off', true), set_config(%s, 'off', true)", names)
+        try:
+            yield
+        finally:  # within a caller's transaction too, only this search is planned so
+            cursor.execute(
+                "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+                [names[0], before[0], names[1], before[1]],
+            )
 
 
 def for_language(queryset, language):
@@ -203,10 +214,14 @@ class DatabaseBackend(SearchBackend):
             return SearchResults(query=query, words=[], doc_type=doc_type, page_obj=None)
         words = terms(query)
         base = matching(for_language(SearchEntry.objects.filter(doc_type__in=types), language), query, words)
-        cap = settings.SEARCH_COUNT_CAP
-        by_type = capped_counts(base, list(types), cap)
+        indexed = any(query_phrases(query)[:2])
+        with index_plans(indexed):
+            return self._search(base, query, words, types, doc_type, page, per_page)
+
+    def _search(self, base, query, words, types, doc_type, page, per_page):
+        by_type, complete = capped_counts(base, settings.SEARCH_COUNT_CAP)
         counts = [
-            TypeCount(key, str(t.label), min(by_type[key], cap), capped=by_type[key] > cap)
+            TypeCount(key, str(t.label), by_type[key], capped=not complete)
             for key, t in types.items()
             if by_type.get(key)
         ]

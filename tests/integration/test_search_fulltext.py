@@ -91,15 +91,16 @@ def test_counts_stop_at_the_cap_and_say_there_are_more(committed, client, settin
             OrganizationFactory(name=f"北京市{district}封顶示例协会")
         CharityProjectFactory(name="封顶示例项目")
     results = DatabaseBackend().search("封顶示例", language="zh-hans")
-    counts = {count.key: (count.count, count.capped) for count in results.counts}
-    assert counts == {"organization": (2, True), "charity_project": (1, False)}
+    # The counts come from the first cap + 1 matches: each is a lower bound ("n+").
     assert results.capped and results.total == 3
+    assert all(count.capped for count in results.counts)
     html = client.get("/search/", {"q": "封顶示例"}).content.decode()
-    assert "“封顶示例”找到超过 3 条结果" in html
-    assert '社会组织 <span class="count">2+</span>' in html
-    assert '慈善项目 <span class="count">1</span>' in html
+    assert "“封顶示例”找到超过 3 条结果" in html and "+</span>" in html
     # Under the cap the counts are exact and nothing says "more".
     settings.SEARCH_COUNT_CAP = 10
+    results = DatabaseBackend().search("封顶示例", language="zh-hans")
+    counts = {count.key: (count.count, count.capped) for count in results.counts}
+    assert counts == {"organization": (3, False), "charity_project": (1, False)}
     html = client.get("/search/", {"q": "封顶示例"}).content.decode()
     assert "“封顶示例”共找到 4 条结果" in html and "+</span>" not in html
 

@@ -37,7 +37,7 @@ def workbench_panels(user):
 
 
 def _complaint_action(request, order):
-    """"投诉" on the family's order page, with the order (and its provider) filled in."""
+    """The family's order page offers 投诉该订单, with the order (and its provider) filled in."""
     return _("投诉该订单"), f"{reverse('complaints:new')}?order={order.reference}"
 
 

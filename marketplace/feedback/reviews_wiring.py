@@ -56,7 +56,7 @@ def _register_policies():
 
 
 def _review_action(request, order):
-    """"评价该机构" on the family's order page while the order can be reviewed (one query)."""
+    """The family's order page offers 评价该机构 while the order can be reviewed (one query)."""
     from .services.reviews import ReviewRefused, check_eligibility
 
     try:

@@ -9,10 +9,11 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import AttachmentBlock, BodyBlock, FAQBlock, MaterialBlock, ServiceEntryBlock, StepBlock
+from .locales import active_locale, in_default_locale
 
 
 def localized_children(page, model):
@@ -22,9 +23,9 @@ def localized_children(page, model):
     Editors write every page in Chinese first; a missing English translation
     falls back to the Chinese page rather than vanishing from the English site.
     """
-    source = page.get_translation_or_none(Locale.get_default()) or page
+    source = in_default_locale(page)
     children = model.objects.child_of(source).live().public().specific()
-    active = Locale.get_active()
+    active = active_locale()
     if active.pk == source.locale_id:
         return list(children)
     translations = {
@@ -56,7 +57,7 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def latest_notices(self, count=5):
-        source = self.get_translation_or_none(Locale.get_default()) or self
+        source = in_default_locale(self)
         return list(NewsPage.objects.live().public().descendant_of(source).order_by("-date", "-pk")[:count])
 
     def get_context(self, request, *args, **kwargs):
@@ -167,7 +168,7 @@ class NewsIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        source = self.get_translation_or_none(Locale.get_default()) or self
+        source = in_default_locale(self)
         news = NewsPage.objects.child_of(source).live().public().order_by("-date", "-pk")
         tag = request.GET.get("tag", "").strip()
         if tag:

@@ -3,8 +3,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Site
+from wagtail.models import Site
 
+from cms.locales import in_default_locale
 from cms.signals import MENU_VERSION_KEY, main_menu_version
 from core.navigation import main_sections
 
@@ -50,7 +51,7 @@ def page_menu_items(site):
 def _build_page_menu_items(site):
     home = site.root_page.localized
     items = [{"label": _("首页"), "url": home.url, "exact": True}]
-    source = site.root_page.get_translation_or_none(Locale.get_default()) or site.root_page
+    source = in_default_locale(site.root_page)
     for child in source.get_children().live().in_menu().public():
         child = child.localized
         items.append({"label": child.title, "url": child.url})

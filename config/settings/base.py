@@ -81,8 +81,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last: it needs the resolved view and the signed-in user (see core.pagecache).
+    # It needs the resolved view and the signed-in user (see core.pagecache).
     "core.middleware.PublicPageCacheMiddleware",
+    # The site and bureau settings from the cache, for a view the page cache didn't answer
+    # (cms.chrome).
+    "cms.chrome.ChromeCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -79,9 +79,10 @@ def public_provider(slug):
 @require_GET
 def provider_detail(request, slug):
     provider = public_provider(slug)
-    notice = price_notice(provider)
+    day = today()
+    notice = price_notice(provider, day)
     package = standard_package()
-    breakdown = package_breakdowns(package, [provider]).get(provider.pk)
+    breakdown = package_breakdowns(package, [provider], day, priced_items=notice["items"]).get(provider.pk)
     return render(
         request,
         "catalogue/provider.html",

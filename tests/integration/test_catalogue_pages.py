@@ -12,7 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
+from wagtail.models import Site
 
+from cms.models import BureauSettings
 from marketplace.catalogue import services
 from marketplace.catalogue.models import PriceBasis, PriceFlag, Quote
 from tests.factories.accounts import PASSWORD, UserFactory
@@ -404,15 +406,20 @@ def test_query_counts_stay_flat_as_providers_grow(client, django_assert_max_num_
     )
     assert PriceFlag.objects.count() >= 1
     slugs = [f"p{count}-0", f"p{count}-1", f"p{count}-2", f"flag-{count}"]
+    # A running site has its bureau settings row (Wagtail inserts it on the first request that
+    # asks, and that insert is itself a change of the page chrome).
+    BureauSettings.for_site(Site.objects.get(is_default_site=True))
     client.get("/funeral/compare/", {"p": slugs})  # warm the city statistics cache
-    # The page chrome (site, locale, menu, bureau settings) costs 6 of these, whatever the page.
-    with django_assert_max_num_queries(13):
+    # Each is the first render of its page (no page cache holds it). The chrome's site and
+    # bureau settings come from the cache (cms.chrome) and the menu from its own: issue 14's
+    # goal is at most 10 queries a page, flat as the data grows.
+    with django_assert_max_num_queries(8):
         assert client.get("/funeral/", {"district": "chaoyang"}).status_code == 200
-    with django_assert_max_num_queries(16):
-        assert client.get(f"/funeral/providers/p{count}-0/").status_code == 200
     with django_assert_max_num_queries(10):
+        assert client.get(f"/funeral/providers/p{count}-0/").status_code == 200
+    with django_assert_max_num_queries(4):
         assert client.get("/funeral/compare/", {"p": slugs}).status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(6):
         assert client.get("/funeral/packages/").status_code == 200
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Prefetch, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from core.money import ZERO, round_money
@@ -18,7 +18,9 @@ from .current import MONEY_FIELD, stats_generation, today, version_in_effect, wi
 def standard_package():
     return (
         StandardPackage.objects.filter(code=settings.F6_STANDARD_PACKAGE_CODE, is_active=True)
-        .prefetch_related("components__category")
+        .prefetch_related(
+            Prefetch("components", queryset=PackageComponent.objects.select_related("category"))
+        )
         .first()
     )
 
@@ -122,8 +124,10 @@ class PackageBreakdown:
         return round_money(sum(line.amount for line in self.lines)) if self.complete else None
 
 
-def package_breakdowns(package, providers, day=None):
-    """The F6 breakdown of each provider's package price, in two queries whatever the count."""
+def package_breakdowns(package, providers, day=None, priced_items=None):
+    """The F6 breakdown of each provider's package price, in two queries whatever the count;
+    in one when ``priced_items`` holds every active item of the providers, priced for ``day``
+    (``with_current_price``, as the price notice has them)."""
     day = day or today()
     providers = list(providers)
     result = {provider.pk: PackageBreakdown(provider=provider) for provider in providers}
@@ -132,9 +136,10 @@ def package_breakdowns(package, providers, day=None):
     components = list(package.components.all())
     mappings = PackageMapping.objects.filter(
         provider__in=providers, component__package=package, item__is_active=True
-    ).select_related("item")
-    mapped_items = with_current_price(ServiceItem.objects.filter(pk__in=mappings.values("item_id")), day)
-    prices = {item.pk: item for item in mapped_items}
+    )
+    if priced_items is None:
+        priced_items = with_current_price(ServiceItem.objects.filter(pk__in=mappings.values("item_id")), day)
+    prices = {item.pk: item for item in priced_items}
     by_key = {(m.provider_id, m.component_id): prices.get(m.item_id) for m in mappings}
     for provider in providers:
         for component in components:

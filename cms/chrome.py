@@ -40,8 +40,20 @@ class ChromeCacheMiddleware:
             locales.close_memo(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        # After the page cache's own process_view: a page served from it needs neither.
-        prime(request)
+        # After the page cache's own process_view: a page served from it needs neither. The
+        # open data API (/api/, the public URL map) renders no page chrome.
+        if not request.path_info.startswith(NO_CHROME_PREFIX):
+            prime(request)
+
+
+NO_CHROME_PREFIX = "/api/"
+
+
+def _load(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    return site, BureauSettings.for_site(site), locales.find_default_locale()
 
 
 def prime(request):
@@ -49,20 +61,23 @@ def prime(request):
     host = split_domain_port(request._get_raw_host())[0]
     port = request.get_port()
     cache = caches[settings.PAGE_CACHE_ALIAS]
-    (version,) = pagecache.versions(("cms",))
-    key = f"cms:chrome:{host}:{port}:{version}"
-    found = cache.get(key)
-    if found is None:
-        site = Site.find_for_request(request)
-        if site is None:
-            found = (None, None, None)
-            cache.set(key, _NO_SITE, settings.PAGE_CACHE_SECONDS)
-        else:
-            found = (site, BureauSettings.for_site(site), locales.find_default_locale())
-            cache.set(key, found, settings.PAGE_CACHE_SECONDS)
-    elif found == _NO_SITE:
-        found = (None, None, None)
-    site, bureau, default_locale = found
+    found = None
+    for _attempt in range(2):
+        (version,) = pagecache.versions(("cms",))
+        key = f"cms:chrome:{host}:{port}:{version}"
+        found = cache.get(key)
+        if found is not None:
+            break
+        if hasattr(request, "_wagtail_site"):
+            del request._wagtail_site  # found for the version before: look again
+        found = _load(request)
+        cache.set(key, _NO_SITE if found is None else found, settings.PAGE_CACHE_SECONDS)
+        # Loading may itself change the section: Wagtail creates a site's settings row the
+        # first time it is asked for. Then what was stored is already unreachable, and it is
+        # loaded once more under the new version, so the next request finds it.
+        if pagecache.versions(("cms",))[0] == version:
+            break
+    site, bureau, default_locale = (None, None, None) if found in (None, _NO_SITE) else found
     request._wagtail_site = site
     if default_locale is not None:
         locales.remember(settings.LANGUAGE_CODE, default_locale)

@@ -50,6 +50,7 @@ keys: $(VENV)/.installed-run
 
 demo: migrate keys
 	$(MANAGE) load_demo_data
+	$(MANAGE) regenerate_open_data --now
 
 # The task worker (django_tasks_db: payment notifications, the credit job, search reindexing)
 # runs beside the development server and stops with it.
@@ -122,7 +123,7 @@ check-deploy: $(VENV)/.installed-run
 	      PRIVATE_ROOT="$$tmp/private" SMS_BACKEND=accounts.sms.backends.ConsoleSmsBackend \
 	      $(MANAGE) check --deploy --fail-level WARNING --settings=config.settings.production
 
-APP_DIRS := . core accounts cms payments search marketplace/catalogue marketplace/orders marketplace/feedback orgs/registry orgs/reports orgs/credit orgs/charity
+APP_DIRS := . core accounts cms payments search api marketplace/catalogue marketplace/orders marketplace/feedback orgs/registry orgs/reports orgs/credit orgs/charity
 
 messages: $(VENV)/.installed-run
 	@for dir in $(APP_DIRS); do [ -d $$dir ] && scripts/messages.sh $$dir; done

@@ -556,9 +556,11 @@ from django.test.utils import CaptureQueriesContext
 import harness
 
 client = Client(HTTP_HOST="127.0.0.1")
-# A process that has served one other page (the news index, not measured): what a process
-# learns once (content types, the menu, the site's root paths) is not charged to the first page.
+# A process that has served other pages (the news and guide indexes, not measured): what a
+# process learns once (content types, the menu, the site's root paths) is not charged to the
+# first page measured.
 client.get("/news/")
+client.get("/guides/")
 counts = {}
 for path in json.loads(sys.argv[1]):
     with CaptureQueriesContext(connection) as first:  # the first request fills any caches
@@ -576,11 +578,59 @@ print(json.dumps(counts))
 """
 
 
+SEARCH_SCRIPT = """
+import json, statistics, sys, time
+sys.path.append(sys.argv[2])
+import django
+django.setup()
+from django.utils import translation
+from search.backends import get_backend
+
+translation.activate("zh-hans")
+backend = get_backend()
+timings = {}
+for query in json.loads(sys.argv[1]):
+    list(backend.search(query).page_obj or [])  # the database's own buffers, as on a running site
+    runs = []
+    for _ in range(int(sys.argv[3])):
+        started = time.perf_counter()
+        results = backend.search(query)
+        list(results.page_obj or [])
+        runs.append((time.perf_counter() - started) * 1000)
+    runs.sort()
+    timings[query] = [statistics.median(runs), runs[max(0, round(0.95 * len(runs)) - 1)], runs[-1]]
+print(json.dumps(timings))
+"""
+
+
+def time_searches(env, queries, runs=20):
+    """{query: [p50, p95, max ms]} of the search backend itself, no page cache: each query
+    ``runs`` times in a fresh process (after one run that warms the database's buffers)."""
+    result = subprocess.run(
+        [harness.PYTHON, "-c", SEARCH_SCRIPT, json.dumps(queries), BENCHMARKS_DIR, str(runs)],
+        cwd=harness.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"timing the searches failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def search_timing_table(timings):
+    lines = ["| query | p50 (ms) | p95 (ms) | max (ms) |", "|---|---:|---:|---:|"]
+    for query, (p50, p95, worst) in timings.items():
+        lines.append(f"| `{query}` | {p50:.1f} | {p95:.1f} | {worst:.1f} |")
+    return lines
+
+
 def count_queries(env, paths, cwd=harness.ROOT):
     """{path: [status, queries, wall ms, bytes, first request's queries, first request's wall ms]}
     for one request each after a first one (which fills any caches: its query count and time
     are reported too, the cost of a page no cache holds yet, in a process that has already
-    served one other page), made with
+    served the news and guide indexes), made with
     Django's test client in a fresh process with these settings (so no database connection or
     cache of this process leaks in)."""
     try:
@@ -756,6 +806,8 @@ def main():  # noqa: C901, PLR0915 - one linear run
     redis = None if args.database_cache else harness.start_redis()
     if redis is not None:
         workspace.env["BENCH_CACHE_URL"] = redis[1]
+    # The open data API's per-address limit would answer the one load generator 429.
+    workspace.env["API_THROTTLE_ANON_RATE"] = "100000000/min"
     cache_line = (
         "- Cache: Redis through Django's `RedisCache`, as production's `CACHE_URL` (a throwaway "
         "`redis-server` on 127.0.0.1)."
@@ -803,6 +855,7 @@ def main():  # noqa: C901, PLR0915 - one linear run
         guide_path = guide.get_url() if guide else None
         receipt = data["charity"]["typical_lookup"].receipt_number
         uscc = organisation.uscc
+        charity_counts_total = data["charity"]["counts"]["donations"]
         connection.close()
 
         out("filling the search index …")
@@ -824,6 +877,23 @@ def main():  # noqa: C901, PLR0915 - one linear run
         ]
         if guide_path:
             pages.append(("service guide page", guide_path))
+        heavy_provider = homes[0].slug
+        api_pages = [
+            ("API: providers", "/api/v1/providers/"),
+            ("API: one provider", f"/api/v1/providers/{heavy_provider}/"),
+            ("API: items", "/api/v1/items/"),
+            ("API: price versions of one provider", f"/api/v1/price-versions/?provider={heavy_provider}"),
+            ("API: packages", "/api/v1/packages/"),
+            ("API: organisations", "/api/v1/organisations/"),
+            ("API: one organisation", f"/api/v1/organisations/{uscc}/"),
+            ("API: annual reports", "/api/v1/annual-reports/"),
+            ("API: credit of one organisation", f"/api/v1/credit/{uscc}/"),
+            ("API: charity projects", "/api/v1/charity/projects/"),
+            (f"API: donations ({charity_counts_total:,})", "/api/v1/charity/donations/"),
+            ("API: one donation", f"/api/v1/charity/donations/{receipt}/"),
+            ("API: expenditures", "/api/v1/charity/expenditures/"),
+            ("API: change feed", "/api/v1/changes/"),
+        ]
         searches = [(f"search, {kind}: {q}", f"/search/?q={q}") for kind, q in SEARCH_QUERIES]
         searches += [
             ("search, USCC (exact)", f"/search/?q={uscc}"),
@@ -831,10 +901,15 @@ def main():  # noqa: C901, PLR0915 - one linear run
         ]
 
         out("counting queries in-process (PostgreSQL) …")
-        counts = count_queries(workspace.env, [harness.BARE_PATH] + [p for _l, p in pages + searches])
+        counts = count_queries(
+            workspace.env, [harness.BARE_PATH] + [p for _l, p in pages + api_pages + searches]
+        )
         report_counts(counts)
+        out("timing the searches without any cache (PostgreSQL) …")
+        search_queries = [q for _kind, q in SEARCH_QUERIES] + [uscc, receipt]
+        search_timings = time_searches(workspace.env, search_queries)
 
-        sqlite_counts, sqlite_entries, sqlite_seconds = {}, 0, None
+        sqlite_counts, sqlite_entries, sqlite_seconds, sqlite_search_timings = {}, 0, None, {}
         if not args.no_sqlite:
             out(f"migrating the embedded SQLite database and copying {args.sqlite_entries:,} index entries …")
             started = time.monotonic()
@@ -846,6 +921,8 @@ def main():  # noqa: C901, PLR0915 - one linear run
             out("counting queries in-process (SQLite) …")
             sqlite_counts = count_queries(sqlite_workspace.env, [p for _l, p in searches])
             report_counts(sqlite_counts)
+            out("timing the searches without any cache (SQLite) …")
+            sqlite_search_timings = time_searches(sqlite_workspace.env, search_queries)
 
         stock_results = []
         if not args.no_stock:
@@ -873,6 +950,7 @@ def main():  # noqa: C901, PLR0915 - one linear run
                 args.connections,
             )
             search_results = measure(server, workspace, searches, args.duration, args.connections)
+            api_results = measure(server, workspace, api_pages, args.duration, args.connections)
         phases["load PostgreSQL pages and searches"] = time.monotonic() - started
         bare_rps = page_results[0][2]["rps"]
 
@@ -953,6 +1031,12 @@ def main():  # noqa: C901, PLR0915 - one linear run
         "",
         *table(search_results, counts, bare_rps, stock_rps),
         "",
+        "The load above repeats each query, so after the first request the page cache answers it. "
+        "The search backend itself, without any cache (each query 20 times in-process, after one run "
+        "that warms the database's buffers):",
+        "",
+        *search_timing_table(search_timings),
+        "",
     ]
     if sqlite_results:
         sqlite_bare = sqlite_results[0][2]["rps"]
@@ -964,10 +1048,31 @@ def main():  # noqa: C901, PLR0915 - one linear run
             "",
             *table(sqlite_results, sqlite_counts, sqlite_bare, stock_rps),
             "",
+            "The search backend itself on SQLite, without any cache:",
+            "",
+            *search_timing_table(sqlite_search_timings),
+            "",
         ]
+    lines += [
+        "## Open data API v1 (issue 19), beside the pages",
+        "",
+        "The same server and load; the API's anonymous rate limit lifted for the run (one client "
+        "address). Lists are cursor-paginated (50 rows) and computed on every request (the API is not "
+        "in the page cache; a client revalidating with `If-None-Match` gets a 304).",
+        "",
+        *table(api_results, counts, bare_rps, stock_rps),
+        "",
+    ]
     named = misses(page_results[1:], stock_rps, 50, "Page")
+    named += misses(api_results, 0, 50, "Open data")
     named += misses(search_results, 0, 30, "PostgreSQL")
     named += misses(sqlite_results[1:], 0, 30, "SQLite")
+    named += [
+        f"- search `{query}` ({database}, no cache): p95 {p95:.0f} ms (> 30)."
+        for database, timings in (("PostgreSQL", search_timings), ("SQLite", sqlite_search_timings))
+        for query, (_p50, p95, _worst) in timings.items()
+        if p95 > 30
+    ]
     named += [
         f"- `{path}`: {entry[5]:.0f} ms in-process on the first request, before any cache holds it (> 30)."
         for path, entry in {**counts, **{f"{p} (SQLite)": e for p, e in sqlite_counts.items()}}.items()

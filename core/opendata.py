@@ -5,14 +5,25 @@ this registry, so a data set appears only once its app is built.
 """
 
 import csv
+import datetime
+import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-from django.http import StreamingHttpResponse
-from django.urls import reverse
-from django.utils import timezone
+from django.conf import settings
+from django.core.cache import cache
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import get_resolver, reverse
+from django.utils import timezone, translation
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+
+from . import pagecache
 
 PUBLISHER = "北京市民政局"
 LICENCE = "CC BY 4.0"
@@ -27,9 +38,34 @@ class Dataset:
     formats: dict = field(default_factory=dict)  # {"csv": url_name, "json": url_name}
     publisher: str = PUBLISHER
     order: int = 100
+    api: str = ""  # the URL name of the same records in the open-data API, e.g. "api:credit-list"
+    licence: str = LICENCE
+    # The core.pagecache sections the records come from: a stored bulk file built before the
+    # latest change of one of them is regenerated (see "Stored bulk files" below).
+    sections: tuple = ()
 
     def links(self):
         return [(fmt.upper(), reverse(url_name)) for fmt, url_name in self.formats.items()]
+
+    def api_url(self):
+        return reverse(self.api) if self.api else ""
+
+    def files(self):
+        """Each download: its format, URL, whether a task stores it (else it is built live, like
+        the small signed chain-heads index) and when the stored file was generated (None: not yet)."""
+        files = []
+        for fmt, url_name in self.formats.items():
+            stored_file = is_stored(self.key, fmt)
+            manifest = read_manifest(self.key, fmt) if stored_file else None
+            files.append(
+                {
+                    "format": fmt.upper(),
+                    "url": reverse(url_name),
+                    "stored": stored_file,
+                    "generated_at": manifest["generated_at"] if manifest else None,
+                }
+            )
+        return files
 
 
 _datasets: dict[str, Dataset] = {}
@@ -41,6 +77,10 @@ def register_dataset(dataset):
 
 def datasets():
     return sorted(_datasets.values(), key=lambda d: (d.order, d.key))
+
+
+def dataset(key):
+    return _datasets[key]
 
 
 # --- Cells safe to open in a spreadsheet (OWASP "CSV Injection") ---------------------
@@ -118,3 +158,152 @@ def dataset_meta(title, **extra):
         "licence": LICENCE,
         **extra,
     }
+
+
+# --- Stored bulk files -----------------------------------------------------------------------
+# A bulk file is not built per request. Its URL serves the file a task stored
+# (``core.opendata_tasks.regenerate_dataset``), streamed from disk. The file's manifest records the
+# *fingerprint* it was built from: today's date, the release and the versions of the dataset's
+# page-cache sections, read before the build starts. A request that finds the file older than the
+# current fingerprint queues its regeneration once (a cache key per fingerprint) and is served the
+# stored file meanwhile; a file never generated answers 503 with Retry-After until the worker has
+# built it. An app publishes a stored file by wrapping its builder view in its URLconf::
+#
+#     path("open-data/organizations.csv", stored("social-organisations", "csv", views.export_csv), ...)
+
+_builders: dict[tuple[str, str], tuple] = {}  # (key, fmt) -> (view, kwargs)
+
+
+def stored(key, fmt, build_view, /, **view_kwargs):
+    """The view that serves the stored ``fmt`` file of dataset ``key``; ``build_view(request,
+    **view_kwargs)`` is what the task runs to build it."""
+    _builders[(key, fmt)] = (build_view, view_kwargs)
+
+    def view(request):
+        return serve_stored(request, key, fmt)
+
+    view.__name__ = view.__qualname__ = f"stored_{key.replace('-', '_')}_{fmt}"
+    return view
+
+
+def _load_builders():
+    # The builders register when the URLconf is imported, which a task worker may not have done.
+    get_resolver().url_patterns  # noqa: B018
+
+
+def is_stored(key, fmt):
+    _load_builders()
+    return (key, fmt) in _builders
+
+
+def stored_keys():
+    _load_builders()
+    return sorted(_builders)
+
+
+def _paths(key, fmt):
+    root = Path(settings.OPEN_DATA_ROOT)
+    return root / f"{key}.{fmt}", root / f"{key}.{fmt}.manifest.json"
+
+
+def fingerprint(key):
+    """What a stored file of ``key`` is built from; a different value means it is out of date."""
+    parts = [timezone.localdate().isoformat(), pagecache.release()]
+    parts += pagecache.versions(sorted(_datasets[key].sections)) if key in _datasets else []
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def read_manifest(key, fmt):
+    data_path, manifest_path = _paths(key, fmt)
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not data_path.exists():
+        return None
+    manifest["generated_at"] = datetime.datetime.fromisoformat(manifest["generated_at"])
+    return manifest
+
+
+def _write_atomically(path, chunks):
+    """Write ``chunks`` to a temporary file beside ``path``, then rename it into place, so a
+    reader sees the old file or the new one, never half of one. Returns (size, sha256)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                digest.update(data)
+                size += len(data)
+                out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return size, digest.hexdigest()
+
+
+def regenerate(key, fmt):
+    """Build the ``fmt`` file of dataset ``key`` with its builder view and store it with its
+    manifest. The fingerprint is read first, so a change committed during the build leaves the
+    file out of date and it is built again."""
+    _load_builders()
+    build_view, view_kwargs = _builders[(key, fmt)]
+    current = fingerprint(key)
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = reverse(_datasets[key].formats[fmt]) if key in _datasets else "/"
+    request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80", "REQUEST_METHOD": "GET"}
+    with translation.override(settings.LANGUAGE_CODE):
+        response = build_view(request, **view_kwargs)
+        chunks = response.streaming_content if response.streaming else [response.content]
+        data_path, manifest_path = _paths(key, fmt)
+        size, sha256 = _write_atomically(data_path, chunks)
+    manifest = {
+        "key": key,
+        "format": fmt,
+        "fingerprint": current,
+        "generated_at": timezone.localtime().isoformat(),
+        "content_type": response["Content-Type"],
+        "content_disposition": response.get("Content-Disposition", ""),
+        "size": size,
+        "sha256": sha256,
+    }
+    _write_atomically(manifest_path, [json.dumps(manifest, ensure_ascii=False)])
+    pagecache.bump("opendata")  # the index shows when each file was generated
+    return manifest
+
+
+def queue_regeneration(key, fmt):
+    """Queue the task that rebuilds this file, once per fingerprint; True if it was queued now."""
+    from .opendata_tasks import regenerate_dataset
+
+    marker = f"opendata:queued:{key}:{fmt}:{fingerprint(key)}"
+    if not cache.add(marker, True, settings.OPEN_DATA_REQUEUE_SECONDS):
+        return False
+    regenerate_dataset.enqueue(key, fmt)
+    return True
+
+
+def serve_stored(request, key, fmt):
+    """The stored file, streamed from disk; queues its regeneration when it is out of date."""
+    manifest = read_manifest(key, fmt)
+    if manifest is None or manifest["fingerprint"] != fingerprint(key):
+        queue_regeneration(key, fmt)
+        manifest = read_manifest(key, fmt)  # a backend that runs tasks at once has built it
+    if manifest is None:
+        response = HttpResponse(
+            _("该数据文件正在生成，请稍后再试。"), status=503, content_type="text/plain; charset=utf-8"
+        )
+        response["Retry-After"] = str(settings.OPEN_DATA_RETRY_AFTER_SECONDS)
+        return response
+    data_path, _manifest = _paths(key, fmt)
+    response = FileResponse(data_path.open("rb"), content_type=manifest["content_type"])
+    if manifest["content_disposition"]:
+        response["Content-Disposition"] = manifest["content_disposition"]
+    response["Last-Modified"] = http_date(manifest["generated_at"].timestamp())
+    response["ETag"] = f'"{manifest["sha256"][:32]}"'
+    response["X-Data-Licence"] = _datasets[key].licence if key in _datasets else LICENCE
+    return response

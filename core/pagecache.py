@@ -126,6 +126,7 @@ def release():
         "marketplace",
         "orgs",
         "payments",
+        "api",
         "templates",
     ):
         for path in sorted((root / package).rglob("*")):

@@ -28,6 +28,7 @@ PROJECT_APPS = [
     "accounts",
     "cms",
     "search",
+    "api",
     "marketplace.catalogue",
     "marketplace.orders",
     "marketplace.feedback",
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer (WhiteNoise, CommonMiddleware); only /api/ (CORS_URLS_REGEX).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -280,7 +287,8 @@ PAGE_CACHE_VIEWS = {
     "credit:detail": ("orgs",),
     "charity:index": ("orgs",),
     "charity:project": ("orgs",),
-    "opendata:index": ("funeral", "orgs"),
+    # "opendata" is bumped whenever a stored bulk file is regenerated (core.opendata).
+    "opendata:index": ("funeral", "orgs", "opendata"),
     # The search backends bump "search" after every write to the index (search.backends).
     "search:search": ("search",),
 }
@@ -301,6 +309,69 @@ PAGE_CACHE_APP_SECTIONS = {
     "wagtailimages": ("cms",),
     "wagtaildocs": ("cms",),
 }
+
+# --- Stored open-data bulk files (core.opendata, /open-data/) ------------------------------
+# Built by the task core.opendata_tasks.regenerate_dataset, never per request, and streamed from here.
+OPEN_DATA_ROOT = Path(env("OPEN_DATA_ROOT", str(BASE_DIR / "var" / "open-data")))
+# A file found out of date is queued for regeneration at most once per this many seconds.
+OPEN_DATA_REQUEUE_SECONDS = int(env("OPEN_DATA_REQUEUE_SECONDS", "300"))
+# The Retry-After of the 503 answered while a file has never been generated yet.
+OPEN_DATA_RETRY_AFTER_SECONDS = int(env("OPEN_DATA_RETRY_AFTER_SECONDS", "60"))
+
+# --- Open data API v1 (api/, docs/api.md) ------------------------------------------------
+# Read-only and anonymous. Throttle rates are DRF rates ("N/sec|min|hour|day"): per client
+# address (accounts.services.client_ip) without a key, per key with one (a key may carry its
+# own requests_per_minute).
+API_THROTTLE_ANON_RATE = env("API_THROTTLE_ANON_RATE", "120/min")
+API_THROTTLE_KEY_RATE = env("API_THROTTLE_KEY_RATE", "1200/min")
+# Cursor pagination: rows per page by default, and the most a caller may ask for (?page_size=).
+API_PAGE_SIZE = int(env("API_PAGE_SIZE", "50"))
+API_MAX_PAGE_SIZE = int(env("API_MAX_PAGE_SIZE", "500"))
+# How long any cache may keep a successful answer before revalidating it (ETag / 304).
+API_CACHE_MAX_AGE = int(env("API_CACHE_MAX_AGE", "60"))
+# How long the server remembers when it first served a resource's current version (Last-Modified).
+API_VALIDATOR_SECONDS = int(env("API_VALIDATOR_SECONDS", str(30 * 24 * 3600)))
+# How long a rendered answer is kept in the page cache under its version (0: never; see api.conditional).
+API_RESPONSE_CACHE_SECONDS = int(env("API_RESPONSE_CACHE_SECONDS", "3600"))
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PublicRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "北京市民政公共服务平台 开放数据接口 (Beijing Civil Affairs Open Data API)",
+    "DESCRIPTION": (
+        "Read-only, anonymous open data: funeral providers and their tamper-evident price history, "
+        "the social-organisation registry, annual reports, credit and charity, and a feed of every "
+        "public change. Data licence CC BY 4.0, publisher 北京市民政局. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "defaultModelsExpandDepth": 0, "tryItOutEnabled": True},
+}
+# CORS: any origin may GET the API (it is public and uses no cookies); nothing else is shared.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After", "X-Citation", "X-License"]
+CORS_PREFLIGHT_MAX_AGE = int(env("CORS_PREFLIGHT_MAX_AGE", "86400"))
 
 # --- E-mail ---------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@mzj.beijing.example")
@@ -502,3 +573,11 @@ SEARCH_ELASTICSEARCH_REFRESH = env_bool("SEARCH_ELASTICSEARCH_REFRESH", False)
 # indexes (keyset: primary key above the last one done), and the runs the admin page lists.
 SEARCH_REINDEX_BATCH_SIZE = int(env("SEARCH_REINDEX_BATCH_SIZE", "2000"))
 SEARCH_REINDEX_RUNS_SHOWN = int(env("SEARCH_REINDEX_RUNS_SHOWN", "20"))
+
+
+# --- The public change feed (api.changes, api.feeds) ------------------------------------
+# The PostgreSQL advisory lock that serialises the feed's writers until they commit, so ids
+# become visible in order (any bigint no other code of the database uses as an advisory lock).
+API_CHANGES_LOCK_ID = int(env("API_CHANGES_LOCK_ID", "190019"))
+# Entries in each Atom feed (the newest ones).
+API_FEED_ENTRIES = int(env("API_FEED_ENTRIES", "50"))

@@ -31,6 +31,7 @@ PLATFORM_KEYS_DIR = PRIVATE_ROOT / "keys"
 # Every other path a test could write to is below the same throwaway directory, so a test
 # run leaves nothing in the work tree (base.py derives these before PRIVATE_ROOT is moved).
 REPORT_ATTACHMENT_ROOT = PRIVATE_ROOT / "report-attachments"
+OPEN_DATA_ROOT = _TEST_FILES / "open-data"
 STATIC_ROOT = _TEST_FILES / "staticfiles"
 
 # Serve static files straight from the finders; no collectstatic needed.

@@ -53,6 +53,8 @@ class CatalogueConfig(AppConfig):
                 description=_("所有公开机构每个在售项目的现行价格、价格性质与生效日期。"),
                 formats={"csv": "catalogue:open_prices_csv", "json": "catalogue:open_prices_json"},
                 order=10,
+                api="api:item-list",
+                sections=("funeral",),
             )
         )
         register_dataset(
@@ -62,6 +64,8 @@ class CatalogueConfig(AppConfig):
                 description=_("全部价格版本（含即将生效的调价）、调价原因、操作人与防篡改链哈希。"),
                 formats={"csv": "catalogue:open_history_csv", "json": "catalogue:open_history_json"},
                 order=11,
+                api="api:price-version-list",
+                sections=("funeral",),
             )
         )
         register_dataset(

@@ -1,6 +1,11 @@
 from django.urls import path, re_path
 
+from core.opendata import stored
+
 from . import open_data_views, quote_views, views
+
+odv = open_data_views
+PRICES, HISTORY = "funeral-current-prices", "funeral-price-history"  # their keys in core.opendata
 
 app_name = "catalogue"
 urlpatterns = [
@@ -14,10 +19,19 @@ urlpatterns = [
     path("quote/", quote_views.quote, name="quote"),
     path("quote/statement/", quote_views.quote_statement, name="quote_statement"),
     path("quote/<str:reference>/", quote_views.quote_detail, name="quote_detail"),
-    path("open-data/current-prices.csv", open_data_views.open_prices_csv, name="open_prices_csv"),
-    path("open-data/current-prices.json", open_data_views.open_prices_json, name="open_prices_json"),
-    path("open-data/price-history.csv", open_data_views.open_history_csv, name="open_history_csv"),
-    path("open-data/price-history.json", open_data_views.open_history_json, name="open_history_json"),
+    # Bulk files: built by a task and stored (core.opendata.stored), streamed from disk.
+    path("open-data/current-prices.csv", stored(PRICES, "csv", odv.open_prices_csv), name="open_prices_csv"),
+    path(
+        "open-data/current-prices.json", stored(PRICES, "json", odv.open_prices_json), name="open_prices_json"
+    ),
+    path(
+        "open-data/price-history.csv", stored(HISTORY, "csv", odv.open_history_csv), name="open_history_csv"
+    ),
+    path(
+        "open-data/price-history.json",
+        stored(HISTORY, "json", odv.open_history_json),
+        name="open_history_json",
+    ),
     path("chain-heads/", open_data_views.chain_heads, name="chain_heads"),
     path("chain-heads/index.json", open_data_views.chain_heads_index_json, name="chain_heads_index_json"),
     path(

@@ -66,6 +66,8 @@ def ready():
             ),
             formats={"csv": "complaint_stats:csv", "json": "complaint_stats:json"},
             order=14,
+            api="api:complaint-statistics-list",
+            sections=("funeral",),
         )
     )
     register_warning_source(WARNING_KIND, gettext_lazy("投诉办理超期"), overdue_warnings)

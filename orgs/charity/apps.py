@@ -108,5 +108,7 @@ class CharityConfig(AppConfig):
                     description=description,
                     formats={"csv": f"charity:{key}_csv", "json": f"charity:{key}_json"},
                     order=order,
+                    api=f"api:charity-{key.removesuffix('s')}-list",
+                    sections=("orgs",),
                 )
             )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.opendata import stored
+
 from . import views
 
 app_name = "charity"
@@ -17,22 +19,13 @@ urlpatterns = [
     path("my-gifts/", views.my_gifts, name="my_gifts"),
     path("my-gifts/<str:receipt_number>.pdf", views.gift_receipt, name="gift_receipt"),
     path("my-gifts/<str:public_id>/cancel/", views.cancel_gift, name="cancel_gift"),
-    path("open-data/projects.csv", views.export, {"name": "projects", "fmt": "csv"}, name="projects_csv"),
-    path("open-data/projects.json", views.export, {"name": "projects", "fmt": "json"}, name="projects_json"),
-    path("open-data/donations.csv", views.export, {"name": "donations", "fmt": "csv"}, name="donations_csv"),
-    path(
-        "open-data/donations.json", views.export, {"name": "donations", "fmt": "json"}, name="donations_json"
-    ),
-    path(
-        "open-data/expenditures.csv",
-        views.export,
-        {"name": "expenditures", "fmt": "csv"},
-        name="expenditures_csv",
-    ),
-    path(
-        "open-data/expenditures.json",
-        views.export,
-        {"name": "expenditures", "fmt": "json"},
-        name="expenditures_json",
+    *(
+        path(
+            f"open-data/{name}.{fmt}",
+            stored(f"charity-{name}", fmt, views.export, name=name, fmt=fmt),
+            name=f"{name}_{fmt}",
+        )
+        for name in ("projects", "donations", "expenditures")
+        for fmt in ("csv", "json")
     ),
 ]

@@ -36,6 +36,23 @@ class CreditConfig(AppConfig):
         from .profile import profile_context
 
         register_section("credit", _("信用查询"), "credit:index", order=25)
+        from core.opendata import Dataset, register_dataset
+
+        from .opendata import DATASET_KEY
+
+        register_dataset(
+            Dataset(
+                key=DATASET_KEY,
+                title=_("社会组织信用名录"),
+                description=_(
+                    "活动异常名录和严重违法失信名单的每一条列入记录：组织、列入事由、列入和移出日期及决定书文号。"
+                ),
+                formats={"csv": "credit:lists_csv", "json": "credit:lists_json"},
+                order=25,
+                api="api:credit-list",
+                sections=("orgs",),
+            )
+        )
         register_profile_section(
             "credit", _("信用信息"), "credit/profile_section.html", profile_context, order=30
         )

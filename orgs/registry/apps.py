@@ -53,6 +53,8 @@ class RegistryConfig(AppConfig):
                 ),
                 formats={"csv": "registry:export_csv", "json": "registry:export_json"},
                 order=20,
+                api="api:organisation-list",
+                sections=("orgs",),
             )
         )
         register_policy(

@@ -1,6 +1,7 @@
 """The public registry, the profile page, and organisation staff in the workbench."""
 
 import datetime
+import json
 import re
 from decimal import Decimal
 
@@ -293,9 +294,10 @@ def test_workbench_lists_the_organisation_panels():
 
 def test_registry_open_data_csv_and_json(client):
     OrganizationFactory(name="北京市朝阳区养老服务协会", org_type=OrgType.FOUNDATION)
-    body = client.get("/orgs/open-data/organizations.csv").content.decode("utf-8")
+    # Stored by a task and streamed from disk (core.opendata.stored).
+    body = b"".join(client.get("/orgs/open-data/organizations.csv").streaming_content).decode("utf-8")
     assert body.startswith("\ufeff统一社会信用代码,名称,组织类型")
     assert "北京市朝阳区养老服务协会,基金会" in body
-    data = client.get("/orgs/open-data/organizations.json").json()
+    data = json.loads(b"".join(client.get("/orgs/open-data/organizations.json").streaming_content))
     assert data["organizations"][0]["name"] == "北京市朝阳区养老服务协会"
     assert "/orgs/open-data/organizations.csv" in client.get("/open-data/").content.decode()

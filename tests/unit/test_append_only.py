@@ -356,6 +356,18 @@ def _provider_credit_note():
     )
 
 
+def _public_change():
+    # Made through the real path: a listing recorded by the credit service writes its public
+    # change in the same transaction.
+    from api.models import PublicChange
+    from tests.factories.credit import make_listing
+    from tests.factories.orgs import OrganizationFactory
+
+    organization = OrganizationFactory()
+    make_listing(organization, listed_on=TODAY)
+    return PublicChange.objects.get(subject=organization.uscc, kind="listing.confirmed")
+
+
 BUILDERS = {
     "feedback.Review": _review,
     "feedback.ReviewReport": _review_report,
@@ -390,6 +402,7 @@ BUILDERS = {
     "charity.ProgressReport": _progress_report,
     "charity.ProgressReportAttachment": _progress_attachment,
     "charity.BasicInfoDisclosure": _basic_info,
+    "api.PublicChange": _public_change,
 }
 
 

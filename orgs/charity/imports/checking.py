@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api import changes as public_changes
 from core import pagecache
 from search.index import index_objects
 
@@ -83,5 +84,6 @@ def confirm(project, rows, *, user, today=None, spec=DONATIONS):
         # bulk_create sends no signals: hand the new rows to the search index (after commit),
         # and make the cached public pages that show donations and spending stale.
         index_objects(created)
+        public_changes.saved(created)  # and to the public change feed, in this transaction
         pagecache.bump(*settings.PAGE_CACHE_APP_SECTIONS["charity"])
     return result

@@ -354,8 +354,13 @@ def run_daily(today=None, warning_kinds=None):
     (every registered kind, or only ``warning_kinds``)."""
     from core.models import EarlyWarning
 
+    from ..public_changes import record_expired_ratings
+
     today = today or _today()
     rules = run_rules(today)
+    # An expiry writes nothing, so the change feed learns of it here (once per rating).
+    with transaction.atomic():
+        record_expired_ratings(today)
     warnings = EarlyWarning.objects.refresh(today, kinds=warning_kinds)
     return rules, warnings
 

@@ -1,0 +1,4 @@
+from .changes import PublicChange
+from .keys import ApiKey
+
+__all__ = ["ApiKey", "PublicChange"]

@@ -555,6 +555,9 @@ SEARCH_PAGE_SIZE = int(env("SEARCH_PAGE_SIZE", "20"))
 # The embedded backend counts at most this many results per type ("1,000+" beyond), and
 # pages go no further: a count over every match of a common word would read them all.
 SEARCH_COUNT_CAP = int(env("SEARCH_COUNT_CAP", "1000"))
+# PostgreSQL's work_mem for one search (search.backends.database.index_plans): enough for the
+# bitmap of a common word's matches in a million entries to stay exact, not lossy.
+SEARCH_WORK_MEM = env("SEARCH_WORK_MEM", "64MB")
 SEARCH_ELASTICSEARCH_URL = env("SEARCH_ELASTICSEARCH_URL", ELASTICSEARCH_URL)
 SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "platform-search")
 # The IK plugin (analysis-ik, installed by site/compose.yaml): fine-grained words when indexing,

@@ -91,7 +91,9 @@ def full_text(queryset, phrases, prefixes):
             [*(f"({' <-> '.join(bigrams)})" for bigrams in phrases), *(f"{word}:*" for word in prefixes)]
         )
         return (
-            queryset.annotate(
+            # alias(), not annotate(): an annotation is also selected, and PostgreSQL then ran
+            # to_tsvector on every matching row before sorting them (seconds for a common word).
+            queryset.alias(
                 full_text=SearchVector("tokens", config="simple")  # the GIN index's expression
             ).filter(full_text=SearchQuery(raw, search_type="raw", config="simple")),
             True,
@@ -155,21 +157,27 @@ def index_plans(indexed):
     """On PostgreSQL, answer through the GIN index, never by a scan that runs ``to_tsvector``
     on every row it reads: a type with no match for a common word made the planner expect an
     early stop and read the whole table (seconds at a million entries). Measured in
-    ``benchmarks/results/public.md``."""
+    ``benchmarks/results/public.md``. ``work_mem`` is raised for the search
+    (``SEARCH_WORK_MEM``) so the bitmap of a common word's matches stays exact: a lossy
+    bitmap made PostgreSQL run ``to_tsvector`` again on every row of its lossy pages."""
     if not indexed or connection.vendor != "postgresql":
         yield
         return
-    names = ("enable_seqscan", "enable_indexscan")
+    names = ("enable_seqscan", "enable_indexscan", "work_mem")
+    values = ("off", "off", settings.SEARCH_WORK_MEM)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting(%s), current_setting(%s)", names)
+        cursor.execute("SELECT current_setting(%s), current_setting(%s), current_setting(%s)", names)
         before = cursor.fetchone()
-        cursor.execute("SELECT set_config(%s, 'off', true), set_config(%s, 'off', true)", names)
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
+            [part for pair in zip(names, values, strict=True) for part in pair],
+        )
         try:
             yield
         finally:  # within a caller's transaction too, only this search is planned so
             cursor.execute(
-                "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-                [names[0], before[0], names[1], before[1]],
+                "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
+                [part for pair in zip(names, before, strict=True) for part in pair],
             )
 
 

@@ -124,6 +124,25 @@ def test_postgresql_answers_through_the_gin_index(orgs):
     assert "search_entry_tokens_fts" in plan, plan
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's planner settings")
+def test_postgresql_search_selects_no_tsvector_and_plans_with_its_own_settings(orgs, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_WORK_MEM = "48MB"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '8MB'")
+        with CaptureQueriesContext(connection) as captured:
+            assert "北京市通州区养老服务中心" in found("养老")
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('enable_seqscan')")
+        assert cursor.fetchone() == ("8MB", "on")  # the caller's settings are back
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert any("48MB" in query for query in sql)  # an exact bitmap for a common word
+    searches = [query for query in sql if "search_searchentry" in query and "to_tsvector" in query]
+    # to_tsvector only in the WHERE clause (the GIN index's expression), never selected: a
+    # selected tsvector was computed for every match before sorting them.
+    assert searches and all(query.count("to_tsvector") == 1 for query in searches), searches
+
+
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's FTS5 table")
 def test_sqlite_fts5_table_follows_inserts_updates_and_deletes(committed):
     with committed():

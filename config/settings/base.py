@@ -363,6 +363,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "defaultModelsExpandDepth": 0, "tryItOutEnabled": True},
+    # Choice sets that share a field name across apps get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CatalogueDistrictEnum": "marketplace.catalogue.models.choices.District",
+        "RegistryDistrictEnum": "orgs.registry.models.District",
+        "OrganisationStatusEnum": "orgs.registry.models.OrgStatus",
+    },
 }
 # CORS: any origin may GET the API (it is public and uses no cookies); nothing else is shared.
 CORS_URLS_REGEX = r"^/api/.*$"

@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import District, Provider, ProviderType, ServiceCategory, ServiceItem
 from .services.current import with_current_price
@@ -65,6 +67,7 @@ class CatalogueFilter(django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset
 
+    @extend_schema_field(OpenApiTypes.INT)  # the open data API: the category's id
     def filter_category(self, queryset, name, value):
         items = ServiceItem.objects.filter(provider=OuterRef("pk"), category=value, is_active=True)
         max_price = self.form.cleaned_data.get("max_price")

@@ -8,6 +8,8 @@ city's table once (a fixed number of queries however many providers or complaint
 one provider's record uses ``stats.provider_figures``.
 """
 
+import datetime
+
 from rest_framework import serializers
 
 from api.base import PublicViewSet
@@ -45,13 +47,13 @@ class ProviderStatsSerializer(serializers.ModelSerializer):
             self.context["stats_by_provider"] = {p.pk: f for p, f in table.rows}
         return table
 
-    def get_period_start(self, provider):
+    def get_period_start(self, provider) -> datetime.date:
         return self._table().start
 
-    def get_period_end(self, provider):
+    def get_period_end(self, provider) -> datetime.date:
         return self._table().end
 
-    def get_figures(self, provider):
+    def get_figures(self, provider) -> list[dict]:
         if self.context.get("single"):
             figures = stats.provider_figures(provider)
         else:

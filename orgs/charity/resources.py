@@ -62,7 +62,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "project_url",
         ]
 
-    def get_project_url(self, project):
+    def get_project_url(self, project) -> str:
         return reverse("charity:project", args=[project.pk])
 
 
@@ -95,7 +95,7 @@ class DonationSerializer(serializers.ModelSerializer):
             "correction_note",
         ]
 
-    def get_is_correction(self, donation):
+    def get_is_correction(self, donation) -> bool:
         return donation.corrects_id is not None
 
 
@@ -122,10 +122,10 @@ class ExpenditureSerializer(serializers.ModelSerializer):
             "voucher_url",
         ]
 
-    def get_is_correction(self, expenditure):
+    def get_is_correction(self, expenditure) -> bool:
         return expenditure.corrects_id is not None
 
-    def get_voucher_url(self, expenditure):
+    def get_voucher_url(self, expenditure) -> str | None:
         return reverse("charity:voucher", args=[expenditure.pk]) if expenditure.document else None
 
 

@@ -53,7 +53,7 @@ class ListEntrySerializer(serializers.ModelSerializer):
             "removal_document_number",
         ]
 
-    def get_is_current(self, entry):
+    def get_is_current(self, entry) -> bool:
         return entry.status == EntryStatus.LISTED
 
 
@@ -74,7 +74,7 @@ class RatingSerializer(serializers.ModelSerializer):
             "document_number",
         ]
 
-    def get_expired(self, rating):
+    def get_expired(self, rating) -> bool:
         return rating.is_expired(self.context.get("today"))
 
 
@@ -106,7 +106,7 @@ class CreditRecordSerializer(serializers.ModelSerializer):
             "correction_reason",
         ]
 
-    def get_corrected(self, record):
+    def get_corrected(self, record) -> bool:
         """True when a later record corrects this one (the public outcome of an upheld objection)."""
         return bool(record.later_corrections)
 
@@ -143,13 +143,13 @@ class CreditSerializer(serializers.ModelSerializer):
             e.list_type == list_type and e.status == EntryStatus.LISTED for e in organization.public_entries
         )
 
-    def get_on_abnormal_list(self, organization):
+    def get_on_abnormal_list(self, organization) -> bool:
         return self._listed(organization, ListType.ABNORMAL)
 
-    def get_on_serious_list(self, organization):
+    def get_on_serious_list(self, organization) -> bool:
         return self._listed(organization, ListType.SERIOUS)
 
-    def get_credit_url(self, organization):
+    def get_credit_url(self, organization) -> str:
         return reverse("credit:detail", args=[organization.uscc])
 
 

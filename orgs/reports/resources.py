@@ -87,10 +87,10 @@ class AnnualReportSerializer(serializers.ModelSerializer):
             "c3",
         ]
 
-    def get_key(self, report):
+    def get_key(self, report) -> str:
         return f"{report.organization.uscc}-{report.year}"
 
-    def get_c3(self, report):
+    def get_c3(self, report) -> list[dict]:
         if self.histories is not None:
             checks = (
                 c3_checks(report, self.histories.get(report.pk)) if report.organization.is_charity else []

@@ -151,8 +151,10 @@ def test_query_counts_stay_flat(client, django_assert_max_num_queries, count):
     for _i in range(count):
         DonationFactory(project=project)
         ExpenditureFactory(project=project)
-    # Base template (site, menu, bureau settings) plus count, projects and their reports.
-    with django_assert_max_num_queries(15):
+    # Base template (site, menu, bureau settings) plus count, projects and their reports. This is
+    # the new site's first request: it also creates the settings row, and the chrome is loaded
+    # once more under the version that insert gave (cms.chrome).
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("charity:index")).status_code == 200
     with django_assert_max_num_queries(14):  # with the spending page count and report attachments
         assert client.get(reverse("charity:project", args=[project.pk])).status_code == 200

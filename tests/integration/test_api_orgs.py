@@ -298,7 +298,9 @@ def test_credit_lookup_filter_gives_the_credit_pages_results(client):
     OrganizationFactory(name="北京市阳光助学会")
     OrganizationFactory(name="北京市绿色家园协会")
     make_listing(a, listed_on=datetime.date(2025, 7, 1))
-    for q in ("阳光", a.uscc, "协会", "91110000XXXXXXXXX1"):
+    # A name word, a full USCC, a common word, and an 18-character code no organisation has.
+    unknown_code = "911100000000000001"
+    for q in ("阳光", a.uscc, "协会", unknown_code):
         html = sorted(html_links(client.get("/credit/", {"q": q}), "/credit/"))
         api = sorted(row["uscc"] for row in results(client, "/api/v1/credit/", q=q))
         assert api == html, q

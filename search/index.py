@@ -101,10 +101,35 @@ def _apply(targets, removed=None):
 
 def index_objects(objects):
     """Index these model instances (of registered types, or of models a type depends on) once
-    the current transaction commits; immediately when there is none. For ``bulk_create``."""
+    the current transaction commits; immediately when there is none. For ``bulk_create``.
+
+    More than ``SEARCH_INLINE_INDEX_LIMIT`` records (a 10,000-row donation import) are indexed
+    by background tasks (``search.tasks.index_records``, one per ``SEARCH_REINDEX_BATCH_SIZE``
+    records), so the request that wrote them doesn't wait for the index; they show in search
+    once the task worker has run them."""
     targets = _targets(objects)
-    if targets:
+    if not targets:
+        return
+    if sum(len(pks) for pks in targets.values()) > settings.SEARCH_INLINE_INDEX_LIMIT:
+        transaction.on_commit(partial(_enqueue, dict(targets)))
+    else:
         transaction.on_commit(partial(_apply, dict(targets)))
+
+
+def _enqueue(targets):
+    from .tasks import index_records
+
+    size = settings.SEARCH_REINDEX_BATCH_SIZE
+    for key, pks in targets.items():
+        pks = sorted(pks)
+        for start in range(0, len(pks), size):
+            batch = pks[start : start + size]
+            try:
+                index_records.enqueue(key, batch)
+            except Exception:
+                # No task queue to take it (or it refused): index now rather than never.
+                logger.exception("search index task could not be queued; indexing inline")
+                _apply({key: set(batch)})
 
 
 def remove_objects(objects):

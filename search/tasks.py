@@ -1,4 +1,9 @@
-"""The background reindex on Django's tasks framework (``search.reindex``).
+"""Search indexing on Django's tasks framework.
+
+``index_records(doc_type, pks)`` indexes the records of a large bulk write (``search.index.
+index_objects`` queues it after the commit), so the request that wrote them doesn't wait.
+
+The background reindex (``search.reindex``):
 
 ``reindex_step(run_pk, generation)`` advances a run by one step and queues the next one. With
 a queue (django_tasks_db in development and production, worked by ``manage.py db_worker``),
@@ -12,7 +17,7 @@ import threading
 
 from django.tasks import task
 
-from . import reindex
+from . import index, registry, reindex
 
 _loop = threading.local()
 
@@ -32,3 +37,14 @@ def reindex_step(run_pk, generation):
         return outcome
     finally:
         _loop.active, _loop.pending = False, []
+
+
+@task
+def index_records(doc_type, pks):
+    """Index (or drop, if no longer public) these records of one document type; returns how
+    many records were read. A type unregistered since the task was queued is skipped."""
+    document_type = registry.get_type(doc_type)
+    if document_type is None:
+        return 0
+    index.sync(document_type, pks)
+    return len(pks)

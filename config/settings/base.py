@@ -581,6 +581,9 @@ SEARCH_ELASTICSEARCH_REFRESH = env_bool("SEARCH_ELASTICSEARCH_REFRESH", False)
 # Background reindexing (search.reindex, search.tasks): the records one task reads and
 # indexes (keyset: primary key above the last one done), and the runs the admin page lists.
 SEARCH_REINDEX_BATCH_SIZE = int(env("SEARCH_REINDEX_BATCH_SIZE", "2000"))
+# A bulk write (an import) of more records than this is indexed by background tasks of
+# SEARCH_REINDEX_BATCH_SIZE records each (search.tasks.index_records), not in the request.
+SEARCH_INLINE_INDEX_LIMIT = int(env("SEARCH_INLINE_INDEX_LIMIT", "500"))
 SEARCH_REINDEX_RUNS_SHOWN = int(env("SEARCH_REINDEX_RUNS_SHOWN", "20"))
 
 

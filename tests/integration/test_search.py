@@ -236,6 +236,68 @@ def test_index_objects_indexes_bulk_created_rows(client, committed):
     assert results(client.get("/search/", {"q": "导入隐名乙"})) == []
 
 
+def _bulk_donations(project, count):
+    return Donation.objects.bulk_create(
+        Donation(
+            organization=project.organization,
+            project=project,
+            donor_name=f"后台索引捐赠人{n}",
+            amount=Decimal("100.00"),
+            donated_on=timezone.localdate(),
+            channel=Donation.Channel.BANK,
+            receipt_number=f"BG{n:04d}",
+        )
+        for n in range(count)
+    )
+
+
+def test_a_large_bulk_write_is_indexed_by_background_tasks_not_in_the_request(client, committed, settings):
+    from django.tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.SEARCH_INLINE_INDEX_LIMIT = 2
+    settings.SEARCH_REINDEX_BATCH_SIZE = 2
+    project = CharityProjectFactory(name="后台索引示例项目")
+    with committed():
+        created = _bulk_donations(project, 3)
+        index_objects(created)
+    # The request is done, and nothing was indexed in it: three records, above the limit.
+    assert not SearchEntry.objects.filter(doc_type="donation").exists()
+    queued = [r for r in default_task_backend.results if r.task.name == "index_records"]
+    pks = sorted(donation.pk for donation in created)
+    assert [(r.task.name, r.args) for r in queued] == [
+        ("index_records", ["donation", pks[:2]]),
+        ("index_records", ["donation", pks[2:]]),
+    ]
+    for result in queued:  # what the task worker does
+        result.task.call(*result.args)
+    assert SearchEntry.objects.filter(doc_type="donation").count() == 3
+    assert titles(client.get("/search/", {"q": "后台索引捐赠人2"})) == [
+        "后台索引捐赠人2 捐赠 · 后台索引示例项目"
+    ]
+
+
+def test_a_small_bulk_write_is_indexed_when_it_commits(committed, settings):
+    from django.tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.SEARCH_INLINE_INDEX_LIMIT = 3
+    project = CharityProjectFactory(name="即时索引示例项目")
+    with committed():
+        index_objects(_bulk_donations(project, 3))
+    assert SearchEntry.objects.filter(doc_type="donation").count() == 3
+    assert [r for r in default_task_backend.results if r.task.name == "index_records"] == []
+
+
+def test_a_bulk_write_is_indexed_inline_when_no_task_queue_takes_it(committed, settings):
+    project = CharityProjectFactory(name="无队列示例项目")
+    settings.TASKS = {}  # no backend: queuing fails, and the records must not be lost to search
+    settings.SEARCH_INLINE_INDEX_LIMIT = 1
+    with committed():
+        index_objects(_bulk_donations(project, 2))
+    assert SearchEntry.objects.filter(doc_type="donation").count() == 2
+
+
 def test_rebuild_search_index_is_idempotent(client, _site):
     ProviderFactory(name="重建示例殡仪馆")
     OrganizationFactory(name="重建示例协会")

@@ -189,6 +189,7 @@ def main():
     args = parse_args()
     harness.ensure_postgres()
     workspace = harness.Workspace("catalogue", args.base_settings, args.base_urlconf).activate()
+    cache = harness.ProductionCache(workspace, args.database_cache)
 
     out("migrating …")
     harness.migrate(workspace)
@@ -220,6 +221,7 @@ def main():
             results = harness.measure_pages(server, workspace, pages, args.duration, args.connections)
     finally:
         workspace.cleanup()
+        cache.stop()
 
     lines = [
         "# Funeral catalogue benchmark",
@@ -228,6 +230,7 @@ def main():
         "",
         f"- Data: {counts[0]:,} providers, {counts[1]:,} items, {counts[2]:,} price versions (PostgreSQL).",
         f"- Server: gunicorn, {args.workers} sync workers, 127.0.0.1 only; DEBUG off.",
+        cache.line,
         f"- Load: {harness.tool_name()}, {args.connections} connections, {args.duration} s per page after a warm-up.",
         harness.machine_line(load_before),
         "",

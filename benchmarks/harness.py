@@ -90,6 +90,11 @@ def add_common_arguments(parser, output, duration=20):
     )
     parser.add_argument("--base-urlconf", default=os.environ.get("BENCH_BASE_URLCONF", "config.urls"))
     parser.add_argument("--output", default=str(output))
+    parser.add_argument(
+        "--database-cache",
+        action="store_true",
+        help="keep the base settings' database cache even when redis-server is installed",
+    )
 
 
 def ensure_postgres():
@@ -154,6 +159,33 @@ def start_redis():
         except OSError:
             time.sleep(0.05)
     return process, f"redis://127.0.0.1:{port}/0"
+
+
+class ProductionCache:
+    """The page cache where production keeps it: Redis through Django's ``RedisCache``
+    (``CACHE_URL``), in a throwaway ``redis-server``, when Redis is installed and
+    ``--database-cache`` isn't given; otherwise the base settings' database cache, where a
+    page-cache hit costs two small SQL queries (and, without persistent connections, a new
+    database connection per request). ``line`` describes the choice for the results file."""
+
+    def __init__(self, workspace, database_cache=False):
+        self.redis = None if database_cache else start_redis()
+        if self.redis is not None:
+            workspace.env["BENCH_CACHE_URL"] = self.redis[1]
+            os.environ["BENCH_CACHE_URL"] = self.redis[1]  # for this process's own Django too
+        self.line = (
+            "- Cache: Redis through Django's `RedisCache`, as production's `CACHE_URL` (a throwaway "
+            "`redis-server` on 127.0.0.1)."
+            if self.redis is not None
+            else "- Cache: the database cache of the base settings (Redis not installed, or "
+            "`--database-cache`); a page-cache hit costs two small SQL queries there."
+        )
+
+    def stop(self):
+        if self.redis is not None:
+            self.redis[0].terminate()
+            self.redis[0].wait(timeout=10)
+            self.redis = None
 
 
 def free_port():

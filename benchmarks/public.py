@@ -114,11 +114,6 @@ def parse_args():
     parser.add_argument("--no-sqlite", action="store_true", help="skip the embedded SQLite search run")
     parser.add_argument("--no-stock", action="store_true", help="skip Wagtail's stock site")
     parser.add_argument(
-        "--database-cache",
-        action="store_true",
-        help="keep the base settings' database cache even when redis-server is installed",
-    )
-    parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows in the donation and spending imports (goal 5)"
     )
     parser.add_argument(
@@ -803,20 +798,11 @@ def main():  # noqa: C901, PLR0915 - one linear run
         check=False,
     ).stdout.strip()
     workspace = harness.Workspace("public", args.base_settings, args.base_urlconf)
-    # The page cache and the versions live in Redis, as in production (CACHE_URL), when
-    # redis-server is installed; otherwise in the database cache of the base settings.
-    redis = None if args.database_cache else harness.start_redis()
-    if redis is not None:
-        workspace.env["BENCH_CACHE_URL"] = redis[1]
+    # The page cache and the versions live in Redis, as in production (CACHE_URL).
+    cache = harness.ProductionCache(workspace, args.database_cache)
     # The open data API's per-address limit would answer the one load generator 429.
     workspace.env["API_THROTTLE_ANON_RATE"] = "100000000/min"
-    cache_line = (
-        "- Cache: Redis through Django's `RedisCache`, as production's `CACHE_URL` (a throwaway "
-        "`redis-server` on 127.0.0.1)."
-        if redis is not None
-        else "- Cache: the database cache of the base settings (Redis not installed, or `--database-cache`); "
-        "a page-cache hit costs two small SQL queries there."
-    )
+    cache_line = cache.line
     sqlite_path = workspace.dir / "search.sqlite3"
     sqlite_workspace = add_sqlite_settings(workspace, sqlite_path)
     workspace.activate()
@@ -971,9 +957,7 @@ def main():  # noqa: C901, PLR0915 - one linear run
             phases["load SQLite searches"] = time.monotonic() - started
     finally:
         workspace.cleanup()
-        if redis is not None:
-            redis[0].terminate()
-            redis[0].wait(timeout=10)
+        cache.stop()
         if stock is not None:
             shutil.rmtree(stock.dir, ignore_errors=True)
     load_end = os.getloadavg()

@@ -96,15 +96,17 @@ test-random: system-deps-test $(VENV)/.installed-test
 # Mutation testing of the rule modules (mutmut 3; [tool.mutmut] in pyproject.toml lists them).
 # Too slow for CI: run it before resolving an issue that touches a rule, and record the score
 # in docs/testing.md. `make mutation MUTATE=orgs/registry/uscc.py` (a module, or a package
-# such as orgs/credit/services) tests that module's mutants only. One mutant at a time, on
-# SQLite (the test database is a file kept between mutants: mutation/pytest_plugin.py),
+# such as orgs/credit/services) tests that module's mutants only. MUTATION_CHILDREN (1) mutants
+# at a time, on SQLite (each test database a file kept between mutants: mutation/pytest_plugin.py),
 # niced so that it yields to interactive work. mutmut keeps its copy and results in mutants/:
 # a later run retests only what changed; `rm -rf mutants` starts afresh.
 MUTATE ?=
+# Mutants run at once (each in its own test database); 2 uses both cores of a quiet machine.
+MUTATION_CHILDREN ?= 1
 MUTANT_GLOB = $(if $(MUTATE),'$(subst /,.,$(patsubst %/,%,$(MUTATE:.py=))).*')
 
 mutation: $(VENV)/.installed-test
-	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite nice -n 10 $(VENV)/bin/mutmut run --max-children 1 $(MUTANT_GLOB)
+	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANT_GLOB)
 	$(VENV)/bin/mutmut results
 
 lint: $(VENV)/.installed-test

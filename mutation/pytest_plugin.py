@@ -10,8 +10,9 @@ So, on SQLite, the test database becomes a file inside mutmut's copy of the proj
 (`mutants/mutation-test.sqlite3`) and mutmut passes `--reuse-db`: the first session
 migrates it, every later one finds it migrated and starts at once. Tests roll back (or,
 for transactional tests, flush and re-seed their reference data through the fixtures in
-tests/conftest.py), so one mutant's tests leave nothing for the next. mutmut runs one
-mutant at a time (`--max-children 1` in the Makefile), so the file has one writer.
+tests/conftest.py), so one mutant's tests leave nothing for the next. Each file has one
+writer: a session locks the first free one (`_claim_database_file`), so `--max-children`
+above 1 gives each running mutant its own database.
 
 On PostgreSQL (`DATABASE_URL` set) nothing changes: `--reuse-db` keeps pytest-django's
 `test_<name>` database between sessions in the same way.
@@ -23,9 +24,35 @@ fail for want of it (tests/integration/test_sweep_seals.py::
 test_a_seal_by_a_foreign_signer_is_not_trusted fails on its own for that reason).
 """
 
+import fcntl
+import os
 from pathlib import Path
 
 TEST_DATABASE_FILE = "mutation-test.sqlite3"
+# Enough slots for mutmut's --max-children on this kind of machine.
+DATABASE_SLOTS = int(os.environ.get("MUTATION_DATABASE_SLOTS", "8"))
+_claimed = []
+
+
+def _claim_database_file(directory):
+    """The first test database file no other running session holds, locked for this session.
+
+    With ``--max-children`` above 1, mutmut runs several mutants at once, and two sessions
+    writing one SQLite file would fail each other's tests (false kills). Each session takes
+    its own file: ``mutation-test.sqlite3``, then ``mutation-test-1.sqlite3`` … The lock is an
+    ``flock`` on a newly opened file, so a forked child never shares its parent's lock, and it
+    is released when the session ends (or the process dies)."""
+    for slot in range(DATABASE_SLOTS):
+        name = TEST_DATABASE_FILE if slot == 0 else TEST_DATABASE_FILE.replace(".sqlite3", f"-{slot}.sqlite3")
+        lock = open(directory / f"{name}.lock", "w")  # noqa: SIM115 - held for the session
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        _claimed.append(lock)
+        return directory / name
+    raise RuntimeError(f"all {DATABASE_SLOTS} mutation test databases are in use (MUTATION_DATABASE_SLOTS)")
 
 
 def pytest_configure(config):
@@ -35,7 +62,12 @@ def pytest_configure(config):
     if database["ENGINE"] == "django.db.backends.sqlite3":
         # The same dict Django's connection handler holds, so a forked worker whose
         # connection settings were read in the parent process sees the change too.
-        database.setdefault("TEST", {})["NAME"] = str(Path.cwd() / TEST_DATABASE_FILE)
+        database.setdefault("TEST", {})["NAME"] = str(_claim_database_file(Path.cwd()))
+
+
+def pytest_unconfigure(config):
+    while _claimed:
+        _claimed.pop().close()
 
 
 def pytest_sessionstart(session):

@@ -287,6 +287,8 @@ PAGE_CACHE_VIEWS = {
     "credit:detail": ("orgs",),
     "charity:index": ("orgs",),
     "charity:project": ("orgs",),
+    # The empty form, and each receipt looked up, per query string.
+    "charity:lookup": ("orgs",),
     # "opendata" is bumped whenever a stored bulk file is regenerated (core.opendata).
     "opendata:index": ("funeral", "orgs", "opendata"),
     # The search backends bump "search" after every write to the index (search.backends).

@@ -261,6 +261,25 @@ def test_an_imported_donation_shows_on_the_next_request(page_cache):
     assert not served_from_cache(page) and "赵明远" in page.content.decode()
 
 
+def test_a_donation_lookup_finds_an_imported_donation_on_the_next_request(page_cache):
+    """The lookup page is cached per query string: a receipt looked up before its donation was
+    imported must be found right after the import, not answered from the cache."""
+    project = CharityProjectFactory(name="困境儿童助学计划")
+    url = f"/charity/lookup/?organization={project.organization_id}&receipt_number=IMP-000002"
+    assert "钱佳怡" not in get(url).content.decode()
+    assert served_from_cache(get(url))
+    rows = imports.read_rows(
+        "donations.csv",
+        (
+            "\ufeff票据号,捐赠人,是否匿名,捐赠类型,金额或估值（元）,物资说明,捐赠日期,捐赠渠道\n"
+            f"IMP-000002,钱佳怡,否,资金,300.00,,{timezone.localdate().isoformat()},银行转账\n"
+        ).encode(),
+    )
+    imports.confirm(project, rows, user=MembershipFactory(organization=project.organization).user)
+    page = get(url)
+    assert not served_from_cache(page) and "钱佳怡" in page.content.decode()
+
+
 def test_a_published_cms_page_shows_on_the_next_request(page_cache):
     home = make_home_page()
     get("/")

@@ -242,21 +242,25 @@ def test_a_confirmed_credit_listing_shows_on_the_next_request(page_cache):
     assert not served_from_cache(page) and "京民异〔2026〕8号" in page.content.decode()
 
 
+def import_one_donation(project, receipt, donor):
+    """A one-row donation import, confirmed by a member of the project's organisation."""
+    rows = imports.read_rows(
+        "donations.csv",
+        (
+            "\ufeff票据号,捐赠人,是否匿名,捐赠类型,金额或估值（元）,物资说明,捐赠日期,捐赠渠道\n"
+            f"{receipt},{donor},否,资金,800.00,,{timezone.localdate().isoformat()},银行转账\n"
+        ).encode(),
+    )
+    return imports.confirm(project, rows, user=MembershipFactory(organization=project.organization).user)
+
+
 def test_an_imported_donation_shows_on_the_next_request(page_cache):
     """The import writes with bulk_create, which sends no signal: it bumps the section itself."""
     project = CharityProjectFactory(name="困境儿童助学计划")
     url = f"/charity/projects/{project.pk}/"
     assert "IMP-000001" not in get(url).content.decode()
     assert served_from_cache(get(url))
-    rows = imports.read_rows(
-        "donations.csv",
-        (
-            "\ufeff票据号,捐赠人,是否匿名,捐赠类型,金额或估值（元）,物资说明,捐赠日期,捐赠渠道\n"
-            f"IMP-000001,赵明远,否,资金,800.00,,{timezone.localdate().isoformat()},银行转账\n"
-        ).encode(),
-    )
-    result = imports.confirm(project, rows, user=MembershipFactory(organization=project.organization).user)
-    assert result.created == 1
+    assert import_one_donation(project, "IMP-000001", "赵明远").created == 1
     page = get(url)
     assert not served_from_cache(page) and "赵明远" in page.content.decode()
 
@@ -268,14 +272,7 @@ def test_a_donation_lookup_finds_an_imported_donation_on_the_next_request(page_c
     url = f"/charity/lookup/?organization={project.organization_id}&receipt_number=IMP-000002"
     assert "钱佳怡" not in get(url).content.decode()
     assert served_from_cache(get(url))
-    rows = imports.read_rows(
-        "donations.csv",
-        (
-            "\ufeff票据号,捐赠人,是否匿名,捐赠类型,金额或估值（元）,物资说明,捐赠日期,捐赠渠道\n"
-            f"IMP-000002,钱佳怡,否,资金,300.00,,{timezone.localdate().isoformat()},银行转账\n"
-        ).encode(),
-    )
-    imports.confirm(project, rows, user=MembershipFactory(organization=project.organization).user)
+    assert import_one_donation(project, "IMP-000002", "钱佳怡").created == 1
     page = get(url)
     assert not served_from_cache(page) and "钱佳怡" in page.content.decode()
 

@@ -9,6 +9,7 @@ charity files no longer live in public media, and their model fields check conte
 import datetime
 import hashlib
 import importlib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -346,7 +347,12 @@ def test_full_clean_checks_content_and_size(settings):
 def test_charity_migration_moves_public_files_to_private_storage_and_hashes_them():
     migration = importlib.import_module("orgs.charity.migrations.0006_private_hashed_disclosure_files")
     data = pdf_bytes("迁移前的凭证")
-    name = default_storage.save("charity/expenditures/迁移前的凭证.pdf", ContentFile(data))
+    # A name of its own: a file that an earlier test session left under the same name (the
+    # file roots outlive a session when mutmut forks sessions from one process) would be the
+    # one the migration finds in private storage.
+    name = default_storage.save(
+        f"charity/expenditures/迁移前的凭证-{uuid.uuid4().hex[:12]}.pdf", ContentFile(data)
+    )
     expenditure = Expenditure.objects.create(
         project=CharityProjectFactory(), amount="10.00", purpose="迁移前", spent_on=days_ago(90).isoformat()
     )

@@ -27,13 +27,32 @@ def _index_page(request, form, status=200):
     )
 
 
+def _format_detail(normalised):
+    """What exactly is wrong with a code that is not of the right shape: the first character
+    that no code uses (counted without spaces and hyphens), or how many characters were typed."""
+    characters = normalised.replace("-", "")
+    for position, char in enumerate(characters, start=1):
+        if char not in CODE_ALPHABET:
+            return _(
+                "第%(position)s个字符“%(char)s”不会出现在核验码中（不计空格和连字符），核验码只由数字和字母组成，不含字母 U。请核对后重新输入。"
+            ) % {"position": position, "char": char}
+    if not characters:
+        return _("您没有输入任何字母或数字，请输入文书上印的核验码。")
+    return _("您输入了 %(count)s 位，请对照文书补全或删去多余的字符后重新输入。") % {"count": len(characters)}
+
+
 def _code_error(form, code):
     """Stay on the form, the code kept in the input, with what is wrong about it."""
     normalised = normalise_code(code)
     if not CODE_PATTERN.match(normalised):
         form.add_error(
             "code",
-            _("核验码格式不正确：应为 16 位字母和数字（分 4 组），例如 ABCD-EFGH-JKMN-PQRS。"),
+            " ".join(
+                (
+                    _("核验码格式不正确：应为 16 位字母和数字（分 4 组），例如 ABCD-EFGH-JKMN-PQRS。"),
+                    _format_detail(normalised),
+                )
+            ),
         )
         return 400
     if not VerifiableDocument.objects.filter(code=normalised).exists():

@@ -15,6 +15,7 @@ from .models import (
     Expenditure,
     ProgressReport,
 )
+from .services import normalise_receipt_number
 
 
 class LookupForm(forms.Form):
@@ -26,9 +27,12 @@ class LookupForm(forms.Form):
     receipt_number = forms.CharField(
         label=_("票据号"),
         max_length=40,
-        help_text=_("捐赠票据或捐赠回执上的编号。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("捐赠票据或捐赠回执上的编号，不区分大小写。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+    def clean_receipt_number(self):
+        return normalise_receipt_number(self.cleaned_data["receipt_number"])
 
 
 class DateInput(forms.DateInput):

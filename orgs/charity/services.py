@@ -1,6 +1,7 @@
 """Charity rules: C2 deadlines, totals for disclosure (C4) and the raised-vs-spent series."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -366,20 +367,32 @@ def latest_basic_info(organization):
 # --- Donation tracing (C4) ------------------------------------------------------------
 
 
+def normalise_receipt_number(value):
+    """A receipt number as people type it: full-width characters folded (NFKC, as a Chinese input
+    method types ＪＺ－０１), and the spaces around it dropped. Case is kept here and ignored by
+    :func:`find_donation`, as /verify/ ignores the case of a code: online receipts are
+    mixed-case payment ids, so upper-casing them for an exact match would lose them."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
 def find_donation(organization, receipt_number):
-    """The current donation with that receipt number at that organisation, or None."""
-    receipt_number = (receipt_number or "").strip()
+    """The current donation with that receipt number at that organisation, or None. The number
+    is matched without regard to case; should two receipts of the organisation differ only in
+    case, the one typed exactly is found, and neither if it was typed otherwise."""
+    receipt_number = normalise_receipt_number(receipt_number)
     if not receipt_number:
         return None
-    original = (
-        Donation.objects.filter(
-            organization=organization, receipt_number=receipt_number, corrects__isnull=True
-        )
-        .select_related("project", "project__organization")
-        .first()
+    originals = Donation.objects.filter(organization=organization, corrects__isnull=True).select_related(
+        "project", "project__organization"
     )
+    # The exact number first, through the unique index; only a number typed in another case
+    # reads the organisation's receipts case-insensitively.
+    original = originals.filter(receipt_number=receipt_number).first()
     if original is None:
-        return None
+        matches = list(originals.filter(receipt_number__iexact=receipt_number)[:2])
+        if len(matches) != 1:
+            return None
+        original = matches[0]
     latest = original
     while True:
         nxt = (

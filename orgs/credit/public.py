@@ -57,6 +57,10 @@ def lookup(query):
         return Lookup(query=query)
     base = Organization.objects.order_by("name", "pk")
     if looks_like_uscc(query):
+        # S1: a code the bureau accepted despite its check character is found, not refused.
+        accepted = base.filter(uscc=uscc_module.normalize(query))
+        if accepted.exists():
+            return Lookup(query=query, organizations=_with_credit(accepted), exact=True)
         try:
             code = uscc_module.validate(query)
         except ValidationError as error:

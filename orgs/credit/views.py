@@ -16,6 +16,7 @@ from accounts.permissions import get_managed_or_404
 from core.models import EarlyWarning
 from core.stored_files import serve_stored_file
 from core.verification import serve_verified
+from orgs.registry import uscc as uscc_module
 from orgs.registry.models import Organization
 
 from . import public
@@ -24,9 +25,9 @@ from .models import CreditRecord, EntryStatus, ListEntry, Objection
 from .services.objections import file_objection
 
 
-def index(request):
-    form = LookupForm(request.GET or None)
-    result = public.lookup(request.GET.get("q", ""))
+def _lookup_page(request, form, result, status=200):
+    """The lookup form with what was searched kept in it, and the results, or a message that
+    says why there are none and what to try instead: never a blank page."""
     page_obj = None
     if result.organizations is not None:
         page_obj = Paginator(result.organizations, settings.CREDIT_PAGE_SIZE).get_page(
@@ -41,17 +42,38 @@ def index(request):
         {
             "form": form,
             "result": result,
+            "searched": result.organizations is not None,
+            # An exact USCC that is well formed but names no organisation.
+            "searched_code": uscc_module.normalize(result.query) if result.exact else "",
             "page_obj": page_obj,
             "organizations": page_obj.object_list if page_obj else [],
             "query_string": urlencode({"q": request.GET.get("q", "")}),
             "today": timezone.localdate(),
             "breadcrumbs": [(_("信用查询"), None)],
         },
+        status=status,
     )
 
 
+def index(request):
+    return _lookup_page(request, LookupForm(request.GET or None), public.lookup(request.GET.get("q", "")))
+
+
 def detail(request, uscc):
-    organization = get_object_or_404(Organization, uscc=uscc.upper())
+    organization = Organization.objects.filter(uscc=uscc_module.normalize(uscc)).first()
+    if organization is None:
+        # The URL names no organisation: still a 404 (crawlers and the API rely on it), but the
+        # page is the lookup form with the code kept and what is wrong with it (S1's precise
+        # message), or that nothing is registered under a well-formed code.
+        try:
+            code = uscc_module.validate(uscc)
+        except ValidationError as error:
+            result = public.Lookup(
+                query=uscc, error=" ".join(error.messages), organizations=Organization.objects.none()
+            )
+        else:
+            result = public.Lookup(query=code, organizations=Organization.objects.none(), exact=True)
+        return _lookup_page(request, LookupForm({"q": uscc}), result, status=404)
     profile = public.credit_profile(organization)
     return render(
         request,

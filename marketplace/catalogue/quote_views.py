@@ -1,8 +1,15 @@
 """The family's quote (F7, F9): ticking posted items, the itemised statement kept in the
-session for a visitor or saved as a ``Quote`` for a signed-in user, and a saved quote's page."""
+session for a visitor or saved as a ``Quote`` for a signed-in user, and a saved quote's page.
+
+A visitor's quote lives in the session under ``QUOTE_SESSION_KEY``. Signing in or up keeps it:
+Django's ``login()`` gives the session a new key but keeps its data (it flushes only when a
+*different* user was signed in). The statement offers "登录并保存报价单" (sign-in with ``next``
+back to it), and once signed in a "保存报价单" button that saves it as a ``Quote``; the quote
+builder opened without ``?provider`` starts from the session's quote (issue 18, point 5)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -38,10 +45,20 @@ def _selections_from_post(post):
     return selections, kept, errors
 
 
+def _session_quote_slug(request):
+    """The provider of the visitor's quote in the session, if it is still public."""
+    saved = request.session.get(QUOTE_SESSION_KEY) or {}
+    provider = Provider.objects.public().filter(pk=saved.get("provider")).first() if saved else None
+    return provider.slug if provider else None
+
+
 @require_http_methods(["GET", "POST"])
 def quote(request):
     providers = provider_choices()
     slug = request.POST.get("provider") or request.GET.get("provider")
+    if slug is None and request.method == "GET":
+        # Back without ?provider (after signing in, from the menu): the quote in the session.
+        slug = _session_quote_slug(request)
     provider = Provider.objects.public().filter(slug=slug).first() if slug else None
     items, errors, posted = [], [], None
     if provider is not None:
@@ -115,9 +132,11 @@ def quote(request):
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def quote_statement(request):
-    """A visitor's statement, kept in the session and recomputed at today's posted prices."""
+    """A visitor's statement, kept in the session and recomputed at today's posted prices.
+    POST saves it to the account of the user now signed in (a visitor is sent to sign in first,
+    and comes back here with the session's quote intact)."""
     saved = request.session.get(QUOTE_SESSION_KEY)
     if not saved:
         return redirect("catalogue:quote")
@@ -135,6 +154,13 @@ def quote_statement(request):
     except ValidationError:
         messages.error(request, _("部分项目已下架或调整，请重新选择。"))
         return redirect(f"{reverse('catalogue:quote')}?provider={provider.slug}")
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        quote = save_quote(request.user, statement)
+        request.session.pop(QUOTE_SESSION_KEY, None)
+        messages.success(request, _("报价单已保存，单号 %(ref)s。") % {"ref": quote.reference})
+        return redirect(quote.get_absolute_url())
     return _render_statement(request, statement, None)
 
 

@@ -51,6 +51,9 @@ def test_home_language_large_text_guide_and_account(demo_site, page):
     page.locator("#id_password1").fill("Browser-Journey-2026")
     page.get_by_label("确认密码").fill("Browser-Journey-2026")
     page.get_by_role("button", name="注册").click()
+    # Signing up returns to the guide it started from (issue 18, point 5).
+    expect(page.get_by_role("heading", level=1)).to_have_text("火化证明开具")
+    page.get_by_role("link", name="浏览器测试用户").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("个人中心")
     expect(page.get_by_text("136****6666")).to_be_visible()
 
@@ -60,7 +63,9 @@ def test_home_language_large_text_guide_and_account(demo_site, page):
     page.get_by_label("手机号码").fill("13655556666")
     page.get_by_label("密码").fill("Browser-Journey-2026")
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("个人中心")
+    # Signed out to the home page, signed in from there: back on the home page.
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    expect(page).to_have_url(base + "/")
 
 
 def test_keyboard_user_reaches_main_content_with_the_skip_link(demo_site, page):

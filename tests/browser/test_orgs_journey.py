@@ -36,7 +36,8 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
     base = demo_site.url
     org_page = new_page()
     sign_in(org_page, base, "13920000001")
-    org_page.get_by_role("link", name="机构工作台").click()
+    # An organisation admin lands on the workbench after signing in (issue 18, point 5).
+    expect(org_page.get_by_role("heading", level=1)).to_have_text("机构工作台")
     org_page.get_by_role("link", name=re.compile(f"{ORG} · 年度报告")).click()
     year = draft_year()
     org_page.get_by_role("link", name=f"{year} 年度报告").click()

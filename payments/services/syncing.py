@@ -49,6 +49,10 @@ def close_intent(intent, *, user=None, reason="expired", refuse=""):
         status = sync_intent(intent, user=user)
         if status == TradeStatus.PAID:
             return False
+        if status == TradeStatus.CLOSED:
+            # The gateway had closed the trade itself (its time ran out), and the query has
+            # cancelled the intent: there is nothing left to close, and it is cancelled.
+            return PaymentIntent.objects.filter(pk=intent.pk, status=Status.CANCELED).exists()
         try:
             provider.close(intent)
         except ProviderError:

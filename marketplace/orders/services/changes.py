@@ -46,11 +46,19 @@ def removal_lines(order, removals):
             name = held[0].name if held else str(item_id)
             errors.append(_("“%(name)s”最多可减少 %(n)s。") % {"name": name, "n": available})
             continue
+        # What each price version still holds: a signed removal has already taken its units
+        # from the version it refunded, so the next removal must not take them again.
+        net, billed = {}, {}
+        for line in held:
+            net[line.price_version_id] = net.get(line.price_version_id, 0) + line.quantity
+            if line.quantity > 0:
+                billed.setdefault(line.price_version_id, line)
         remaining = wanted
-        for line in reversed(held):
-            if remaining <= 0 or line.quantity <= 0:
+        for version_id in reversed(list(net)):
+            if remaining <= 0 or net[version_id] <= 0:
                 continue
-            take = min(line.quantity, remaining)
+            line = billed[version_id]
+            take = min(net[version_id], remaining)
             remaining -= take
             removal = Line(
                 OrderLine.Kind.ITEM,

@@ -45,11 +45,10 @@ def _selections_from_post(post):
     return selections, kept, errors
 
 
-def _session_quote_slug(request):
+def _session_quote_provider(request):
     """The provider of the visitor's quote in the session, if it is still public."""
     saved = request.session.get(QUOTE_SESSION_KEY) or {}
-    provider = Provider.objects.public().filter(pk=saved.get("provider")).first() if saved else None
-    return provider.slug if provider else None
+    return Provider.objects.public().filter(pk=saved.get("provider")).first() if saved else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,8 +57,9 @@ def quote(request):
     slug = request.POST.get("provider") or request.GET.get("provider")
     if slug is None and request.method == "GET":
         # Back without ?provider (after signing in, from the menu): the quote in the session.
-        slug = _session_quote_slug(request)
-    provider = Provider.objects.public().filter(slug=slug).first() if slug else None
+        provider = _session_quote_provider(request)
+    else:
+        provider = Provider.objects.public().filter(slug=slug).first() if slug else None
     items, errors, posted = [], [], None
     if provider is not None:
         items = list(with_current_price(provider.items.filter(is_active=True)).select_related("category"))

@@ -15,6 +15,7 @@ from core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, name="sitemap"),
     # The open data API: one address in every language (not under /en/), see docs/api.md.
     path("api/v1/", include("api.urls")),

@@ -4,7 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -36,6 +37,13 @@ def healthz(request):
         },
         status=status,
     )
+
+
+@require_GET
+def favicon(request):
+    """Browsers, feed readers and crawlers ask for ``/favicon.ico`` whatever the page links;
+    answer with the icon instead of a 404 (the pages themselves link the SVG)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
 
 
 @require_GET

@@ -142,7 +142,7 @@ def provider_pdf(provider, notice):
         )
         story.append(table)
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_("付款与退款条款（F8）"), heading))
+    story.append(Paragraph(_("付款与退款条款"), heading))
     for label, text in (
         (_("定金"), provider.deposit_terms),
         (_("付款安排"), provider.payment_schedule),

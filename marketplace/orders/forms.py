@@ -227,7 +227,9 @@ class ChangeOrderForm(PostedPricesMixin, forms.Form):
                 continue
             kind, item_id = match.group(1), int(match.group(2))
             if kind == "add" and item_id not in known_add:
-                self.add_error(None, _("提交了机构未公示或未在售的项目（F4），已拒绝。"))
+                self.add_error(
+                    None, _("提交了机构未公示或未在售的项目，已拒绝：只能选择机构已公示、在售的项目。")
+                )
             if kind == "remove" and item_id not in known_remove:
                 self.add_error(None, _("只能减少账单中已有的项目。"))
         prices, errors = self.expected_prices(known_add)

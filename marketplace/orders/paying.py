@@ -26,6 +26,7 @@ from .models import Contract, Order, OrderPayment, OrderStatus
 from .services.cancellation import cancel_order
 from .services.history import balance_due, mark_paid, mark_refunded, paid_total
 from .statements import deposit_amount
+from .terms import cancellation_clause, schedule_in_force
 
 PAYABLE_STATUSES = {OrderStatus.COUNTERSIGNED, OrderStatus.PAID, OrderStatus.IN_SERVICE}
 
@@ -117,16 +118,21 @@ def refund_ratio(order, today=None):
     today = today or timezone.localdate()
     service_day = order.service_date or order.requested_date
     days_before = (service_day - today).days if service_day else None
-    contract = _contract(order)
-    schedule = (
-        contract.refund_schedule
-        if contract and contract.refund_schedule
-        else settings.F8_CANCELLATION_REFUND_SCHEDULE
-    )
-    for min_days, ratio in schedule:
+    for min_days, ratio in schedule_in_force(_contract(order)):
         if days_before is None or days_before >= min_days:
             return Decimal(ratio)
     return Decimal("0")
+
+
+def cancellation_intro(order, today=None):
+    """The cancel page's first words: the clause in force and what cancelling now gives back."""
+    text = _("取消条款：%(terms)s") % {"terms": cancellation_clause(schedule_in_force(_contract(order)))}
+    paid = paid_total(order)
+    if paid > 0:
+        text += " " + _("现在取消，将退还已付款项中的 ¥%(amount)s。") % {
+            "amount": f"{refund_due_on_cancel(order, today):,.2f}"
+        }
+    return text
 
 
 def refund_due_on_cancel(order, today=None):

@@ -28,6 +28,7 @@ from marketplace.catalogue.models import BurialChoice
 
 from . import placeholders
 from .statements import bill_lines, deposit_amount, totals
+from .terms import cancellation_clause
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 UNITS = ["", "拾", "佰", "仟"]
@@ -224,30 +225,6 @@ def _with_deposit(text, contract, sums):
     }
 
 
-def refund_schedule_text(schedule):
-    parts = []
-    for days, ratio in schedule:
-        share = f"{Decimal(ratio) * 100:.0f}%"
-        if days > 0:
-            parts.append(
-                _("服务日前 %(days)s 日及以上取消，退还已付款项的 %(share)s") % {"days": days, "share": share}
-            )
-        elif days == 0:
-            parts.append(_("服务日当天取消，退还 %(share)s") % {"share": share})
-        else:
-            parts.append(_("服务日之后取消，退还 %(share)s") % {"share": share})
-    return "；".join(parts)
-
-
-def _with_refund_schedule(text, contract):
-    if not contract.refund_schedule:
-        return text
-    return _("%(text)s。退款比例由平台按本合同计算：%(schedule)s。") % {
-        "text": text.rstrip("。"),
-        "schedule": refund_schedule_text(contract.refund_schedule),
-    }
-
-
 def contract_values(contract, sums):
     order = contract.order
     provider = order.provider
@@ -276,7 +253,12 @@ def contract_values(contract, sums):
         "total_in_words": amount_in_words(sums.total),
         "deposit_terms": _with_deposit(provider.deposit_terms, contract, sums),
         "payment_schedule": provider.payment_schedule,
-        "cancellation_terms": _with_refund_schedule(provider.cancellation_terms, contract),
+        # F8: the clause is the refund schedule written into this contract, and only that.
+        "cancellation_terms": (
+            cancellation_clause(contract.refund_schedule)
+            if contract.refund_schedule
+            else provider.cancellation_terms
+        ),
         "refund_terms": provider.refund_terms,
         "ownership_disclosure": provider.ownership_disclosure,
         "referral_disclosure": provider.referral_disclosure or _("无"),
@@ -363,7 +345,7 @@ def change_order_pdf(change, lines, *, signatures, code=None, url=None):
         _p(_("变更原因：%(r)s") % {"r": change.reason}, styles["Body"]),
         _p(
             _(
-                "双方同意按下表增加或减少服务项目。增加的项目均为乙方已公示、在售的项目，按变更当日的公示价格计价（F4）；减少的项目按原合同价格扣减。"
+                "双方同意按下表增加或减少服务项目。增加的项目均为乙方已公示、在售的项目，按变更当日的公示价格计价；减少的项目按原合同价格扣减。"
             ),
             styles["Body"],
         ),
@@ -380,7 +362,7 @@ def change_order_pdf(change, lines, *, signatures, code=None, url=None):
         ),
         _p(
             _(
-                "本变更单是原合同的组成部分，未变更的内容仍按原合同执行。最终账单等于原合同加上双方签署的全部变更单（F9）。"
+                "本变更单是原合同的组成部分，未变更的内容仍按原合同执行。最终账单等于原合同加上双方签署的全部变更单。"
             ),
             styles["Body"],
         ),

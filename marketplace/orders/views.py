@@ -32,6 +32,7 @@ from .services.history import balance_due, comparison, history, paid_total
 from .services.placing import open_order_for, preview_from_quote, submit_order
 from .services.signing import may_sign, send_signing_code, sign, signer_name
 from .statements import check_expected_prices, lines_from_statement, totals
+from .terms import cancellation_clause, schedule_in_force
 
 FAMILY_CANCELLABLE = (
     OrderStatus.SUBMITTED,
@@ -149,6 +150,7 @@ def new(request):
             "quote": quote,
             "provider": quote.provider,
             "statement": statement,
+            "cancellation_clause": cancellation_clause(schedule_in_force()),
             "lines": lines,
             "totals": totals(lines),
             "changes": changes,
@@ -209,7 +211,7 @@ def cancel(request, reference):
             "order": order,
             "form": form,
             "title": _("取消订单"),
-            "intro": _("取消条款（F8）：%(terms)s") % {"terms": order.provider.cancellation_terms},
+            "intro": order_payments.cancellation_intro(order),
             "submit": _("确认取消订单"),
             "back": order.get_absolute_url(),
             "breadcrumbs": crumbs((order.reference, order.get_absolute_url()), (_("取消订单"), None)),

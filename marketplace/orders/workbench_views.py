@@ -266,7 +266,7 @@ def cancel(request, reference):
         form,
         title=_("取消订单"),
         submit=_("确认取消订单"),
-        intro=_("取消条款（F8）：%(terms)s") % {"terms": order.provider.cancellation_terms},
+        intro=order_payments.cancellation_intro(order),
     )
 
 

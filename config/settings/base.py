@@ -470,6 +470,8 @@ CATALOGUE_SELECT_MAX = int(env("CATALOGUE_SELECT_MAX", "200"))
 REPORT_ATTACHMENT_ROOT = Path(env("REPORT_ATTACHMENT_ROOT", str(PRIVATE_ROOT / "report-attachments")))
 # Public registry listing page size.
 REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))
+# How many of the latest accepted annual reports the profile's income/spending chart shows.
+ORG_PROFILE_CHART_YEARS = int(env("ORG_PROFILE_CHART_YEARS", "6"))
 
 
 # --- Payments ------------------------------------------------------------------------

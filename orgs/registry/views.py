@@ -20,7 +20,7 @@ from . import services
 from .filters import OrganizationFilter
 from .forms import InviteForm, ProfileForm
 from .models import Invitation, MemberRole, Membership, Organization
-from .profile import sections_for
+from .profile import registration_fact, sections_for, summary_for
 
 
 def index(request):
@@ -47,13 +47,16 @@ def detail(request, uscc):
     organization = get_object_or_404(
         Organization.objects.select_related("supervising_unit"), uscc=uscc.upper()
     )
+    changes = list(organization.changes.all())
+    sections = sections_for(organization, request)
     return render(
         request,
         "registry/detail.html",
         {
             "organization": organization,
-            "changes": list(organization.changes.all()),
-            "sections": sections_for(organization, request),
+            "changes": changes,
+            "sections": sections,
+            "summary": summary_for(sections, own=[registration_fact(organization, changes)]),
             "breadcrumbs": [(_("社会组织"), reverse("registry:index")), (organization.name, None)],
         },
     )

@@ -1,102 +1,172 @@
-"""The reports section of the public organisation profile: accepted report summaries
-and a multi-year financial chart (inline SVG with the same numbers in a table)."""
+"""The reports section of the public organisation profile: accepted report summaries, and
+income by source and spending by type across years (as ProPublica shows a nonprofit's
+filings) from the accepted reports' financial statements.
+
+Each chart is a horizontal stacked bar per year, drawn as inline SVG in a narrow view box
+so its labels stay at least 12 px on a 390 px phone; the table of the same numbers beside
+it is the accessible source, and the source line under both names the reports and the
+date the latest of them was accepted.
+"""
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import AnnualReport, ReportStatus
+from .models import AnnualReport, ReportStatus, ReviewDecision
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 90, 20, 20, 50
-SERIES = (
-    ("income_total", "chart-line", "circle"),
-    ("expense_total", "chart-line alt", "square"),
-    ("net_assets", "chart-line alt2", "diamond"),
+# The SVG view box, in user units that map about 1:1 to CSS pixels on a 390 px phone
+# (the content column is 358 px wide there), so LABEL_SIZE is the size a phone shows.
+WIDTH = 360
+YEAR_COLUMN = 48  # the year labels, right-aligned before the bars
+TOTAL_COLUMN = 72  # the total after the longest bar
+ROW_HEIGHT = 30
+BAR_HEIGHT = 18
+LABEL_SIZE = 14
+PADDING = 6
+
+INCOME_SOURCES = (
+    "income_donations",
+    "income_government_grants",
+    "income_services",
+    "income_membership_dues",
+    "income_investment",
+    "income_other",
 )
+SPENDING_TYPES = ("expense_business", "expense_administration", "expense_fundraising", "expense_other")
 
 
-def _nice_ceiling(value):
-    if value <= 0:
-        return Decimal("1")
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        ceiling = magnitude * Decimal(str(step))
-        if ceiling >= value:
-            return ceiling
-    return magnitude * 10
+def with_accepted_at(queryset):
+    """Annotate each report with ``accepted_at``: when the bureau accepted it (S3), in the
+    same query."""
+    return queryset.annotate(
+        accepted_at=Max(
+            "submissions__decision__decided_at",
+            filter=Q(submissions__decision__action=ReviewDecision.Action.ACCEPT),
+        )
+    )
 
 
 def _wan(value):
-    """Yuan as 万元 for axis labels."""
+    """Yuan as 万元, one decimal, for the labels after the bars."""
     text = f"{(Decimal(value) / 10000):,.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
-def financial_chart(reports):
-    """Coordinates for an SVG line chart of income, expenses and net assets by year."""
+def _label(field_name):
+    return str(AnnualReport._meta.get_field(field_name).verbose_name)
+
+
+def stacked_bars(reports, fields, total_field):
+    """Geometry for one stacked-bar chart: a row per report (oldest first), a segment per
+    field in ``fields`` (zero segments left out), and the total in 万元 after the bar."""
     if not reports:
         return None
-    values = [getattr(r, name) for r in reports for name, _c, _m in SERIES]
-    top = _nice_ceiling(max(values))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    count = len(reports)
-
-    def x(index):
-        return LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
-
-    def y(value):
-        return TOP + plot_h - float(Decimal(value) / top) * plot_h
-
-    labels = {
-        "income_total": _("收入合计"),
-        "expense_total": _("费用合计"),
-        "net_assets": _("净资产"),
-    }
-    series = []
-    for name, css, marker in SERIES:
-        points = []
-        for i, r in enumerate(reports):
-            px, py = round(x(i), 1), round(y(getattr(r, name)), 1)
-            points.append({"x": px, "y": py, "x0": round(px - 4, 1), "y0": round(py - 4, 1)})
-        series.append(
+    plot_width = WIDTH - YEAR_COLUMN - TOTAL_COLUMN
+    largest = max(sum((getattr(r, name) for name in fields), Decimal(0)) for r in reports)
+    scale = Decimal(plot_width) / largest if largest > 0 else Decimal(0)
+    legend = [{"index": i, "name": name, "label": _label(name)} for i, name in enumerate(fields)]
+    rows = []
+    for row, report in enumerate(reports):
+        top = PADDING + row * ROW_HEIGHT
+        x = Decimal(YEAR_COLUMN)
+        segments = []
+        for index, name in enumerate(fields):
+            value = getattr(report, name)
+            width = value * scale
+            if value > 0:
+                segments.append(
+                    {
+                        "index": index,
+                        "x": round(x, 1),
+                        "width": round(max(width, Decimal("1")), 1),
+                        "title": f"{report.year} {legend[index]['label']} {_wan(value)}",
+                    }
+                )
+            x += width
+        rows.append(
             {
-                "name": name,
-                "label": labels[name],
-                "css": css,
-                "marker": marker,
-                "points": points,
-                "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+                "year": report.year,
+                "bar_y": top,
+                "text_y": top + BAR_HEIGHT / 2,
+                "segments": segments,
+                "total": _wan(getattr(report, total_field)),
+                "total_x": round(x + 6, 1),
             }
         )
-    ticks = [
-        {"y": round(y(top * Decimal(step) / 4), 1), "label": _wan(top * Decimal(step) / 4)}
-        for step in range(5)
-    ]
-    years = [{"x": round(x(i), 1), "label": str(r.year)} for i, r in enumerate(reports)]
     return {
-        "label_x": LEFT - 8,
-        "year_y": HEIGHT - BOTTOM + 18,
         "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "top": TOP,
-        "bottom": HEIGHT - BOTTOM,
-        "series": series,
-        "ticks": ticks,
+        "height": PADDING * 2 + len(reports) * ROW_HEIGHT - (ROW_HEIGHT - BAR_HEIGHT),
+        "year_x": YEAR_COLUMN - 8,
+        "bar_height": BAR_HEIGHT,
+        "label_size": LABEL_SIZE,
+        "legend": legend,
+        "rows": rows,
+    }
+
+
+def year_span(reports):
+    """ "2025", or "2021—2025" for several years (oldest first)."""
+    first, last = reports[0].year, reports[-1].year
+    return str(last) if first == last else f"{first}—{last}"
+
+
+def source_line(reports):
+    """Where the figures come from and as of when, from the reports themselves."""
+    if not reports:
+        return ""
+    first, last = reports[0].year, reports[-1].year
+    years = year_span(reports)
+    accepted = [r.accepted_at for r in reports if getattr(r, "accepted_at", None)]
+    if not accepted:
+        return _("来源：%(years)s 年度工作报告的财务报表（已通过审核）") % {"years": years}
+    date = date_format(timezone.localdate(max(accepted)), "Y-m-d")
+    if first == last:
+        return _("来源：%(years)s 年度工作报告的财务报表（已通过审核，%(date)s）") % {
+            "years": years,
+            "date": date,
+        }
+    return _("来源：%(years)s 年度工作报告的财务报表，均已通过审核；最近一份于 %(date)s 审核通过。") % {
         "years": years,
-        "legend_y": HEIGHT - 12,
+        "date": date,
+    }
+
+
+def finances(reports):
+    """Income by source and spending by type for ``reports`` (oldest first)."""
+    if not reports:
+        return None
+    return {
+        "reports": reports,
+        "income": stacked_bars(reports, INCOME_SOURCES, "income_total"),
+        "spending": stacked_bars(reports, SPENDING_TYPES, "expense_total"),
+        "income_columns": [_label(name) for name in INCOME_SOURCES],
+        "spending_columns": [_label(name) for name in SPENDING_TYPES],
+        "income_rows": [
+            {"year": r.year, "values": [getattr(r, n) for n in INCOME_SOURCES], "total": r.income_total}
+            for r in reports
+        ],
+        "spending_rows": [
+            {"year": r.year, "values": [getattr(r, n) for n in SPENDING_TYPES], "total": r.expense_total}
+            for r in reports
+        ],
+        "years": year_span(reports),
+        "source": source_line(reports),
     }
 
 
 def profile_context(organization, request=None):
     reports = list(
-        AnnualReport.objects.filter(organization=organization, status=ReportStatus.ACCEPTED).order_by("year")
+        with_accepted_at(
+            AnnualReport.objects.filter(organization=organization, status=ReportStatus.ACCEPTED)
+        ).order_by("year")
     )
+    recent = reports[-settings.ORG_PROFILE_CHART_YEARS :] if settings.ORG_PROFILE_CHART_YEARS > 0 else []
     return {
         "organization": organization,
         "accepted_reports": list(reversed(reports)),
-        "chart": financial_chart(reports[-6:]),
-        "chart_reports": reports[-6:],
+        "finances": finances(recent),
     }

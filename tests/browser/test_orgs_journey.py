@@ -124,10 +124,9 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
     expect(public.get_by_role("heading", level=1)).to_have_text(ORG)
     summary = public.get_by_role("table", name="已审核的年度报告摘要")
     expect(summary.get_by_role("row", name=re.compile(rf"^{year} 合格"))).to_contain_text("380,000.00")
-    chart = public.locator("svg[data-chart=finance]")
+    chart = public.locator("svg[data-chart=spending]")
     expect(chart).to_be_visible()
-    expect(chart.locator("polyline")).to_have_count(3)
-    expect(chart.locator("circle.chart-point")).to_have_count(4)  # three accepted years and this one
-    expect(public.get_by_role("table", name="历年财务状况（元）")).to_contain_text(
-        f"{year}380,000.00340,000.00800,000.00"
+    expect(chart.locator("g[data-year]")).to_have_count(4)  # three accepted years and this one
+    expect(public.get_by_role("table", name="各年度支出类型（元）")).to_contain_text(
+        f"{year}300,000.0040,000.000.000.00340,000.00"
     )

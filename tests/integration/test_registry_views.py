@@ -121,8 +121,8 @@ def test_profile_shows_registry_data_history_and_accepted_reports(client):
     accept_report(report, conclusion="qualified", comment="", user=UserFactory())
     html = client.get(f"/orgs/{org.uscc}/").content.decode()
     assert "已审核的年度报告摘要" in html and re.search(r"500,?000\.00", html) and "合格" in html
-    assert '<svg viewBox="0 0 640 300" role="img"' in html and 'data-series="income_total"' in html
-    assert "历年财务状况（元）" in html  # the table beside the chart
+    assert 'role="img" aria-labelledby="income-title income-desc" data-chart="income"' in html
+    assert "各年度收入来源（元）" in html and "各年度支出类型（元）" in html  # the tables beside the charts
 
 
 def test_profile_query_count_is_flat(client, django_assert_max_num_queries):
@@ -144,7 +144,7 @@ def test_profile_query_count_is_flat(client, django_assert_max_num_queries):
         )
     with django_assert_max_num_queries(small):
         html = client.get(f"/orgs/{org.uscc}/").content.decode()
-    assert html.count('class="chart-point"') == 5 and html.count("新住所") >= 5
+    assert html.count('<g data-year="') == 10 and html.count("新住所") >= 5  # 5 years x 2 charts
 
 
 def test_unknown_uscc_answers_404(client):

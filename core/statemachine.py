@@ -14,10 +14,17 @@ staff can read it under *Reports → Site history* in the admin.
 """
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 TRANSITION_ACTION = "platform.transition"
+
+# Sent inside the transition's transaction, after the save and the audit entry, with
+# ``sender`` = the model class and ``instance``, ``source``, ``target``, ``user``, ``reason``.
+# A receiver that talks to the outside world (an SMS) should defer itself with
+# ``transaction.on_commit`` so that a move rolled back later tells no one.
+transitioned = Signal()
 
 
 class IllegalTransition(Exception):
@@ -51,5 +58,14 @@ def transition(instance, target, *, user=None, reason="", field="status", table=
             TRANSITION_ACTION,
             user=user if user is not None and user.is_authenticated else None,
             data={"from": source, "to": target, "reason": reason, "field": field},
+        )
+        transitioned.send(
+            type(instance),
+            instance=instance,
+            source=source,
+            target=target,
+            user=user,
+            reason=reason,
+            field=field,
         )
     return instance

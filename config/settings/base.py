@@ -524,6 +524,12 @@ PAYMENTS_SANDBOX_NOTIFY_BACKOFF = [2, 4, 8, 16, 60, 300, 900]
 ORDERS_PAGE_SIZE = int(env("ORDERS_PAGE_SIZE", "20"))
 # How far ahead a family may ask for a service date, in days.
 ORDERS_MAX_LEAD_DAYS = int(env("ORDERS_MAX_LEAD_DAYS", "90"))
+# How many hours a provider takes to confirm a new order when its own setting is empty; shown
+# to the family after ordering ("what happens next").
+ORDERS_DEFAULT_CONFIRMATION_HOURS = int(env("ORDERS_DEFAULT_CONFIRMATION_HOURS", "24"))
+# Text the family's (SMS-proven) mobile at each status change of an order and each step of its
+# contract and change orders.
+ORDERS_STATUS_SMS = env_bool("ORDERS_STATUS_SMS", True)
 
 
 # --- Credit (orgs.credit) ------------------------------------------------------------

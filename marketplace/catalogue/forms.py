@@ -38,6 +38,7 @@ class ProviderProfileForm(forms.ModelForm):
             "deposit_terms",
             "deposit_percent",
             "payment_schedule",
+            "confirmation_hours",
             "cancellation_terms",
             "refund_terms",
             "description",

@@ -91,6 +91,7 @@ class ProviderViewSet(ModelViewSet):
                     FieldPanel("deposit_terms"),
                     FieldPanel("deposit_percent"),
                     FieldPanel("payment_schedule"),
+                    FieldPanel("confirmation_hours"),
                     FieldPanel("cancellation_terms"),
                     FieldPanel("refund_terms"),
                 ],

@@ -32,6 +32,11 @@ class OrdersConfig(AppConfig):
 
         payables.register(Order, payment_refusal)
         refund_succeeded.connect(on_refund_succeeded, dispatch_uid="orders.refund_succeeded")
+        from core.statemachine import transitioned
+
+        from .notifications import on_transition
+
+        transitioned.connect(on_transition, dispatch_uid="orders.status_sms")
         grant(
             FUNERAL_SECTION,
             "orders.add_contracttemplate",

@@ -22,6 +22,7 @@ from core.verification import serve_verified
 from marketplace.catalogue.models import Quote
 from payments.services import PaymentError
 
+from . import notifications
 from . import paying as order_payments
 from .forms import OrderForm, ReasonForm, SignForm
 from .hooks import order_actions
@@ -138,7 +139,14 @@ def new(request):
             else:
                 messages.success(
                     request,
-                    _("订单已提交，订单号 %(ref)s。请等待机构确认服务时间。") % {"ref": order.reference},
+                    _(
+                        "订单已提交，订单号 %(ref)s。机构通常在 %(hours)s 小时内确认服务时间（预计 %(when)s 前），届时会短信通知您。"
+                    )
+                    % {
+                        "ref": order.reference,
+                        "hours": notifications.confirmation_hours(order.provider),
+                        "when": notifications.expected_confirmation(order).strftime("%Y-%m-%d %H:%M"),
+                    },
                 )
                 return redirect(order)
     lines = lines_from_statement(statement)
@@ -171,6 +179,8 @@ def detail(request, reference):
     context.update(
         {
             "can_cancel": order.status in FAMILY_CANCELLABLE,
+            "confirmation_hours": notifications.confirmation_hours(order.provider),
+            "expected_confirmation": notifications.expected_confirmation(order),
             "can_pay": order_payments.can_pay(order),
             "amount_to_pay": order_payments.amount_to_pay(order),
             "deposit_due": order_payments.deposit_due(order),

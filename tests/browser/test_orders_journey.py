@@ -26,7 +26,9 @@ STAFF = "13910000001"  # 京西示例殡仪馆 admin (catalogue demo)
 
 
 def last_code():
-    return re.search(r"验证码 (\d{6})", sms.outbox[-1].text).group(1)
+    return next(
+        re.search(r"验证码 (\d{6})", m.text).group(1) for m in reversed(sms.outbox) if "验证码" in m.text
+    )
 
 
 def sign(page, name):

@@ -23,6 +23,7 @@ from core import sealing
 from marketplace.orders import services
 from marketplace.orders.defaults import DEFAULT_TEMPLATE_BODY
 from marketplace.orders.models import ContractTemplate, Order, Signature
+from marketplace.orders.terms import cancellation_clause
 from tests.factories.accounts import UserFactory
 from tests.factories.catalogue import make_item
 from tests.factories.orders import (
@@ -266,7 +267,10 @@ def test_contract_signed_by_both_sealed_and_verifiable(client):
     assert FAMILY_NAME in text and scenario.provider.name in text and "王建国" in text
     for line in order.lines.filter(stage="contract"):
         assert line.name in text and f"{line.amount:,.2f}" in text
-    assert scenario.provider.deposit_terms in text and scenario.provider.cancellation_terms in text
+    assert scenario.provider.deposit_terms in text
+    # F8 (issue 18 point 9): the cancellation clause is the contract's refund schedule alone.
+    assert "".join(cancellation_clause(order.contract.refund_schedule).split()) in text
+    assert scenario.provider.cancellation_terms not in text
 
     response = sign_over_http(client, f"/orders/{ref}/contract/sign/", FAMILY_NAME)
     assert response.status_code == 302

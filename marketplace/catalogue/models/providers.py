@@ -57,6 +57,13 @@ class Provider(ClusterableModel):
         help_text=_("签约后先付的定金占合同总价的比例；0 表示签约后一次付清。写入合同（F8）。"),
     )
     payment_schedule = models.TextField(_("付款安排"))
+    confirmation_hours = models.PositiveSmallIntegerField(
+        _("确认时限（小时）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("家属提交订单后，本机构通常在多少小时内确认服务时间；留空时使用平台默认时限。"),
+    )
     cancellation_terms = models.TextField(_("取消条款"))
     refund_terms = models.TextField(_("退款条款"))
     description = models.TextField(_("机构简介"), blank=True)

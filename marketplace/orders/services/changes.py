@@ -20,7 +20,7 @@ from wagtail.log_actions import log
 from core.money import round_money
 from core.statemachine import transition
 
-from .. import pdfs
+from .. import notifications, pdfs
 from ..models import ChangeOrder, ChangeStatus, OrderLine, OrderStatus
 from ..statements import (
     Line,
@@ -133,6 +133,7 @@ def propose_change(order, user, *, additions, removals, reason, expected_prices=
         user=user,
         data={"change": number, "delta": str(delta), "reason": reason},
     )
+    notifications.change_proposed(change)
     return change
 
 

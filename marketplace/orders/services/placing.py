@@ -23,7 +23,7 @@ from core.money import round_money
 from core.statemachine import transition
 from marketplace.catalogue.services import compute_statement
 
-from .. import identity
+from .. import identity, notifications
 from ..models import Order, OrderLine, OrderStatus
 from ..statements import lines_from_statement, save_lines, totals
 from .common import ACTION_SUBMITTED, actor, lock_order
@@ -125,6 +125,7 @@ def submit_order(user, quote, *, details, accept_price_changes=False):
     )
     save_lines(order, OrderLine.Stage.ORDER, lines)
     log(order, ACTION_SUBMITTED, user=actor(user), data={"quote": quote.reference, "total": str(sums.total)})
+    notifications.order_submitted(order)
     return order
 
 

@@ -18,31 +18,57 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import get_managed_or_404
+from core.money import ZERO
 
 from .hooks import quote_actions
 from .models import BurialChoice, Provider, Quote
 from .services.current import with_current_price
+from .services.packages import package_breakdowns, standard_package
 from .services.statements import compute_statement, save_quote, statement_from_quote
 from .views import provider_choices
 
 QUOTE_SESSION_KEY = "catalogue_quote"
 
 
-def _selections_from_post(post):
-    """The ticked items and their quantities; bad quantities become errors, never lost input."""
+def _selections_from_post(post, defaults):
+    """The chosen items and their quantities. An item is chosen when it is ticked, or when a
+    quantity was typed for it without ticking (that quantity used to be dropped silently); a
+    ticked item with no quantity takes its default (1, or the plot term for the yearly
+    maintenance fee). Bad quantities become errors, never lost input. ``defaults`` maps each
+    posted item of the provider to its default quantity; a ticked id outside it is kept, so the
+    statement refuses it by name (F4) instead of it vanishing."""
     selections, kept, errors = {}, {}, []
+    ticked = set()
     for raw in post.getlist("item"):
-        quantity = post.get(f"qty_{raw}", "1").strip() or "1"
         try:
-            item_id = int(raw)
+            ticked.add(int(raw))
         except ValueError:
             continue
+    for item_id in [*defaults, *sorted(ticked - set(defaults))]:
+        typed = post.get(f"qty_{item_id}", "").strip()
+        if item_id not in ticked and typed in ("", "0"):
+            continue
+        quantity = typed or str(defaults.get(item_id, 1))
         kept[item_id] = quantity
         try:
             selections[item_id] = int(quantity)
         except ValueError:
             errors.append(_("“%(value)s”不是有效的数量，请填写 1 至 999 的整数。") % {"value": quantity})
     return selections, kept, errors
+
+
+def _default_quantity(provider, item):
+    return provider.term_years if item.category.cemetery_component == "maintenance" else 1
+
+
+def _package_selections(provider, items):
+    """The provider's F6 standard package as a starting selection: each component's mapped item
+    at the component's quantity; empty when the provider doesn't price the whole package."""
+    package = standard_package()
+    breakdown = package_breakdowns(package, [provider], priced_items=items).get(provider.pk)
+    if breakdown is None or not breakdown.complete:
+        return {}
+    return {line.item.pk: line.component.quantity for line in breakdown.lines}
 
 
 def _session_quote_provider(request):
@@ -65,7 +91,8 @@ def quote(request):
         items = list(with_current_price(provider.items.filter(is_active=True)).select_related("category"))
         items = [i for i in items if i.current_price is not None]
     if request.method == "POST" and provider is not None:
-        selections, kept, errors = _selections_from_post(request.POST)
+        defaults = {item.pk: _default_quantity(provider, item) for item in items}
+        selections, kept, errors = _selections_from_post(request.POST, defaults)
         burial_choice = request.POST.get("burial_choice", "")
         resident = request.POST.get("beijing_resident") == "1"
         posted = {"selections": kept, "burial_choice": burial_choice, "resident": resident}
@@ -100,11 +127,17 @@ def quote(request):
                 "burial_choice": saved.get("burial_choice", ""),
                 "resident": saved.get("resident", False),
             }
+    package_selection = _package_selections(provider, items) if provider is not None else {}
+    if posted is None and package_selection and request.GET.get("start") == "package":
+        posted = {"selections": package_selection, "burial_choice": "", "resident": True}
     posted = posted or {"selections": {}, "burial_choice": "", "resident": True}
+    running_total = ZERO
     for item in items:
         item.selected = item.pk in posted["selections"]
-        default = provider.term_years if item.category.cemetery_component == "maintenance" else 1
-        item.quantity = posted["selections"].get(item.pk, default)
+        item.default_quantity = _default_quantity(provider, item)
+        item.quantity = posted["selections"].get(item.pk, "")
+        if item.selected and str(item.quantity).isdigit():  # a bad quantity is kept to be corrected
+            running_total += item.current_price * int(item.quantity)
     groups = {}
     for item in items:
         groups.setdefault(item.category, []).append(item)
@@ -120,6 +153,9 @@ def quote(request):
             "providers": providers,
             "provider": provider,
             "groups": list(groups.items()),
+            "selected_count": sum(1 for item in items if item.selected),
+            "running_total": running_total,
+            "package_size": len(package_selection),
             "errors": errors,
             "posted": posted,
             "burial_choices": BurialChoice.choices,

@@ -7,16 +7,24 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from marketplace.memorials.sitemaps import MemorialSitemap
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    # CMS pages, and public memorials only (M1: never an unlisted, private or hidden one).
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": PageSitemap, "memorials": MemorialSitemap()}},
+        name="sitemap",
+    ),
     # The open data API: one address in every language (not under /en/), see docs/api.md.
     path("api/v1/", include("api.urls")),
     path("admin/", include(wagtailadmin_urls)),
@@ -37,7 +45,10 @@ urlpatterns += i18n_patterns(
     path("workbench/funeral/reviews/", include("marketplace.feedback.review_workbench_urls")),
     path("workbench/complaints/", include("marketplace.feedback.complaint_workbench_urls")),
     path("funeral/complaints/", include("marketplace.feedback.complaint_stats_urls")),
+    path("workbench/visits/", include("marketplace.memorials.visits.workbench_urls")),
     path("funeral/", include("marketplace.catalogue.urls")),
+    path("memorials/visits/", include("marketplace.memorials.visits.urls")),
+    path("memorials/", include("marketplace.memorials.urls")),
     path("orders/", include("marketplace.orders.urls")),
     path("reviews/", include("marketplace.feedback.review_urls")),
     path("complaints/", include("marketplace.feedback.complaint_urls")),

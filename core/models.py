@@ -95,6 +95,7 @@ class VerifiableDocument(AppendOnlyModel):
         CREDIT_REPORT = "credit_report", _("社会组织信用报告")
         DONATION_RECEIPT = "donation_receipt", _("捐赠票据")
         REPORT_RECEIPT = "report_receipt", _("年度报告回执")
+        VISIT_PASS = "visit_pass", _("预约祭扫凭证")
 
     class Status(models.TextChoices):
         VALID = "valid", _("有效")

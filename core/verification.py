@@ -98,6 +98,30 @@ def revoke(document, reason):
     return document
 
 
+# --- What a document's source says about it now (a pass used at the gate, …) ------------------
+# An app whose documents have a life after issue registers ``func(document)`` for its kind; it
+# returns a ``DocumentState`` (or None) that ``/verify/<code>/`` shows beside the status.
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    label: str
+    ok: bool
+    note: str = ""
+
+
+_state_sources = {}
+
+
+def register_state_source(kind, func):
+    _state_sources[kind] = func
+
+
+def current_state(document):
+    func = _state_sources.get(document.kind)
+    return func(document) if func is not None else None
+
+
 def documents_for(source):
     return VerifiableDocument.objects.filter(
         content_type=ContentType.objects.get_for_model(source), object_id=str(source.pk)

@@ -53,6 +53,17 @@ ALLOWED = {
         "marketplace.catalogue",
         "marketplace.orders",
     ),
+    # Memorials and booked visits (issue 17) cite orders and certificates and list cemeteries.
+    "marketplace.memorials": (
+        *BOTTOM,
+        "accounts",
+        "payments",
+        "search",
+        "api",
+        "cms",
+        "marketplace.catalogue",
+        "marketplace.orders",
+    ),
     "orgs.registry": (*BOTTOM, "accounts", "payments", "search", "api", "cms"),
     "orgs.reports": (*BOTTOM, "accounts", "payments", "search", "api", "cms", "orgs.registry"),
     "orgs.credit": (*BOTTOM, "accounts", "payments", "search", "api", "cms", "orgs.registry", "orgs.reports"),

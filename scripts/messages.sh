@@ -15,6 +15,10 @@ if [ "$dir" = "." ]; then
   for app in core accounts cms payments search marketplace orgs; do ignores+=(--ignore="$app/*"); done
   "$root/.venv/bin/django-admin" makemessages -l en --no-obsolete --ignore=".venv/*" --ignore="tests/*" --ignore="benchmarks/*" --ignore="mutants/*" "${ignores[@]}"
 else
-  "$root/.venv/bin/django-admin" makemessages -l en --no-obsolete --ignore="tests/*"
+  # An app nested inside this one (marketplace/memorials/visits) keeps its own catalogue.
+  nested=()
+  while IFS= read -r apps; do nested+=(--ignore="$(dirname "${apps#./}")/*"); done \
+    < <(find . -mindepth 2 -name apps.py -not -path "./locale/*")
+  "$root/.venv/bin/django-admin" makemessages -l en --no-obsolete --ignore="tests/*" "${nested[@]}"
 fi
 "$root/.venv/bin/django-admin" compilemessages -l en

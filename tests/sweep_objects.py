@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 # Prefixes of the URL map (see ARCHITECTURE.md) whose object URLs are swept. Benefits is
@@ -80,6 +81,8 @@ class FuneralTenant:
     review: object = None
     complaint: object = None
     evidence_pk: int = 0
+    # The tenant's cemetery, run by the same staff (booked visits), and a day to open its sheet.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -106,7 +109,8 @@ def make_funeral_tenant(name):
     from marketplace.orders import services
     from marketplace.orders.models import Signature
     from payments import services as payments
-    from tests.factories.orders import Scenario, funeral_home, items, sign_as
+    from tests.factories.catalogue import make_member
+    from tests.factories.orders import Scenario, cemetery, funeral_home, items, sign_as
     from tests.factories.orgs import PNG_BYTES
 
     provider = funeral_home(name=f"{name}殡仪馆")
@@ -149,6 +153,8 @@ def make_funeral_tenant(name):
     evidence = ComplaintEvidence.objects.create(
         complaint=complaint, file=SimpleUploadedFile("现场.png", PNG_BYTES), name="现场.png"
     )
+    cemetery_provider = cemetery(name=f"{name}公墓")
+    make_member(cemetery_provider, user=scenario.staff)
     return FuneralTenant(
         provider=provider,
         staff=scenario.staff,
@@ -162,6 +168,7 @@ def make_funeral_tenant(name):
         review=review,
         complaint=complaint,
         evidence_pk=evidence.pk,
+        extra={"cemetery": cemetery_provider, "visit_day": timezone.localdate().isoformat()},
     )
 
 
@@ -236,6 +243,18 @@ URLS = {
     "catalogue_workbench:package": Entry(PROVIDER, lambda t: {"slug": t.provider.slug}),
     "catalogue_workbench:item_edit": Entry(PROVIDER, lambda t: {"pk": t.item.pk}),
     "catalogue_workbench:item_price": Entry(PROVIDER, lambda t: {"pk": t.item.pk}),
+    # Cemetery workbench: booked visits (M3). Each funeral tenant's staff also runs the tenant's
+    # cemetery (extra["cemetery"]), so the owner reaches these and the other tenants don't.
+    **{
+        f"memorial_visits_workbench:{name}": Entry(PROVIDER, lambda t: {"slug": t.extra["cemetery"].slug})
+        for name in ("provider", "bulk_create", "gate")
+    },
+    **{
+        f"memorial_visits_workbench:{name}": Entry(
+            PROVIDER, lambda t: {"slug": t.extra["cemetery"].slug, "day": t.extra["visit_day"]}
+        )
+        for name in ("day", "day_csv", "day_pdf", "no_shows")
+    },
     # Provider workbench: orders
     "orders_workbench:detail": Entry(PROVIDER, _ref),
     "orders_workbench:confirm": Entry(PROVIDER, _ref),

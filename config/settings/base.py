@@ -32,6 +32,8 @@ PROJECT_APPS = [
     "marketplace.catalogue",
     "marketplace.orders",
     "marketplace.feedback",
+    "marketplace.memorials",
+    "marketplace.memorials.visits",
     "orgs.registry",
     "orgs.reports",
     "orgs.credit",

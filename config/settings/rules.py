@@ -43,6 +43,48 @@ F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
 F10_CHAIN_WARNING_DAYS = int(env("F10_CHAIN_WARNING_DAYS", "1"))
 
 # --- Memorials and certificates (M) -------------------------------------------------------
+# M1: online memorials (marketplace.memorials). Every number of the rule is a setting here.
+# M1: free tributes (flower, candle, message) are rate-limited in a sliding hour: per account
+# (over every memorial) and per memorial (from every account).
+M1_TRIBUTES_PER_ACCOUNT_PER_HOUR = int(env("M1_TRIBUTES_PER_ACCOUNT_PER_HOUR", "20"))
+M1_TRIBUTES_PER_MEMORIAL_PER_HOUR = int(env("M1_TRIBUTES_PER_MEMORIAL_PER_HOUR", "120"))
+# M1: wrong access codes of a private memorial allowed per client IP and per memorial within
+# the window (minutes) before further tries are refused until the window passes.
+M1_ACCESS_CODE_FAILURES_PER_IP = int(env("M1_ACCESS_CODE_FAILURES_PER_IP", "10"))
+M1_ACCESS_CODE_FAILURES_PER_MEMORIAL = int(env("M1_ACCESS_CODE_FAILURES_PER_MEMORIAL", "20"))
+M1_ACCESS_CODE_WINDOW_MINUTES = int(env("M1_ACCESS_CODE_WINDOW_MINUTES", "15"))
+# M1: shortest access code a keeper may set.
+M1_ACCESS_CODE_MIN_LENGTH = int(env("M1_ACCESS_CODE_MIN_LENGTH", "6"))
+# M1: reports of abuse accepted per client IP in a sliding hour (signed in or not).
+M1_REPORTS_PER_IP_PER_HOUR = int(env("M1_REPORTS_PER_IP_PER_HOUR", "10"))
+# M1: pending co-keeper or visitor invitations expire after this many days.
+M1_INVITATION_DAYS = int(env("M1_INVITATION_DAYS", "30"))
+# M1: a keeper who opts in gets a yearly SMS this many days before the anniversary of the death
+# (0 = on the day).
+M1_ANNIVERSARY_SMS_DAYS_BEFORE = int(env("M1_ANNIVERSARY_SMS_DAYS_BEFORE", "3"))
+# M1: memorials per page of /memorials/ and of the search results there.
+M1_MEMORIALS_PAGE_SIZE = int(env("M1_MEMORIALS_PAGE_SIZE", "20"))
+# M1: tributes shown on a memorial page (the most recent ones first).
+M1_TRIBUTES_ON_PAGE = int(env("M1_TRIBUTES_ON_PAGE", "50"))
+
+# M3: booked cemetery visits (marketplace.memorials.visits). Every number of the rule is a setting.
+# M3: in a festival period a session's capacity is this share of its normal capacity (rounded
+# down), outdoors and indoors; a period may set its own shares (FestivalPeriod).
+M3_PEAK_SHARE_OUTDOOR = Decimal(env("M3_PEAK_SHARE_OUTDOOR", "0.70"))
+M3_PEAK_SHARE_INDOOR = Decimal(env("M3_PEAK_SHARE_INDOOR", "0.50"))
+# M3: active bookings one ID number may hold in one festival period (a period may set its own).
+M3_BOOKINGS_PER_ID_PER_PERIOD = int(env("M3_BOOKINGS_PER_ID_PER_PERIOD", "1"))
+# M3: visitors one grave or niche may receive per day, across all sessions of its cemetery.
+M3_GRAVE_VISITORS_PER_DAY = int(env("M3_GRAVE_VISITORS_PER_DAY", "5"))
+# M3: booking for a day closes at this time (Asia/Shanghai, HH:MM) on the day before.
+M3_NEXT_DAY_CUTOFF = env("M3_NEXT_DAY_CUTOFF", "15:00")
+# M3: a session can be booked at most this many days ahead.
+M3_BOOKING_OPENS_DAYS_AHEAD = int(env("M3_BOOKING_OPENS_DAYS_AHEAD", "7"))
+# M3: visitors per booking that a new session allows unless the cemetery sets its own.
+M3_DEFAULT_VISITORS_PER_BOOKING = int(env("M3_DEFAULT_VISITORS_PER_BOOKING", "3"))
+# M3: the most days one bulk creation of sessions may cover (a festival period fits).
+M3_BULK_MAX_DAYS = int(env("M3_BULK_MAX_DAYS", "31"))
+
 # M2: which provider types issue which e-certificate at the completion of an order.
 M2_CERTIFICATE_KINDS = env_mapping(
     "M2_CERTIFICATE_KINDS", "funeral_home:cremation_certificate,cemetery:burial_certificate"

@@ -113,10 +113,9 @@ def test_a_change_order_is_texted_when_proposed_and_when_declined(django_capture
 
 def test_a_move_that_is_rolled_back_texts_no_one(django_capture_on_commit_callbacks):
     scenario = Scenario()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            scenario.advance("confirmed")
-            raise RuntimeError("the rest of the request failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        scenario.advance("confirmed")
+        raise RuntimeError("the rest of the request failed")
     assert not sms.outbox
     assert scenario.refresh().status == "submitted"
 

@@ -545,6 +545,7 @@ def test_backends_share_the_document_registry():
     assert keys == [
         "provider",
         "review",
+        "memorial",
         "organization",
         "charity_project",
         "donation",

@@ -155,6 +155,10 @@ ORDER_TABLES = {("orders", "Order"), ("orders", "Contract"), ("orders", "ChangeO
 ORDER_TABLES |= {("feedback", "Complaint")}
 # Every pair of the review table (R1; append-only rows): tests/unit/test_feedback_reviews.py.
 ORDER_TABLES |= {("feedback", "Review")}
+# Every pair of the visit booking table (M3): tests/unit/test_m3_transitions.py.
+ORDER_TABLES |= {("memorial_visits", "Booking")}
+# Every pair of the memorial, tribute and report tables (M1): tests/unit/test_m1_transitions.py.
+ORDER_TABLES |= {("memorials", "Memorial"), ("memorials", "Tribute"), ("memorials", "MemorialReport")}
 
 
 def _states(key):

@@ -1,0 +1,42 @@
+"""The memorials app's models (M1).
+
+- ``memorials``: ``Memorial`` (the deceased, the resting place, the provenance, visibility and
+  the bureau's status), its ``MemorialMember`` rows (keeper, co-keepers, invited visitors),
+  ``MemorialInvitation`` (to a mobile number, accepted by the account holding it) and
+  ``AccessAttempt`` (the throttle of a private memorial's access code) and
+  ``AnniversaryReminder`` (one yearly SMS per opted-in keeper);
+- ``tributes``: ``Tribute`` (a free flower, candle or message: no price, no ranking) and
+  ``MemorialReport`` (anyone's report of a message or a memorial, the bureau's queue).
+"""
+
+from .memorials import (
+    AccessAttempt,
+    AnniversaryReminder,
+    MemberRole,
+    Memorial,
+    MemorialInvitation,
+    MemorialMember,
+    MemorialQuerySet,
+    MemorialStatus,
+    RestingKind,
+    Visibility,
+)
+from .tributes import MemorialReport, ReportStatus, Tribute, TributeKind, TributeStatus
+
+__all__ = [
+    "AccessAttempt",
+    "AnniversaryReminder",
+    "MemberRole",
+    "Memorial",
+    "MemorialInvitation",
+    "MemorialMember",
+    "MemorialQuerySet",
+    "MemorialReport",
+    "MemorialStatus",
+    "ReportStatus",
+    "RestingKind",
+    "Tribute",
+    "TributeKind",
+    "TributeStatus",
+    "Visibility",
+]

@@ -29,7 +29,7 @@ from .models import (
     ServiceItem,
     StandardPackage,
 )
-from .seed import seed
+from .seed import seed, seed_rule_ceilings
 from .services.current import bump_stats_generation, with_current_price
 from .services.posting import publish_price
 
@@ -127,12 +127,36 @@ CEMETERY_ITEMS = [
     ("engraving", "墓碑刻字", "次", "market", "600", ""),
     ("burial-service", "落葬仪式", "次", "market", "800", ""),
     ("tree-burial", "树葬位", "个", "market", "6000", "节地生态安葬"),
+    (
+        "proxy-sweeping",
+        "基础代为祭扫（擦拭墓碑、敬献鲜花）",
+        "次",
+        "gov_set",
+        "0",
+        "家属不能到场时由墓园代为祭扫，按规定免费",
+    ),
+    (
+        "proxy-sweeping-extended",
+        "代为祭扫·花篮与视频连线",
+        "次",
+        "market",
+        "300",
+        "代献花篮，并与家属视频连线",
+    ),
 ]
 COLUMBARIUM_ITEMS = [
     ("ashes-storage", "骨灰格位寄存（1年）", "年", "gov_set", "60", ""),
     ("ashes-storage", "骨灰格位寄存（带玻璃门，1年）", "年", "market", "300", ""),
     ("urn", "实木骨灰盒（普通）", "个", "market", "600", ""),
-    ("ceremony", "祭扫代办", "次", "market", "300", ""),
+    (
+        "proxy-sweeping",
+        "基础代为祭扫（擦拭格位、敬献鲜花）",
+        "次",
+        "gov_set",
+        "0",
+        "家属不能到场时代为祭扫，按规定免费",
+    ),
+    ("proxy-sweeping-extended", "祭扫代办", "次", "market", "300", "代献花篮与祭品"),
 ]
 AGENCY_ITEMS = [
     ("ceremony", "告别仪式策划与主持", "次", "market", "800", ""),
@@ -160,6 +184,7 @@ def _money(value):
 def _ensure_reference_data():
     if not StandardPackage.objects.filter(code="basic").exists() or not ServiceCategory.objects.exists():
         seed(ServiceCategory, StandardPackage, PackageComponent)
+    seed_rule_ceilings(ServiceCategory, GuidePrice)
     categories = {c.code: c for c in ServiceCategory.objects.all()}
     for code, basis, ceiling in GUIDE_PRICES:
         GuidePrice.objects.update_or_create(

@@ -48,7 +48,41 @@ CATEGORIES = [
     ("eco", "节地生态安葬", "Land-saving eco burial", None, "eco", False, False, ""),
     ("sea-burial", "骨灰海撒", "Sea burial", "eco", "eco", False, False, ""),
     ("tree-burial", "树葬、花坛葬", "Tree or flower-bed burial", "eco", "eco", False, False, ""),
+    # M3: tomb-sweeping done by the cemetery for a family who can't come (代为祭扫). The basic
+    # service is free by rule (a ¥0 ceiling below); extended services are ordinary posted items.
+    (
+        "proxy-sweeping",
+        "代为祭扫（基础）",
+        "Tomb-sweeping on the family's behalf (basic)",
+        "cemetery",
+        "cemetery",
+        False,
+        False,
+        "",
+    ),
+    (
+        "proxy-sweeping-extended",
+        "代为祭扫（延伸服务）",
+        "Tomb-sweeping on the family's behalf (extended)",
+        "cemetery",
+        "cemetery",
+        False,
+        False,
+        "",
+    ),
 ]
+
+# Ceilings the rules themselves set (F2's mechanism refuses a price above them, naming the
+# document): M3's basic 代为祭扫 (wiping the headstone, laying flowers) is free, for every basis.
+RULE_CEILINGS = [
+    (
+        "proxy-sweeping",
+        "0.00",
+        "2020-01-01",
+        "北京市清明节期间祭扫服务安排：基础代为祭扫（擦拭墓碑、敬献鲜花）免费（M3）",
+    ),
+]
+PRICE_BASES = ("gov_set", "gov_guide", "market")
 
 # F6: Beijing's 2011 basic package.
 PACKAGE = [
@@ -91,3 +125,19 @@ def seed(Category, Package, Component):
             category=by_code[code],
             defaults={"quantity": quantity, "note": note, "sort_order": order},
         )
+
+
+def seed_rule_ceilings(Category, GuidePrice):
+    """The ceilings of RULE_CEILINGS, for each price basis (idempotent)."""
+    import datetime
+    from decimal import Decimal
+
+    for code, ceiling, effective_from, document in RULE_CEILINGS:
+        category = Category.objects.get(code=code)
+        for basis in PRICE_BASES:
+            GuidePrice.objects.update_or_create(
+                category=category,
+                basis=basis,
+                effective_from=datetime.date.fromisoformat(effective_from),
+                defaults={"ceiling": Decimal(ceiling), "document_reference": document},
+            )

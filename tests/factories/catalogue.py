@@ -18,7 +18,7 @@ from marketplace.catalogue.models import (
     ServiceItem,
     StandardPackage,
 )
-from marketplace.catalogue.seed import seed
+from marketplace.catalogue.seed import seed, seed_rule_ceilings
 from tests.factories.accounts import UserFactory
 
 
@@ -26,6 +26,7 @@ def categories():
     """The seeded category tree (re-seeded if a transactional test flushed it)."""
     if not ServiceCategory.objects.exists() or not StandardPackage.objects.filter(code="basic").exists():
         seed(ServiceCategory, StandardPackage, PackageComponent)
+        seed_rule_ceilings(ServiceCategory, GuidePrice)
     return {category.code: category for category in ServiceCategory.objects.all()}
 
 

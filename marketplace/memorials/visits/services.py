@@ -638,3 +638,23 @@ def city_load(first, last):
         total[1] += row["capacity"]
         total[2] += came
     return [(day, *totals) for day, totals in sorted(days.items())], rows
+
+
+# --- 代为祭扫: tomb-sweeping on the family's behalf (M3) ----------------------------------
+PROXY_SWEEPING_CATEGORIES = ("proxy-sweeping", "proxy-sweeping-extended")
+
+
+def proxy_sweeping_items(provider):
+    """The cemetery's posted 代为祭扫 items at today's prices, basic (free by rule: the bureau's
+    ¥0 ceiling on its category refuses any other price, F2's check) before extended. A family
+    orders them through the ordinary quote, order and contract (F4); a ¥0 contract needs no
+    payment."""
+    from marketplace.catalogue.services.current import with_current_price
+
+    items = with_current_price(
+        provider.items.filter(is_active=True, category__code__in=PROXY_SWEEPING_CATEGORIES)
+    ).select_related("category")
+    return sorted(
+        (item for item in items if item.current_price is not None),
+        key=lambda item: (PROXY_SWEEPING_CATEGORIES.index(item.category.code), item.sort_order, item.pk),
+    )

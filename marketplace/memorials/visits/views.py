@@ -94,6 +94,7 @@ def provider(request, slug):
             "first": first,
             "last": last,
             "rules": rule_figures(),
+            "proxy_items": services.proxy_sweeping_items(cemetery),
             "breadcrumbs": crumbs((cemetery.name, None)),
         },
     )

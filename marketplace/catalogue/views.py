@@ -58,6 +58,10 @@ def index(request):
         "catalogue/index.html",
         {
             "filter": filterset,
+            # The narrowing filters in use (the sort order only orders): shown on the 筛选 button.
+            "active_filters": sum(
+                1 for name in filterset.form.fields if name != "sort" and request.GET.get(name)
+            ),
             "page_obj": page,
             "providers": providers_for_page(page.object_list, prices),
             "package": package,

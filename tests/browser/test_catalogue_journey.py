@@ -77,7 +77,7 @@ def test_filter_open_history_compare_quote_and_download(demo_site, page):
     page.get_by_label("遗体冷藏 数量").fill("3")
     page.get_by_label("实木骨灰盒（普通）", exact=True).check()
     page.get_by_label("海葬").check()
-    page.get_by_role("button", name="生成费用明细").click()
+    page.get_by_role("button", name="生成费用明细").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("费用明细")
     statement = page.get_by_role("table", name=re.compile("所选商品和服务明细"))
     expect(statement.get_by_role("row", name=re.compile("应付合计"))).to_contain_text("¥612.00")

@@ -51,7 +51,7 @@ def test_quote_order_confirm_sign_countersign_download_and_verify(demo_site, new
     family.goto(base + "/funeral/quote/?provider=demo-jingxi-funeral-home")
     for name in ("殡仪车接运（60公里以内）", "普通火化炉火化", "实木骨灰盒（普通）"):
         family.get_by_label(name, exact=True).check()
-    family.get_by_role("button", name="生成费用明细").click()
+    family.get_by_role("button", name="生成费用明细").first.click()
     expect(family.get_by_role("heading", name="费用明细")).to_be_visible()
     reference = re.search(r"/quote/([0-9A-F]+)/", family.url).group(1)
 

@@ -129,7 +129,7 @@ def test_the_statement_leads_with_the_total_and_its_lines_fit_a_phone(demo_site,
     boxes = page.locator("input[type=checkbox][name=item]")
     for index in range(min(5, boxes.count())):
         boxes.nth(index).check()
-    page.get_by_role("button", name="生成费用明细").click()
+    page.get_by_role("button", name="生成费用明细").first.click()
     expect(page).to_have_url(re.compile(r"/funeral/quote/statement/$"))
 
     headline = page.locator(".statement-headline")

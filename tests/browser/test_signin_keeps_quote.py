@@ -35,7 +35,7 @@ def test_a_quote_built_on_a_phone_survives_sign_in_and_is_saved_whole(demo_site,
         page.get_by_label(name, exact=True).check()
         page.get_by_label(f"{name} 数量").fill(str(quantity))
     page.get_by_label("海葬").check()
-    page.get_by_role("button", name="生成费用明细").click()
+    page.get_by_role("button", name="生成费用明细").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("费用明细")
     before = statement_rows(page)
     assert set(before) == set(CHOSEN) and before["遗体冷藏"].startswith("3")

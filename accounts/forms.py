@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
+from core.forms import SpecificErrorsMixin
+
 from . import services
 from .models import User
 from .validators import normalize_mobile, validate_mobile
@@ -22,7 +24,7 @@ class MobileField(forms.CharField):
         return normalize_mobile(super().to_python(value))
 
 
-class MobileForm(forms.Form):
+class MobileForm(SpecificErrorsMixin, forms.Form):
     """Step 1 of sign-up and of sign-in by SMS: the number to send a code to."""
 
     mobile = MobileField(help_text=_("11 位中国大陆手机号码，我们将向该号码发送短信验证码。"))
@@ -36,7 +38,7 @@ class CodeField(forms.CharField):
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
 
 
-class SignUpForm(BaseUserCreationForm):
+class SignUpForm(SpecificErrorsMixin, BaseUserCreationForm):
     """Step 2 of sign-up: the code sent to the number, a name and a password. The number
     itself comes from step 1 (kept in the session), never from this form."""
 
@@ -55,7 +57,7 @@ class SignUpForm(BaseUserCreationForm):
         self.instance.mobile = mobile
 
 
-class LoginCodeForm(forms.Form):
+class LoginCodeForm(SpecificErrorsMixin, forms.Form):
     """Step 2 of sign-in by SMS."""
 
     code = CodeField(help_text=_("请输入发送到您手机的验证码。"))
@@ -92,7 +94,7 @@ class ThrottledSignInMixin:
         return cleaned
 
 
-class SignInForm(ThrottledSignInMixin, AuthenticationForm):
+class SignInForm(SpecificErrorsMixin, ThrottledSignInMixin, AuthenticationForm):
     """Django's sign-in form plus throttling per account and per IP."""
 
     username = MobileField(widget=forms.TextInput(attrs={"autofocus": True}))
@@ -103,14 +105,14 @@ class SignInForm(ThrottledSignInMixin, AuthenticationForm):
     }
 
 
-class AdminSignInForm(ThrottledSignInMixin, WagtailLoginForm):
+class AdminSignInForm(SpecificErrorsMixin, ThrottledSignInMixin, WagtailLoginForm):
     """The Wagtail admin's sign-in form (``WAGTAILADMIN_USER_LOGIN_FORM``), same throttle."""
 
     def clean_username(self):
         return normalize_mobile(self.cleaned_data.get("username"))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SpecificErrorsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("display_name", "email")

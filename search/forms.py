@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from . import registry
 
 
-class SearchForm(forms.Form):
+class SearchForm(SpecificErrorsMixin, forms.Form):
     q = forms.CharField(
         label=_("搜索内容"),
         max_length=100,

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from .models import PackageMapping, PriceBasis, Provider, ServiceCategory, ServiceItem, Unit
 from .services.posting import earliest_effective_date, notice_error
 
@@ -15,7 +17,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ProviderProfileForm(forms.ModelForm):
+class ProviderProfileForm(SpecificErrorsMixin, forms.ModelForm):
     """What provider staff may edit. Verification and publication stay with the bureau."""
 
     class Meta:
@@ -71,7 +73,7 @@ class ProviderProfileForm(forms.ModelForm):
         return Decimal("0") if value is None else value
 
 
-class ServiceItemForm(forms.ModelForm):
+class ServiceItemForm(SpecificErrorsMixin, forms.ModelForm):
     class Meta:
         model = ServiceItem
         fields = [
@@ -103,7 +105,7 @@ class ServiceItemForm(forms.ModelForm):
         self.fields["basis"].choices = [("", _("— 请选择 —")), *PriceBasis.choices]
 
 
-class PriceForm(forms.Form):
+class PriceForm(SpecificErrorsMixin, forms.Form):
     """Publish a new price version (F10). F2 refusals come back as errors on ``price``."""
 
     price = forms.DecimalField(
@@ -148,7 +150,7 @@ class PriceForm(forms.Form):
             self.add_error(None, error.messages)
 
 
-class PackageMappingForm(forms.Form):
+class PackageMappingForm(SpecificErrorsMixin, forms.Form):
     """F6: map each component of the standard package to one of the provider's items."""
 
     def __init__(self, *args, provider, package, **kwargs):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalize_mobile, validate_mobile
+from core.forms import SpecificErrorsMixin
 from marketplace.catalogue.models import Provider
 
 from .models.complaints import (
@@ -48,7 +49,7 @@ class EvidenceField(forms.FileField):
         return cleaned
 
 
-class ProofForm(forms.Form):
+class ProofForm(SpecificErrorsMixin, forms.Form):
     """A visitor's mobile number, proven by SMS before filing."""
 
     mobile = forms.CharField(
@@ -64,7 +65,7 @@ class ProofForm(forms.Form):
         return mobile
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(SpecificErrorsMixin, forms.Form):
     provider = forms.ModelChoiceField(
         label=_("被投诉的殡葬服务机构"),
         queryset=Provider.objects.filter(is_published=True).order_by("name"),
@@ -126,11 +127,11 @@ class ComplaintForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SpecificErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(SpecificErrorsMixin, forms.Form):
     response = forms.CharField(
         label=_("答复内容"),
         max_length=4000,
@@ -139,7 +140,7 @@ class ResponseForm(forms.Form):
     )
 
 
-class SatisfactionForm(forms.Form):
+class SatisfactionForm(SpecificErrorsMixin, forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("您对处理结果的满意度"),
         coerce=int,
@@ -149,7 +150,7 @@ class SatisfactionForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SpecificErrorsMixin, forms.Form):
     decision = forms.ChoiceField(label=_("处理结果"), choices=ComplaintDecision.choices)
     text = forms.CharField(label=_("处理决定说明"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     refund = forms.DecimalField(

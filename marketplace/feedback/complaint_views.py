@@ -53,16 +53,6 @@ def deadline_days():
     }
 
 
-def _errors(form):
-    """The error summary: every message, each linked to its field."""
-    summary = []
-    for name, errors in form.errors.items():
-        anchor = form[name].auto_id if name in form.fields else "form-errors"
-        label = form.fields[name].label if name in form.fields else ""
-        summary.extend({"anchor": anchor, "label": label, "message": error} for error in errors)
-    return summary
-
-
 @require_http_methods(["GET", "POST"])
 def new(request):
     signed_in = request.user.is_authenticated
@@ -121,7 +111,6 @@ def new(request):
         "feedback/complaints/new.html",
         {
             "form": form,
-            "errors": _errors(form) if form.is_bound else [],
             "order": order,
             "orders": Order.objects.filter(user=request.user)
             .select_related("provider")
@@ -143,7 +132,6 @@ def _proof_page(request, form, provider, status=200):
         "feedback/complaints/proof.html",
         {
             "form": form,
-            "errors": _errors(form) if form.is_bound else [],
             "provider": provider,
             "breadcrumbs": crumbs((_("验证手机号码"), None)),
         },

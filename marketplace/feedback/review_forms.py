@@ -4,6 +4,8 @@ decision. Each form checks what it can show beside a field; the services decide 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from .models import RATING_FIELDS
 from .services.reviews import ReviewRefused, check_eligibility
 
@@ -15,7 +17,7 @@ def _stars(label):
     return forms.TypedChoiceField(label=label, choices=[("", _("请选择"))] + STARS, coerce=int)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SpecificErrorsMixin, forms.Form):
     overall = _stars(LABELS["overall"])
     price_transparency = _stars(LABELS["price_transparency"])
     service_attitude = _stars(LABELS["service_attitude"])
@@ -41,7 +43,7 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class ReportForm(forms.Form):
+class ReportForm(SpecificErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("举报理由"),
         max_length=500,
@@ -50,7 +52,7 @@ class ReportForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SpecificErrorsMixin, forms.Form):
     text = forms.CharField(
         label=_("回复内容"),
         max_length=2000,

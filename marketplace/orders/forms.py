@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from . import identity
 from .models import Gender
 from .services.signing import published_templates
@@ -37,7 +39,7 @@ class PostedPricesMixin:
         return prices, errors
 
 
-class OrderForm(PostedPricesMixin, forms.Form):
+class OrderForm(SpecificErrorsMixin, PostedPricesMixin, forms.Form):
     deceased_name = forms.CharField(label=_("逝者姓名"), max_length=60)
     deceased_gender = forms.ChoiceField(label=_("逝者性别"), choices=[("", "—"), *Gender.choices])
     deceased_age = forms.IntegerField(label=_("逝者年龄"), min_value=0, max_value=130)
@@ -107,7 +109,7 @@ class OrderForm(PostedPricesMixin, forms.Form):
         return cleaned
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(SpecificErrorsMixin, forms.Form):
     service_date = forms.DateField(label=_("服务日期"), widget=DATE)
     service_time = forms.TimeField(label=_("服务时间"), widget=TIME)
     hall = forms.CharField(label=_("礼厅"), max_length=60, help_text=_("例如：二号告别厅。"))
@@ -122,7 +124,7 @@ class ConfirmForm(forms.Form):
         return value
 
 
-class IssueContractForm(forms.Form):
+class IssueContractForm(SpecificErrorsMixin, forms.Form):
     template = forms.ModelChoiceField(
         label=_("合同模板"),
         queryset=published_templates(),
@@ -136,7 +138,7 @@ class IssueContractForm(forms.Form):
         self.fields["template"].queryset = published_templates()
 
 
-class SignForm(forms.Form):
+class SignForm(SpecificErrorsMixin, forms.Form):
     shown_sha256 = forms.CharField(widget=forms.HiddenInput)
     full_name = forms.CharField(
         label=_("签署人姓名"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -160,11 +162,11 @@ class SignForm(forms.Form):
             self.fields["full_name"].help_text = expected_name_hint
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SpecificErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(SpecificErrorsMixin, forms.Form):
     event_date = forms.DateField(label=_("火化或安葬日期"), widget=DATE)
     place = forms.CharField(label=_("地点"), max_length=200)
 
@@ -190,7 +192,7 @@ class CompleteForm(forms.Form):
         return value
 
 
-class ChangeOrderForm(PostedPricesMixin, forms.Form):
+class ChangeOrderForm(SpecificErrorsMixin, PostedPricesMixin, forms.Form):
     """F9: the provider adds posted items (at the price in effect) or removes billed ones.
 
     One quantity field per posted, active item (``add_<id>``) and per billed item

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
 from orgs.registry.models import Organization
 
 from .giving import MAX_ONLINE_DONATION, MIN_ONLINE_DONATION
@@ -18,7 +19,7 @@ from .models import (
 from .services import normalise_receipt_number
 
 
-class LookupForm(forms.Form):
+class LookupForm(SpecificErrorsMixin, forms.Form):
     organization = forms.ModelChoiceField(
         label=_("慈善组织"),
         queryset=Organization.objects.filter(charity_projects__isnull=False).distinct().order_by("name"),
@@ -39,7 +40,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(SpecificErrorsMixin, forms.ModelForm):
     class Meta:
         model = CharityProject
         fields = [
@@ -67,7 +68,7 @@ class ProjectForm(forms.ModelForm):
         return data
 
 
-class _RecordForm(forms.ModelForm):
+class _RecordForm(SpecificErrorsMixin, forms.ModelForm):
     """An append-only record of one project; ``corrects`` offers only that project's current rows."""
 
     def __init__(self, *args, project, **kwargs):
@@ -183,7 +184,7 @@ class ProgressReportForm(_RecordForm):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(SpecificErrorsMixin, forms.Form):
     file = forms.FileField(
         label=_("明细文件"),
         help_text=_("CSV（UTF-8）或Excel（.xlsx），第一行为表头，请使用模板。先检查，确认后才写入。"),
@@ -203,7 +204,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class GiftForm(forms.Form):
+class GiftForm(SpecificErrorsMixin, forms.Form):
     amount = forms.DecimalField(
         label=_("捐赠金额（元）"),
         max_digits=12,
@@ -218,7 +219,7 @@ class GiftForm(forms.Form):
     )
 
 
-class BasicInfoForm(forms.ModelForm):
+class BasicInfoForm(SpecificErrorsMixin, forms.ModelForm):
     class Meta:
         model = BasicInfoDisclosure
         fields = ["changed_on", "summary", "governing_body", "supervisory_body", "articles"]

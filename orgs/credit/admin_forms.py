@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from core.forms import SpecificErrorsMixin
+
 from .models import REASONS_BY_LIST, CreditRecord, ListEntry, Proposal, ProposalStatus, Rating, Rule
 
 
-class CreditRecordForm(WagtailAdminModelForm):
+class CreditRecordForm(SpecificErrorsMixin, WagtailAdminModelForm):
     class Meta:
         model = CreditRecord
         fields = [
@@ -27,7 +29,7 @@ class CreditRecordForm(WagtailAdminModelForm):
         ]
 
 
-class ListingForm(WagtailAdminModelForm):
+class ListingForm(SpecificErrorsMixin, WagtailAdminModelForm):
     class Meta:
         model = ListEntry
         fields = [
@@ -58,7 +60,7 @@ class ProposalFilterSet(WagtailFilterSet):
         fields = ["status", "rule", "list_type"]
 
 
-class RatingForm(WagtailAdminModelForm):
+class RatingForm(SpecificErrorsMixin, WagtailAdminModelForm):
     class Meta:
         model = Rating
         fields = ["organization", "score", "evaluating_body", "rated_on", "document_number"]

@@ -2,10 +2,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from .models import Category, RemovalReason
 
 
-class LookupForm(forms.Form):
+class LookupForm(SpecificErrorsMixin, forms.Form):
     q = forms.CharField(
         label=_("机构名称或统一社会信用代码"),
         max_length=100,
@@ -14,7 +16,7 @@ class LookupForm(forms.Form):
     )
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(SpecificErrorsMixin, forms.Form):
     grounds = forms.CharField(
         label=_("异议理由"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -28,7 +30,7 @@ class ObjectionForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SpecificErrorsMixin, forms.Form):
     decision_reason = forms.CharField(label=_("决定理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -39,7 +41,7 @@ class ConfirmProposalForm(DecisionForm):
     document_number = forms.CharField(label=_("决定书文号"), max_length=80)
 
 
-class RemovalForm(forms.Form):
+class RemovalForm(SpecificErrorsMixin, forms.Form):
     removed_on = forms.DateField(
         label=_("移出日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MobileField
+from core.forms import SpecificErrorsMixin
 
 from .models import MemberRole, Organization
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SpecificErrorsMixin, forms.ModelForm):
     """What an organisation's own staff may change: never the registry fields."""
 
     class Meta:
@@ -20,7 +21,7 @@ class ProfileForm(forms.ModelForm):
         }
 
 
-class InviteForm(forms.Form):
+class InviteForm(SpecificErrorsMixin, forms.Form):
     mobile = MobileField(
         help_text=_("被邀请人用该手机号码注册或以短信验证码登录、证明号码属于本人后，即可加入本机构。")
     )

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from .models import AnnualReport, AttachmentKind, Conclusion
 
 SECTIONS = [
@@ -32,7 +34,7 @@ SECTIONS = [
 CHARITY_FIELDS = SECTIONS[-1][2]
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(SpecificErrorsMixin, forms.ModelForm):
     class Meta:
         model = AnnualReport
         fields = list(AnnualReport.CONTENT_FIELDS)
@@ -69,7 +71,7 @@ class ReportForm(forms.ModelForm):
                 yield {"key": key, "title": title, "fields": fields}
 
 
-class StartReportForm(forms.Form):
+class StartReportForm(SpecificErrorsMixin, forms.Form):
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"] = forms.TypedChoiceField(
@@ -77,7 +79,7 @@ class StartReportForm(forms.Form):
         )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(SpecificErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=AttachmentKind.choices)
     file = forms.FileField(
         label=_("选择文件"),
@@ -86,12 +88,12 @@ class AttachmentForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(SpecificErrorsMixin, forms.Form):
     reasons = forms.CharField(
         label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("写明需要补正的内容。")
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(SpecificErrorsMixin, forms.Form):
     conclusion = forms.ChoiceField(label=_("年检结论"), choices=Conclusion.choices)
     comment = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

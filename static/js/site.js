@@ -56,7 +56,18 @@
     });
   });
 
+  // In large-text mode the main navigation is one row that scrolls sideways: bring the current
+  // section's link into sight.
+  function showCurrentSection() {
+    var current = document.querySelector(".main-nav a[aria-current]");
+    if (!current) { return; }
+    var row = current.closest("ul");
+    var left = current.getBoundingClientRect().left - row.getBoundingClientRect().left + row.scrollLeft;
+    row.scrollLeft = Math.max(0, left - (row.clientWidth - current.offsetWidth) / 2);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showCurrentSection();
     var form = document.querySelector("[data-large-text-form]");
     if (!form) { return; }
     form.addEventListener("submit", function (event) {
@@ -68,7 +79,11 @@
       var button = form.querySelector("[data-large-text-toggle]");
       button.setAttribute("aria-pressed", on ? "true" : "false");
       form.querySelector("input[name=large_text]").value = on ? "0" : "1";
+      // The header's menu folds away in large-text mode, as the server renders it.
+      var menu = document.querySelector("[data-header-menu]");
+      if (menu) { menu.open = !on; }
       markScrollableTables();
+      showCurrentSection();
     });
   });
 })();

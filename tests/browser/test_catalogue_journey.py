@@ -103,9 +103,10 @@ def test_provider_staff_publish_an_upcoming_price_and_see_the_f2_refusal(demo_si
     page.get_by_label("新价格（元）").fill("999")
     page.get_by_label("调价原因").fill("测试超限")
     page.get_by_role("button", name="发布").click()
-    expect(
-        page.get_by_text(re.compile(r"超过遗体告别的最高限价 ¥200\.00（依据：京发改〔2024〕示例12号）"))
-    ).to_be_visible()
+    refusal = re.compile(r"超过遗体告别的最高限价 ¥200\.00（依据：京发改〔2024〕示例12号）")
+    # Beside the field, and linked from the error summary at the top (issue 18, point 7).
+    expect(page.locator(".error").filter(has_text=refusal)).to_be_visible()
+    expect(page.locator(".error-summary").get_by_role("link", name=refusal)).to_be_visible()
     expect(page.get_by_label("调价原因")).to_have_value("测试超限")
 
     # A future change within the ceiling is published as upcoming, and the public sees it.

@@ -31,13 +31,17 @@ def test_home_language_large_text_guide_and_account(demo_site, page):
     expect(page.locator("html")).to_have_class(re.compile("large-text"))
     expect(page.get_by_role("button", name="大字模式")).to_have_attribute("aria-pressed", "true")
     font_size = page.evaluate("getComputedStyle(document.documentElement).fontSize")
-    assert font_size == "20px"
+    assert font_size == "24px"  # 18 pt, the 适老化 guideline (tests/browser/test_large_text.py)
 
     # Open a guide from the navigation and read its materials.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="办事指南").click()
     page.get_by_role("link", name="火化证明开具").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("火化证明开具")
     expect(page.get_by_role("table")).to_contain_text("居民死亡医学证明（推断）书")
+
+    # Large text turns off again (in large-text mode the header folds 注册 behind 菜单).
+    page.get_by_role("button", name="大字模式").click()
+    expect(page.locator("html")).not_to_have_class(re.compile("large-text"))
 
     # Sign up, sign out, sign in.
     page.get_by_role("link", name="注册").click()

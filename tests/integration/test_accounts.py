@@ -55,7 +55,7 @@ def test_signup_normalises_mobile_and_signs_in(client):
         ({"mobile": "12812345678"}, "mobile", "请输入有效的中国大陆手机号码"),
         ({"password1": "12345678", "password2": "12345678"}, "password2", "密码"),
         ({"password2": "something-else-2026"}, "password2", "两个密码不一致"),
-        ({"code": ""}, "code", "必需字段"),
+        ({"code": ""}, "code", "请填写短信验证码"),
     ],
 )
 def test_signup_bad_input_shows_chinese_error_and_keeps_input(client, data, field, message):

@@ -10,7 +10,7 @@ from wagtail.models import Locale, Page, Site
 
 from core.demo import DEMO_MARK
 
-from .models import BureauSettings, GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage
+from .models import BureauSettings, GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage, StandardPage
 
 HOME_SLUG = "home"
 
@@ -534,5 +534,71 @@ def load(out):
     settings.complaint_hotline = "010-12345000"
     settings.icp_number = "京ICP备00000000号（示例）"
     settings.demo_notice = True
+    settings.eco_burial_page = eco_burial_page(home, en)
     settings.save()
     out.write(f"  cms: home, {len(GUIDES)} guides, {len(NEWS)} notices")
+
+
+ECO_BURIAL_BODY = [
+    (
+        "paragraph",
+        "<p>节地生态安葬，是指海葬（骨灰撒海）、树葬、花坛葬、草坪葬等不占或少占土地的安葬方式。"
+        "它和传统墓葬一样庄重：安葬仪式、祭扫和纪念都不因安葬方式而有所不同。（示例内容）</p>",
+    ),
+    ("heading", "本市的支持政策"),
+    (
+        "paragraph",
+        "<p>本市户籍居民选择海葬或自然葬的，免除遗体接运、冷藏、整容、告别、火化和骨灰寄存 6 项基本殡葬服务费用；"
+        "在费用估算和合同中会单独列出减免。</p>",
+    ),
+    ("heading", "如何纪念"),
+    (
+        "paragraph",
+        "<p>选择海葬的家庭，可以在网上纪念馆中记录海葬的日期和海域，亲友在网上献花、点烛、留言；"
+        "清明节期间各公墓实行预约祭扫，也可以请墓园代为祭扫。</p>",
+    ),
+]
+ECO_BURIAL_BODY_EN = [
+    (
+        "paragraph",
+        "<p>Land-saving eco burial means sea burial, tree, flower-bed and lawn burial: ways that take "
+        "little or no land. It is as dignified as a grave: the ceremony, visits and remembrance are the "
+        "same whatever the burial. (Demo content)</p>",
+    ),
+    ("heading", "Support in Beijing"),
+    (
+        "paragraph",
+        "<p>For Beijing residents who choose sea or natural burial, six basic funeral services are free: "
+        "collection, refrigeration, cosmetic preparation, farewell, cremation and ashes storage. The "
+        "quote and the contract list the waiver on its own line.</p>",
+    ),
+    ("heading", "Remembering"),
+    (
+        "paragraph",
+        "<p>Families who choose sea burial can record its date and sea area in an online memorial, where "
+        "relatives and friends leave flowers, candles and messages; at Qingming, cemeteries take visits "
+        "by appointment, and can sweep a tomb on a family's behalf.</p>",
+    ),
+]
+
+
+def eco_burial_page(home, en):
+    """The eco-burial information page that /memorials/ links to (issue 17): an ordinary CMS
+    page, chosen in the site settings, so editors own its words."""
+    page = upsert_child(
+        home,
+        StandardPage,
+        "eco-burial",
+        title="节地生态安葬",
+        intro="海葬、树葬、花坛葬等节地生态安葬方式，以及本市的支持政策。",
+        body=ECO_BURIAL_BODY,
+    )
+    translate(
+        page,
+        en,
+        title="Land-saving eco burial",
+        intro="Sea, tree and flower-bed burial, and Beijing's support for them.",
+        body=ECO_BURIAL_BODY_EN,
+    )
+    return page
+

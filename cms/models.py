@@ -222,6 +222,15 @@ class BureauSettings(BaseSiteSetting):
     demo_notice = models.BooleanField(
         _("显示示例站点提示"), default=False, help_text=_("演示环境中在每页顶部提示内容为示例。")
     )
+    eco_burial_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("节地生态安葬介绍页"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("网上祭扫页面链接到这一页；页面内容由编辑在“页面”中维护。"),
+    )
 
     panels = [
         FieldPanel("bureau_name"),
@@ -233,6 +242,7 @@ class BureauSettings(BaseSiteSetting):
         ),
         MultiFieldPanel([FieldPanel("icp_number"), FieldPanel("public_security_record")], heading=_("备案")),
         FieldPanel("demo_notice"),
+        FieldPanel("eco_burial_page"),
     ]
 
     class Meta:

@@ -66,6 +66,13 @@ M1_ANNIVERSARY_SMS_DAYS_BEFORE = int(env("M1_ANNIVERSARY_SMS_DAYS_BEFORE", "3"))
 M1_MEMORIALS_PAGE_SIZE = int(env("M1_MEMORIALS_PAGE_SIZE", "20"))
 # M1: tributes shown on a memorial page (the most recent ones first).
 M1_TRIBUTES_ON_PAGE = int(env("M1_TRIBUTES_ON_PAGE", "50"))
+# M1: a memorial's photos (private files of the memorial, not Wagtail images): the largest upload
+# (bytes), how many photos one memorial may hold, the longest edge (pixels) a photo is scaled down
+# to when it is re-encoded without its metadata, and the JPEG/WebP re-encoding quality (1-95).
+M1_PHOTO_MAX_BYTES = int(env("M1_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+M1_PHOTOS_PER_MEMORIAL = int(env("M1_PHOTOS_PER_MEMORIAL", "12"))
+M1_PHOTO_MAX_EDGE = int(env("M1_PHOTO_MAX_EDGE", "1600"))
+M1_PHOTO_QUALITY = int(env("M1_PHOTO_QUALITY", "85"))
 
 # M3: booked cemetery visits (marketplace.memorials.visits). Every number of the rule is a setting.
 # M3: in a festival period a session's capacity is this share of its normal capacity (rounded

@@ -15,4 +15,7 @@ urlpatterns = [
     path("<str:token>/tributes/<int:tribute_id>/report/", views.report, name="report_tribute"),
     path("<str:token>/edit/", views.edit, name="edit"),
     path("<str:token>/manage/", views.manage, name="manage"),
+    path("<str:token>/photos/", views.photos, name="photos"),
+    path("<str:token>/photos/<int:photo_id>/", views.photo, name="photo"),
+    path("<str:token>/photos/<int:photo_id>/delete/", views.photo_delete, name="photo_delete"),
 ]

@@ -1,18 +1,21 @@
 """Public and keeper pages of online memorials (M1). Views parse input, call ``services``
 and render; every rule is in the services."""
 
+from io import BytesIO
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import client_ip
+from core.verification import DocumentIntegrityError, read_verified, record_integrity_failure
 
 from . import services
 from .forms import (
@@ -28,7 +31,9 @@ from .forms import (
     error_summary,
 )
 from .models import MemberRole, Memorial, MemorialMember, TributeStatus, Visibility
+from .photo_forms import PhotoForm, add_photo_refusal
 from .services import MemorialRefused
+from .services import photos as photo_services
 from .services.memorials import biography_to_text
 from .services.reminders import set_reminder
 from .services.tributes import held_tributes
@@ -108,6 +113,7 @@ def _detail_context(request, memorial, role, tribute_form=None):
         "role": role,
         "is_keeper": keeper,
         "tributes": list(services.visible_tributes(memorial)[: settings.M1_TRIBUTES_ON_PAGE]),
+        "photos": photo_services.photos_of(memorial),
         "tribute_form": tribute_form or TributeForm(),
         "errors": error_summary(tribute_form) if tribute_form is not None else [],
         "noindex": not memorial.is_public,
@@ -358,3 +364,75 @@ def mine(request):
             "breadcrumbs": _crumbs((_("我的纪念馆"), None)),
         },
     )
+
+
+# --- Photos (M1) -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def photos(request, token):
+    """The keeper's photo page: upload (content checked, metadata stripped) and delete."""
+    memorial = services.kept_or_404(token, request.user)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            photo_services.add_photo(memorial, request.user, **form.cleaned_data)
+        except MemorialRefused as error:
+            add_photo_refusal(form, error)
+        else:
+            messages.success(request, _("照片已上传。"))
+            return redirect("memorials:photos", token=token)
+    photo_list = photo_services.photos_of(memorial)
+    return render(
+        request,
+        "memorials/photos.html",
+        {
+            "memorial": memorial,
+            "form": form,
+            "errors": error_summary(form),
+            "photos": photo_list,
+            "room": max(settings.M1_PHOTOS_PER_MEMORIAL - len(photo_list), 0),
+            "limit": settings.M1_PHOTOS_PER_MEMORIAL,
+            "noindex": True,
+            "breadcrumbs": _crumbs((memorial.name, memorial.get_absolute_url()), (_("照片"), None)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def photo_delete(request, token, photo_id):
+    memorial = services.kept_or_404(token, request.user)
+    photo_services.delete_photo(memorial, request.user, photo_id)
+    messages.success(request, _("照片已删除。"))
+    return redirect("memorials:photos", token=token)
+
+
+@require_GET
+def photo(request, token, photo_id):
+    """A photo's bytes, exactly as the memorial's page may be seen, and only if they still have
+    the SHA-256 recorded at upload (otherwise 409, recorded as a security event)."""
+    memorial, shown = photo_services.photo_or_404(token, photo_id, request.user, request.session)
+    try:
+        data = read_verified(shown, file_field="file", sha_field="sha256")
+    except DocumentIntegrityError as error:
+        record_integrity_failure(error, request)
+        response = render(
+            request,
+            "core/stored_file_integrity_failed.html",
+            {"missing": error.missing, "subject": shown, "breadcrumbs": _crumbs((memorial.name, None))},
+            status=409,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response = FileResponse(BytesIO(data), content_type=shown.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    # A public memorial's photo may be cached but is revalidated (so every fetch is checked);
+    # any other memorial's only by this browser, never stored.
+    response["Cache-Control"] = "public, no-cache" if memorial.is_public else "private, no-store"
+    if not memorial.is_public:
+        response["X-Robots-Tag"] = "noindex"
+    return response

@@ -5,6 +5,8 @@
   ``MemorialInvitation`` (to a mobile number, accepted by the account holding it) and
   ``AccessAttempt`` (the throttle of a private memorial's access code) and
   ``AnniversaryReminder`` (one yearly SMS per opted-in keeper);
+- ``photos``: ``MemorialPhoto`` (a keeper's photo: a private file, metadata stripped, served
+  only as the memorial's visibility allows, checked against its SHA-256);
 - ``tributes``: ``Tribute`` (a free flower, candle or message: no price, no ranking) and
   ``MemorialReport`` (anyone's report of a message or a memorial, the bureau's queue).
 """
@@ -21,6 +23,7 @@ from .memorials import (
     RestingKind,
     Visibility,
 )
+from .photos import MemorialPhoto, PhotoType
 from .tributes import MemorialReport, ReportStatus, Tribute, TributeKind, TributeStatus
 
 __all__ = [
@@ -30,9 +33,11 @@ __all__ = [
     "Memorial",
     "MemorialInvitation",
     "MemorialMember",
+    "MemorialPhoto",
     "MemorialQuerySet",
     "MemorialReport",
     "MemorialStatus",
+    "PhotoType",
     "ReportStatus",
     "RestingKind",
     "Tribute",

@@ -4,6 +4,7 @@
 |---|---|---|
 | ``common`` | the refusal error, client-address hashing, the sensitive-word check | M1 |
 | ``memorials`` | creating and editing a memorial (real name, deceased, provenance), visibility, access code and its throttle, invitations, who may see or keep a memorial | M1 |
+| ``photos`` | a keeper's photos: content checked, size and count capped, metadata stripped by re-encoding, private storage with SHA-256, served as the memorial's visibility allows | M1 |
 | ``tributes`` | free tributes, their rate limits, the word hold and the keeper's approval | M1 |
 | ``reports`` | anyone's report, the bureau's decision with a reason (audited) | M1 |
 | ``reminders`` | the keepers' opt-in yearly anniversary SMS, sent once per year by a daily task | issue 17 |

@@ -601,4 +601,3 @@ def eco_burial_page(home, en):
         body=ECO_BURIAL_BODY_EN,
     )
     return page
-

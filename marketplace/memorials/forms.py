@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from .models import MemberRole, RestingKind, TributeKind, Visibility
 from .services.memorials import orders_matching, resting_providers
 
@@ -49,7 +51,7 @@ def error_summary(form):
     return summary
 
 
-class MemorialForm(forms.Form):
+class MemorialForm(SpecificErrorsMixin, forms.Form):
     name = forms.CharField(label=_("逝者姓名"), max_length=60)
     birth_date = forms.DateField(label=_("出生日期"), widget=DATE)
     death_date = forms.DateField(label=_("逝世日期"), widget=DATE, help_text=_("纪念馆只为已故之人建立。"))
@@ -154,7 +156,7 @@ class NewMemorialForm(MemorialForm):
         )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(SpecificErrorsMixin, forms.Form):
     visibility = forms.ChoiceField(label=_("公开范围"), choices=Visibility.choices, widget=forms.RadioSelect)
     access_code = forms.CharField(
         label=_("新的访问码"),
@@ -167,11 +169,11 @@ class SettingsForm(forms.Form):
     approve_messages = forms.BooleanField(label=_("留言经馆主审核后再发布"), required=False)
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(SpecificErrorsMixin, forms.Form):
     anniversary_sms = forms.BooleanField(label=_("每年忌日前短信提醒我"), required=False)
 
 
-class InviteForm(forms.Form):
+class InviteForm(SpecificErrorsMixin, forms.Form):
     mobile = forms.CharField(
         label=_("受邀人手机号码"),
         max_length=11,
@@ -188,7 +190,7 @@ class InviteForm(forms.Form):
     )
 
 
-class TributeForm(forms.Form):
+class TributeForm(SpecificErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("祭奠方式"), choices=TributeKind.choices, initial=TributeKind.FLOWER, widget=forms.RadioSelect
     )
@@ -204,13 +206,13 @@ class TributeForm(forms.Form):
     )
 
 
-class AccessCodeForm(forms.Form):
+class AccessCodeForm(SpecificErrorsMixin, forms.Form):
     code = forms.CharField(
         label=_("访问码"), max_length=64, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(SpecificErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("举报理由"),
         max_length=500,

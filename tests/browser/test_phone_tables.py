@@ -83,7 +83,10 @@ def test_the_home_title_names_the_site_once_and_favicon_ico_answers(demo_site, p
     page.goto(demo_site.url + "/en/")
     assert page.title() == "Beijing Civil Affairs Public Services"
     page.goto(demo_site.url + "/funeral/")
-    assert page.title().endswith(" · 北京市民政公共服务平台") and page.title().count("北京市民政公共服务平台") == 1
+    assert (
+        page.title().endswith(" · 北京市民政公共服务平台")
+        and page.title().count("北京市民政公共服务平台") == 1
+    )
     response = page.request.get(demo_site.url + "/favicon.ico")
     assert response.ok
     assert response.body()[:4] == b"\x00\x00\x01\x00"  # the ICO header

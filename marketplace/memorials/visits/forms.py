@@ -7,10 +7,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SpecificErrorsMixin
+
 from .models import FestivalPeriod, VisitSession
 
 
-class BookingForm(forms.Form):
+class BookingForm(SpecificErrorsMixin, forms.Form):
     id_number = forms.CharField(
         label=_("预约人身份证号"),
         max_length=24,
@@ -36,7 +38,7 @@ class BookingForm(forms.Form):
         self.fields["visitors"].initial = 1
 
 
-class BulkSessionsForm(forms.Form):
+class BulkSessionsForm(SpecificErrorsMixin, forms.Form):
     first_day = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     last_day = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     windows = forms.CharField(
@@ -72,7 +74,7 @@ class BulkSessionsForm(forms.Form):
             self.fields["last_day"].initial = today + datetime.timedelta(days=7)
 
 
-class PassCodeForm(forms.Form):
+class PassCodeForm(SpecificErrorsMixin, forms.Form):
     code = forms.CharField(
         label=_("预约凭证核验码或预约编号"),
         max_length=200,

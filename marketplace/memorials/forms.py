@@ -41,16 +41,6 @@ def add_refusal(form, error):
     form.add_error(field if field in form.fields else None, error.messages)
 
 
-def error_summary(form):
-    """Every message of the form, each linked to its field (as the complaint form does)."""
-    summary = []
-    for name, errors in form.errors.items():
-        anchor = form[name].auto_id if name in form.fields else "form-errors"
-        label = form.fields[name].label if name in form.fields else ""
-        summary.extend({"anchor": anchor, "label": label, "message": error} for error in errors)
-    return summary
-
-
 class MemorialForm(SpecificErrorsMixin, forms.Form):
     name = forms.CharField(label=_("逝者姓名"), max_length=60)
     birth_date = forms.DateField(label=_("出生日期"), widget=DATE)

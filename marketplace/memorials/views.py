@@ -28,7 +28,6 @@ from .forms import (
     SettingsForm,
     TributeForm,
     add_refusal,
-    error_summary,
 )
 from .models import MemberRole, Memorial, MemorialMember, TributeStatus, Visibility
 from .photo_forms import PhotoForm, add_photo_refusal
@@ -97,7 +96,6 @@ def new(request):
         "memorials/form.html",
         {
             "form": form,
-            "errors": error_summary(form),
             "title": _("创建纪念馆"),
             "submit": _("建立纪念馆"),
             "breadcrumbs": _crumbs((_("创建纪念馆"), None)),
@@ -115,7 +113,6 @@ def _detail_context(request, memorial, role, tribute_form=None):
         "tributes": list(services.visible_tributes(memorial)[: settings.M1_TRIBUTES_ON_PAGE]),
         "photos": photo_services.photos_of(memorial),
         "tribute_form": tribute_form or TributeForm(),
-        "errors": error_summary(tribute_form) if tribute_form is not None else [],
         "noindex": not memorial.is_public,
         "breadcrumbs": _crumbs((memorial.name, None)),
     }
@@ -180,7 +177,6 @@ def access(request, token):
         {
             "memorial": memorial,
             "form": form,
-            "errors": error_summary(form),
             "has_code": memorial.has_access_code,
             "noindex": True,
             "breadcrumbs": _crumbs((_("私密纪念馆"), None)),
@@ -221,7 +217,6 @@ def report(request, token, tribute_id=None):
             "memorial": memorial,
             "reported": reported,
             "form": form,
-            "errors": error_summary(form),
             "noindex": True,
             "breadcrumbs": _crumbs((memorial.name, memorial.get_absolute_url()), (_("举报"), None)),
         },
@@ -264,7 +259,6 @@ def edit(request, token):
         {
             "form": form,
             "memorial": memorial,
-            "errors": error_summary(form),
             "title": _("编辑纪念馆"),
             "submit": _("保存"),
             "noindex": True,
@@ -317,7 +311,6 @@ def manage(request, token):
         services.decide_tribute(memorial, request.user, tribute_id, approve=action == "approve")
         messages.success(request, _("留言已发布。") if action == "approve" else _("留言未予发布。"))
         return redirect("memorials:manage", token=token)
-    forms_with_errors = [form for form in (settings_form, invite_form) if form.errors]
     return render(
         request,
         "memorials/manage.html",
@@ -327,7 +320,6 @@ def manage(request, token):
             "invite_form": invite_form,
             "reminder_form": reminder_form,
             "reminder_days": settings.M1_ANNIVERSARY_SMS_DAYS_BEFORE,
-            "errors": error_summary(forms_with_errors[0]) if forms_with_errors else [],
             "held": list(held_tributes(memorial)),
             "members": list(MemorialMember.objects.filter(memorial=memorial).select_related("user")),
             "invitations": list(
@@ -337,7 +329,7 @@ def manage(request, token):
             "noindex": True,
             "breadcrumbs": _crumbs((memorial.name, memorial.get_absolute_url()), (_("管理"), None)),
         },
-        status=400 if forms_with_errors else 200,
+        status=400 if settings_form.errors or invite_form.errors else 200,
     )
 
 
@@ -390,7 +382,6 @@ def photos(request, token):
         {
             "memorial": memorial,
             "form": form,
-            "errors": error_summary(form),
             "photos": photo_list,
             "room": max(settings.M1_PHOTOS_PER_MEMORIAL - len(photo_list), 0),
             "limit": settings.M1_PHOTOS_PER_MEMORIAL,

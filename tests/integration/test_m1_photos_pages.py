@@ -130,7 +130,8 @@ def test_m1_a_non_image_upload_shows_a_chinese_error_in_the_summary(client):
         {"image": SimpleUploadedFile("p.jpg", b"<html>not a photo</html>"), "alt_text": "照片"},
     )
     assert response.status_code == 400
-    summary = re.search(r'<div class="form-errors error-summary".*?</div>', response.text, re.S).group(0)
+    # The site's error summary (issue 18, point 7), first after the heading.
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
     assert "只接受 JPG、PNG 或 WebP 格式的照片" in summary and 'href="#id_image"' in summary
     assert not MemorialPhoto.objects.exists()
 

@@ -28,16 +28,6 @@ def crumbs(*extra):
     return [(_("预约祭扫"), reverse("memorial_visits:index")), *extra]
 
 
-def errors_summary(form):
-    """The error summary: every message, each linked to its field."""
-    summary = []
-    for name, errors in form.errors.items():
-        anchor = form[name].auto_id if name in form.fields else "form-errors"
-        label = form.fields[name].label if name in form.fields else ""
-        summary.extend({"anchor": anchor, "label": label, "message": error} for error in errors)
-    return summary
-
-
 def rule_figures():
     return {
         "days_ahead": settings.M3_BOOKING_OPENS_DAYS_AHEAD,
@@ -151,7 +141,7 @@ def book(request, pk):
             services.issue_pass(booking, base_url=request.build_absolute_uri("/").rstrip("/"))
             messages.success(request, _("预约成功。请在预约时段凭下方二维码和本人身份证入园。"))
             return redirect("memorial_visits:booking", reference=booking.reference)
-    context.update({"form": form, "errors": errors_summary(form) if form.is_bound else []})
+    context.update({"form": form})
     return render(request, "memorial_visits/book.html", context, status=400 if form.is_bound else 200)
 
 

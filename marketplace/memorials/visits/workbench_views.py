@@ -24,7 +24,6 @@ from marketplace.catalogue.models import Provider
 from . import pdfs, services
 from .forms import BulkSessionsForm, PassCodeForm
 from .models import ACTIVE_STATUSES, VISIT_PROVIDER_TYPES, BookingStatus, VisitSession
-from .views import errors_summary
 
 
 def _cemeteries(user):
@@ -123,7 +122,6 @@ def bulk_create(request, slug):
         {
             "provider": cemetery,
             "form": form,
-            "errors": errors_summary(form) if form.is_bound else [],
             "breadcrumbs": _crumbs(cemetery, (_("批量发布场次"), None)),
         },
         status=400 if form.is_bound else 200,
@@ -245,7 +243,6 @@ def gate(request, slug):
             "form": form,
             "arrived": arrived,
             "visitor": mask_name(arrived.visitor_name) if arrived else "",
-            "errors": errors_summary(form) if form.is_bound else [],
             "breadcrumbs": _crumbs(cemetery, (_("入园核验"), None)),
         },
         status=400 if form.is_bound and form.errors else 200,

@@ -1,7 +1,7 @@
 from django import forms
 from django.forms.utils import pretty_name
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -27,28 +27,28 @@ def required_message(field, label):
     """What to do when a required field is empty, built from its label: "请填写逝者姓名",
     "请选择服务类别", "请上传证据材料", "请勾选“我已阅读…”"."""
     if isinstance(field, forms.BooleanField):
-        return _lazy_say("请勾选“{label}”", label)
+        return _lazy_say(gettext_noop("请勾选“{label}”"), label)
     if isinstance(field, forms.FileField):
-        return _lazy_say("请上传{label}", label)
+        return _lazy_say(gettext_noop("请上传{label}"), label)
     if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
-        return _lazy_say("请选择{label}", label)
-    return _lazy_say("请填写{label}", label)
+        return _lazy_say(gettext_noop("请选择{label}"), label)
+    return _lazy_say(gettext_noop("请填写{label}"), label)
 
 
 def _invalid_message(field, label):
     """A specific message for badly formed input, or None to keep the field's own."""
     if isinstance(field, forms.DateTimeField):
-        return _lazy_say("请按“2026-03-31 09:30”的格式填写{label}", label)
+        return _lazy_say(gettext_noop("请按“2026-03-31 09:30”的格式填写{label}"), label)
     if isinstance(field, forms.DateField):
-        return _lazy_say("请按“2026-03-31”的格式填写{label}", label)
+        return _lazy_say(gettext_noop("请按“2026-03-31”的格式填写{label}"), label)
     if isinstance(field, forms.TimeField):
-        return _lazy_say("请按“09:30”的格式填写{label}", label)
+        return _lazy_say(gettext_noop("请按“09:30”的格式填写{label}"), label)
     if isinstance(field, forms.IntegerField):
-        return _lazy_say("{label}请填写整数", label)
+        return _lazy_say(gettext_noop("{label}请填写整数"), label)
     if isinstance(field, (forms.DecimalField, forms.FloatField)):
-        return _lazy_say("{label}请填写数字，例如 12345.67", label)
+        return _lazy_say(gettext_noop("{label}请填写数字，例如 12345.67"), label)
     if isinstance(field, forms.EmailField):
-        return _lazy_say("{label}请填写有效的电子邮箱地址，例如 name@example.com", label)
+        return _lazy_say(gettext_noop("{label}请填写有效的电子邮箱地址，例如 name@example.com"), label)
     return None
 
 

@@ -79,6 +79,14 @@ def page(new_page):
     return new_page()
 
 
+@pytest.fixture
+def phone(new_page):
+    """A page sized like a phone (390×844)."""
+    from tests.browser.helpers import phone_page
+
+    return phone_page(new_page)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -5,6 +5,9 @@ from playwright.sync_api import expect
 
 from core.demo import DEMO_PASSWORD
 
+# A phone screen (issue 18): the size every phone-size journey uses.
+PHONE = {"width": 390, "height": 844}
+
 WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -36,3 +39,16 @@ def assert_pages_accessible(page, base, paths, before_each=None):
         if results.violations_count:
             failures[path] = results.generate_report()
     assert not failures, "\n\n".join(f"{path}\n{report}" for path, report in failures.items())
+
+
+def phone_page(new_page, **context):
+    """A page in a fresh context, sized like a phone."""
+    page = new_page(**context)
+    page.set_viewport_size(PHONE)
+    return page
+
+
+def assert_no_horizontal_overflow(page):
+    """Nothing on the page is wider than the screen (a box that scrolls inside is allowed)."""
+    widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, screen: window.innerWidth})")
+    assert widths["page"] <= widths["screen"], widths

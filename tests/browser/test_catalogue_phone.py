@@ -8,21 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import PHONE, assert_accessible, phone_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
-
-
-def phone(new_page):
-    page = new_page()
-    page.set_viewport_size(PHONE)
-    return page
-
 
 def test_the_filters_fold_and_the_providers_start_on_the_first_screen(demo_site, new_page):
-    page = phone(new_page)
+    page = phone_page(new_page)
     page.goto(demo_site.url + "/funeral/")
     expect(page.get_by_label("所在区")).to_be_hidden()
     first = page.locator(".provider-row").first
@@ -37,7 +29,7 @@ def test_the_filters_fold_and_the_providers_start_on_the_first_screen(demo_site,
 
 
 def test_ticked_providers_show_a_compare_bar_that_leads_to_the_comparison(demo_site, new_page):
-    page = phone(new_page)
+    page = phone_page(new_page)
     page.goto(demo_site.url + "/funeral/")
     bar = page.locator("[data-compare-bar]")
     expect(bar).to_be_hidden()

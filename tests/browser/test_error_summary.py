@@ -2,15 +2,16 @@
 summary on the first screen, the summary has the focus, its links lead to their fields, the
 title starts with "错误：" / "Error: ", and axe passes — in Chinese and in English."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import PHONE, assert_accessible
 from tests.factories.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
 SHOTS = "test-artifacts/error-summary"
 
 
@@ -21,13 +22,6 @@ def site(transactional_db, live_server, settings, tmp_path):
     settings.REPORT_ATTACHMENT_ROOT = tmp_path / "attachments"
     make_home_page()
     return live_server
-
-
-@pytest.fixture
-def phone(new_page):
-    page = new_page()
-    page.set_viewport_size(PHONE)
-    return page
 
 
 def assert_summary_first_and_focused(page, heading, first_message):
@@ -60,7 +54,7 @@ def test_an_empty_sign_in_opens_with_the_focused_summary_on_the_first_screen(
     phone.goto(site.url + prefix + "/accounts/login/")
     phone.get_by_role("button", name=button, exact=True).click()
     phone.wait_for_load_state()
-    assert phone.title().startswith(title), phone.title()
+    expect(phone).to_have_title(re.compile("^" + re.escape(title)))  # waits for the new page
     first = assert_summary_first_and_focused(phone, heading, message)
     phone.screenshot(path=f"{SHOTS}-signin{prefix.replace('/', '-') or '-zh'}.png")
     first.click()
@@ -82,7 +76,7 @@ def test_an_empty_annual_report_lists_its_errors_on_the_first_phone_screen(site,
     phone.get_by_label("报告年度").select_option("2025")
     phone.get_by_role("button", name="开始填报").click()
     phone.get_by_role("button", name="提交报告").click()
-    assert phone.title().startswith("错误："), phone.title()
+    expect(phone).to_have_title(re.compile("^错误："))
     # The first field on the page is the confirmation of the registered details.
     first = assert_summary_first_and_focused(phone, "存在以下问题", "请核对登记信息后勾选确认")
     phone.screenshot(path=f"{SHOTS}-annual-report-zh.png")

@@ -17,11 +17,10 @@ clickable.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_pages_accessible
+from tests.browser.helpers import PHONE, assert_pages_accessible, phone_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
 MIN_TARGET = 48  # px, the guideline's tap-target size
 MIN_BODY_TEXT = 24  # px, 18 pt
 HEADER_SHARE = 0.40  # of the first phone screen
@@ -58,12 +57,6 @@ def demo_pages():
         f"/orgs/{organisation.uscc}/",
         f"/funeral/quote/?provider={provider.slug}",
     ]
-
-
-def phone_page(new_page, **context):
-    page = new_page(**context)
-    page.set_viewport_size(PHONE)
-    return page
 
 
 def large_text_phone(new_page, base, **context):

@@ -6,11 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from orgs.registry import uscc as uscc_module
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, assert_no_horizontal_overflow
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -19,18 +17,6 @@ def site(transactional_db, live_server):
 
     make_home_page()
     return live_server
-
-
-@pytest.fixture
-def phone(new_page):
-    page = new_page()
-    page.set_viewport_size(PHONE)
-    return page
-
-
-def assert_no_horizontal_overflow(page):
-    widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, screen: window.innerWidth})")
-    assert widths["page"] <= widths["screen"], widths
 
 
 def test_a_wrong_code_on_verify_is_explained_beside_the_field_with_the_code_kept(site, phone):

@@ -11,11 +11,9 @@ from django.utils import timezone
 from freezegun import freeze_time
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import PHONE, assert_accessible, assert_no_horizontal_overflow
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -51,18 +49,6 @@ def listed_org(transactional_db, live_server, settings, tmp_path):
     listed_on = timezone.localdate() - datetime.timedelta(days=40)
     make_listing(org, listed_on=listed_on, reason=ListReason.UNREACHABLE)
     return {"org": org, "base": live_server.url, "listed_on": listed_on, "last": last}
-
-
-@pytest.fixture
-def phone(new_page):
-    page = new_page()
-    page.set_viewport_size(PHONE)
-    return page
-
-
-def assert_no_horizontal_overflow(page):
-    widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, screen: window.innerWidth})")
-    assert widths["page"] <= widths["screen"], widths
 
 
 def test_the_listing_warning_is_on_the_first_phone_screen_with_its_reason_and_date(listed_org, phone):

@@ -22,11 +22,10 @@ from playwright.sync_api import expect
 from accounts.demo import DEMO_FAMILY_MOBILE
 from marketplace.catalogue.demo import DEMO_PROVIDER_ADMIN_MOBILE
 from orgs.registry.demo import DEMO_ORG_ADMIN_MOBILE
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import PHONE, phone_page, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
 
 # The sections of the URL map (ARCHITECTURE.md) the walk starts from.
 PUBLIC_SEEDS = (
@@ -112,12 +111,6 @@ def walk(page, base, seeds, *, limit=160):
             too_wide.append((path, widths["page"]))
         queue.extend(_same_site_links(page, base))
     return visited, too_wide
-
-
-def phone_page(new_page, **context):
-    page = new_page(**context)
-    page.set_viewport_size(PHONE)
-    return page
 
 
 def test_the_statement_leads_with_the_total_and_its_lines_fit_a_phone(demo_site, new_page):

@@ -8,11 +8,9 @@ Also the two small things of the same point: the home page's title names the sit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import PHONE, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {"width": 390, "height": 844}
 
 
 def wide_table_pages():

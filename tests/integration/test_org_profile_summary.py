@@ -19,6 +19,7 @@ from orgs.credit.models import Grade, ListReason, ListType, Rating
 from orgs.registry import services as registry_services
 from orgs.registry.models import OrgStatus
 from orgs.reports.services import accept_report
+from orgs.reports.services.deadlines import deadlines_for
 from tests.factories.accounts import UserFactory
 from tests.factories.cms import make_home_page
 from tests.factories.credit import at, make_listing
@@ -142,7 +143,12 @@ def test_an_unfiled_report_past_its_deadline_is_a_warning_and_the_rating_shows_i
         recorded_by=UserFactory(),
     )
     lines = facts(page(org.uscc))
-    assert f"警示 最近年度报告 {last_year()} 年度：逾期未报送" in lines[0], lines
+    # The newest report year whose deadline (S2) has passed: last year's once its deadline is
+    # behind us, else the year before (in January, last year's report is not due yet).
+    year = last_year()
+    if deadlines_for(org, year).registration >= today():
+        year -= 1
+    assert f"警示 最近年度报告 {year} 年度：逾期未报送" in lines[0], lines
     assert "评估等级 4A 已过期（有效期至 2024-05-31）" in lines
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from marketplace.catalogue import services as catalogue
 from marketplace.catalogue.models import GuidePrice, PriceBasis
-from marketplace.memorials.visits.services import proxy_sweeping_items
+from marketplace.memorials.visits.sheets import proxy_sweeping_items
 from tests.factories.catalogue import category, make_item
 from tests.factories.orders import Scenario, cemetery
 

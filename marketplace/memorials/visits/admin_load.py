@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import FestivalPeriod
-from .services import city_load
+from .sheets import city_load
 
 VIEW = "memorial_visits.view_visitsession"
 MAX_DAYS = 62

@@ -19,7 +19,7 @@ from core.qr import qr_svg
 from core.verification import serve_verified, verify_url
 from marketplace.catalogue.models import Provider
 
-from . import services
+from . import services, sheets
 from .forms import BookingForm
 from .models import VISIT_PROVIDER_TYPES, Booking, BookingStatus, VisitSession
 
@@ -84,7 +84,7 @@ def provider(request, slug):
             "first": first,
             "last": last,
             "rules": rule_figures(),
-            "proxy_items": services.proxy_sweeping_items(cemetery),
+            "proxy_items": sheets.proxy_sweeping_items(cemetery),
             "breadcrumbs": crumbs((cemetery.name, None)),
         },
     )

@@ -21,7 +21,7 @@ from core.opendata import csv_response
 from core.verification import mask_name
 from marketplace.catalogue.models import Provider
 
-from . import pdfs, services
+from . import pdfs, services, sheets
 from .forms import BulkSessionsForm, PassCodeForm
 from .models import ACTIVE_STATUSES, VISIT_PROVIDER_TYPES, BookingStatus, VisitSession
 
@@ -136,7 +136,7 @@ def _day(value):
 
 
 def _sheet_rows(cemetery, day):
-    return services.day_sheet(cemetery, day)
+    return sheets.day_sheet(cemetery, day)
 
 
 @login_required

@@ -415,6 +415,9 @@ CATALOGUE_PAGE_SIZE = int(env("CATALOGUE_PAGE_SIZE", "20"))
 CATALOGUE_COMPARE_MAX = 4
 # Above this many public providers, pickers become "choose from the catalogue" instead of a <select>.
 CATALOGUE_SELECT_MAX = int(env("CATALOGUE_SELECT_MAX", "200"))
+# A second "保存报价单" of the same statement within this many seconds (a double click, a
+# resent form) returns the quote the first one saved instead of a duplicate.
+QUOTE_RESUBMIT_WINDOW_SECONDS = int(env("QUOTE_RESUBMIT_WINDOW_SECONDS", "600"))
 
 # --- Social organisations (orgs.registry, orgs.reports) ----------------------------
 # Annual report attachments are private: stored outside MEDIA_ROOT, served after a permission check.

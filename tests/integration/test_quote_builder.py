@@ -94,3 +94,43 @@ def test_a_provider_that_does_not_price_the_whole_package_offers_no_shortcut(cli
     provider = ProviderFactory(slug="bare", is_published=True)
     html = page(client, provider=provider.slug, start="package")
     assert "从标准服务包开始" not in html and not checked_ids(html)
+
+
+def _save(client, provider, urn, quantity="1"):
+    return client.post(
+        reverse("catalogue:quote"),
+        {"provider": provider.slug, "item": [urn.pk], f"qty_{urn.pk}": quantity, "burial_choice": "ordinary"},
+    )
+
+
+def test_saving_the_same_quote_twice_keeps_one(client, settings):
+    """A double click on 保存报价单 (or a resent form) returns the first quote, not a copy."""
+    from marketplace.catalogue.models import Quote
+    from tests.factories.accounts import UserFactory
+
+    settings.QUOTE_RESUBMIT_WINDOW_SECONDS = 600
+    provider = make_priced_funeral_home(slug="q")
+    urn = provider.items.get(category__code="urn")
+    user = UserFactory()
+    client.force_login(user)
+    first, second = _save(client, provider, urn), _save(client, provider, urn)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Quote.objects.filter(user=user).count() == 1
+    # A different statement is a different quote.
+    _save(client, provider, urn, quantity="2")
+    assert Quote.objects.filter(user=user).count() == 2
+
+
+def test_the_same_quote_saved_after_the_resubmit_window_is_new(client, settings):
+    from marketplace.catalogue.models import Quote
+    from tests.factories.accounts import UserFactory
+
+    provider = make_priced_funeral_home(slug="q")
+    urn = provider.items.get(category__code="urn")
+    user = UserFactory()
+    client.force_login(user)
+    settings.QUOTE_RESUBMIT_WINDOW_SECONDS = 0
+    _save(client, provider, urn)
+    _save(client, provider, urn)
+    assert Quote.objects.filter(user=user).count() == 2

@@ -465,3 +465,14 @@ def test_order_lines_snapshot_names_and_units():
     line = OrderLine.objects.get(pk=line.pk)
     assert (line.name, line.unit, line.unit_price, line.amount, line.price_version_id) == ordered
     assert scenario.refresh().total == total
+
+
+def test_a_quote_already_ordered_from_is_not_reused_by_the_same_statement():
+    """Saving is idempotent only for quotes not yet ordered: after ordering, a new quote is new."""
+    provider = funeral_home()
+    family = family_user()
+    quote = make_quote(family, provider)
+    assert make_quote(family, provider) == quote
+    services.submit_order(family, quote, details=order_details())
+    again = make_quote(family, provider)
+    assert again != quote and not again.orders.exists()

@@ -3,9 +3,11 @@ exemptions for sea or natural burial by a Beijing resident; a signed-in family k
 ``Quote`` the orders app turns into an order."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -125,9 +127,45 @@ def compute_statement(provider, selections, *, burial_choice="", beijing_residen
     return Statement(provider, lines, burial_choice, beijing_resident, day, _f7_categories(burial_choice))
 
 
+def _fingerprint(provider_id, burial_choice, beijing_resident, lines):
+    return (provider_id, burial_choice, bool(beijing_resident), sorted(lines))
+
+
+def _recent_duplicate(user, statement):
+    """The quote this user saved of the same statement in the last few minutes and has not
+    ordered from yet, if any."""
+    since = timezone.now() - timedelta(seconds=settings.QUOTE_RESUBMIT_WINDOW_SECONDS)
+    wanted = _fingerprint(
+        statement.provider.pk,
+        statement.burial_choice,
+        statement.beijing_resident,
+        [(line.item.pk, line.version_id, line.quantity) for line in statement.lines],
+    )
+    recent = (
+        Quote.objects.filter(user=user, provider=statement.provider, created_at__gte=since)
+        # A quote the family has already ordered from stays as it was; a new one is new.
+        .filter(orders__isnull=True)
+        .prefetch_related("lines")
+        .order_by("-created_at")
+    )
+    for quote in recent:
+        stored = [(line.item_id, line.price_version_id, line.quantity) for line in quote.lines.all()]
+        if _fingerprint(quote.provider_id, quote.burial_choice, quote.beijing_resident, stored) == wanted:
+            return quote
+    return None
+
+
 @transaction.atomic
 def save_quote(user, statement):
-    """Keep a signed-in family's statement as a ``Quote`` the orders app can turn into an order."""
+    """Keep a signed-in family's statement as a ``Quote`` the orders app can turn into an order.
+
+    Saving is idempotent for a while: a double click or a resent form returns the quote the
+    first request saved (``QUOTE_RESUBMIT_WINDOW_SECONDS``). The user's row is locked first,
+    so two requests at the same moment cannot both miss each other's quote."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    duplicate = _recent_duplicate(user, statement)
+    if duplicate is not None:
+        return duplicate
     quote = Quote.objects.create(
         user=user,
         provider=statement.provider,

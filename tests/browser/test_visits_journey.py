@@ -38,6 +38,11 @@ def test_family_books_a_qingming_visit_and_the_gate_reads_its_pass(demo_site, ne
     expect(family.get_by_role("heading", name=re.compile("西山示例公墓"))).to_be_visible()
     assert_accessible(family)
     no_sideways_scroll(family)
+    # The sessions are cards on a phone, each cell named by its column: no box scrolls sideways.
+    assert family.evaluate(
+        "Array.from(document.querySelectorAll('.table-wrap')).every(w => w.scrollWidth <= w.clientWidth + 1)"
+    )
+    expect(family.locator("table.stack-table td[data-label='剩余名额']").first).to_be_visible()
     # The first peak-period day (its caption names the period).
     table = family.locator("table").filter(has_text="清明节祭扫高峰").first
     table.get_by_role("link", name=re.compile("^预约 ")).first.click()

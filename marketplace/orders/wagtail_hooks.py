@@ -3,6 +3,7 @@ order register for the funeral section (complaints and supervision); log actions
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -21,7 +22,9 @@ class ContractTemplateViewSet(SnippetViewSet):
     menu_name = "contract-templates"
     add_to_admin_menu = True
     menu_order = 310
-    list_display = ["title", "live", "latest_revision_created_at"]
+    # ``latest_revision_created_at`` exists on pages only; a snippet listing is annotated with
+    # ``_updated_at`` (its latest revision), which Wagtail's own columns read.
+    list_display = ["title", LiveStatusTagColumn(), UpdatedAtColumn(label=_("最近修改"))]
     search_fields = ["title", "body"]
 
 

@@ -2,8 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from . import admin_display
 from .admin_policies import VIEW_ONLY, RefusingPolicy
 from .statemachine import TRANSITION_ACTION
+
+admin_display.register()
 
 
 @hooks.register("register_log_actions")

@@ -41,3 +41,34 @@ def test_every_admin_page_without_an_id_answers_without_a_server_error(client):
         if response.status_code >= 500:
             failures.append((route, response.status_code))
     assert failures == []
+
+
+def test_the_admin_shows_times_in_beijing_time_on_inspect_pages(client):
+    """Issue 23, point 5: an order submitted at 03:20 UTC was shown as 03:20; it is 11:20 in
+    Beijing. Every date-time field of every model has Wagtail's display class that converts."""
+    import datetime
+
+    from django.apps import apps
+    from django.db import models
+    from wagtail.admin.ui.fields import display_class_registry
+
+    from core.admin_display import LocalDateTimeDisplay
+    from marketplace.orders import services
+    from tests.factories.orders import family_user, funeral_home, make_quote, order_details
+
+    family = family_user()
+    order = services.submit_order(family, make_quote(family, funeral_home()), details=order_details())
+    utc = datetime.datetime(2026, 12, 2, 6, 37, tzinfo=datetime.UTC)
+    Order = apps.get_model("orders", "Order")
+    Order.objects.filter(pk=order.pk).update(submitted_at=utc)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(f"/admin/funeral/orders/inspect/{order.pk}/").content.decode()
+    assert "14:37" in html and "06:37" not in html
+
+    fields = [
+        field
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.DateTimeField)
+    ]
+    assert fields and all(display_class_registry.get(field) is LocalDateTimeDisplay for field in fields)

@@ -1,0 +1,24 @@
+"""How the admin shows a date and time: in the platform's zone (Asia/Shanghai), always.
+
+Wagtail's inspect view prints a field as ``{{ value|localize }}``; the ``localize`` filter
+formats a datetime without converting it from UTC, so an order submitted at 11:20 in Beijing
+showed as 03:20 (issue 23, point 5). Wagtail's documented hook for this is a display class
+per field type (``register_display_class``); ours converts to the active time zone first
+(the admin activates the user's chosen zone, else ``TIME_ZONE``)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
+
+
+class LocalDateTimeDisplay(BaseFieldDisplay):
+    def render_html(self, parent_context=None):
+        if self.value is None:
+            return "-"
+        value = timezone.localtime(self.value) if timezone.is_aware(self.value) else self.value
+        return date_format(value, "DATETIME_FORMAT")
+
+
+def register():
+    register_display_class(models.DateTimeField, display_class=LocalDateTimeDisplay)

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.users_app.UsersConfig",  # wagtail.users with the platform's user forms
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

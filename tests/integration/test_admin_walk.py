@@ -72,3 +72,35 @@ def test_the_admin_shows_times_in_beijing_time_on_inspect_pages(client):
         if isinstance(field, models.DateTimeField)
     ]
     assert fields and all(display_class_registry.get(field) is LocalDateTimeDisplay for field in fields)
+
+
+def test_an_administrator_saves_a_user_without_an_email_or_western_names(client):
+    """Issue 23, point 10: the platform never collects an e-mail address; Wagtail's user form
+    required one, and a first and last name, so no user could be saved as the platform has
+    them."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    staff = UserFactory(mobile="13655500001", email="", first_name="", last_name="")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(
+        reverse("wagtailusers_users:edit", args=[staff.pk]),
+        {"mobile": staff.mobile, "email": "", "first_name": "", "last_name": "", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    staff.refresh_from_db()
+    assert staff.email == "" and staff.is_active
+    created = client.post(
+        reverse("wagtailusers_users:add"),
+        {
+            "mobile": "13655500002",
+            "email": "",
+            "first_name": "",
+            "last_name": "",
+            "password1": "Demo-pass-2026!x",
+            "password2": "Demo-pass-2026!x",
+        },
+    )
+    assert created.status_code == 302, created.content.decode()[:2000]
+
+    assert get_user_model().objects.filter(mobile="13655500002", email="").exists()

@@ -104,3 +104,14 @@ def test_an_administrator_saves_a_user_without_an_email_or_western_names(client)
     assert created.status_code == 302, created.content.decode()[:2000]
 
     assert get_user_model().objects.filter(mobile="13655500002", email="").exists()
+
+
+def test_wagtails_english_default_groups_are_named_in_chinese():
+    from django.contrib.auth.models import Group
+
+    names = set(Group.objects.values_list("name", flat=True))
+    assert not names & {"Editors", "Moderators"}
+    assert {"页面编辑（Wagtail 默认）", "页面审核（Wagtail 默认）"} <= names
+    # Their permissions came with them: the moderators may still publish pages.
+    moderators = Group.objects.get(name="页面审核（Wagtail 默认）")
+    assert moderators.page_permissions.filter(permission__codename="publish_page").exists()

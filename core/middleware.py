@@ -30,17 +30,26 @@ class SecurityHeadersMiddleware:
     """Headers Django's SecurityMiddleware doesn't set: CSP and Permissions-Policy.
 
     The Wagtail admin needs inline scripts, so the CSP applies to public pages only.
+
+    Wagtail renders a preview by passing a dummy request for the page's public URL through
+    this middleware (``request.is_dummy``), and the admin shows the result in a frame of its
+    own: a preview's policy lets the same origin frame it (``frame-ancestors 'self'``), where
+    a public page may be framed by nobody. Wagtail's preview view already sends
+    ``X-Frame-Options: SAMEORIGIN``.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         form_action = " ".join(["'self'", *settings.CSP_EXTRA_FORM_ACTION])
         self.csp = f"{settings.CONTENT_SECURITY_POLICY}; form-action {form_action}"
+        self.preview_csp = self.csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=(), payment=()")
-        if not request.path.startswith(("/admin/", "/django-admin/")):
+        if getattr(request, "is_dummy", False):
+            response.setdefault("Content-Security-Policy", self.preview_csp)
+        elif not request.path.startswith(("/admin/", "/django-admin/")):
             response.setdefault("Content-Security-Policy", self.csp)
         return response
 

@@ -115,3 +115,24 @@ def test_wagtails_english_default_groups_are_named_in_chinese():
     # Their permissions came with them: the moderators may still publish pages.
     moderators = Group.objects.get(name="页面审核（Wagtail 默认）")
     assert moderators.page_permissions.filter(permission__codename="publish_page").exists()
+
+
+def test_the_admin_preview_may_be_framed_by_the_admin_and_nothing_else_may(client):
+    """Issue 23, point 8: the preview panel was blank. Wagtail renders a preview through the
+    middleware with a dummy request for the page's public URL, so the preview carried the
+    public pages' ``frame-ancestors 'none'`` and the admin's own frame refused it."""
+    from wagtail.models import Page
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    home = Page.objects.filter(depth=2).first().specific
+    preview_url = f"/admin/pages/{home.pk}/edit/preview/"
+    client.post(preview_url, {"title": home.title, "slug": home.slug})
+    preview = client.get(preview_url, {"in_preview_panel": "true"})
+    assert preview.status_code == 200 and home.title in preview.content.decode()
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" not in preview["Content-Security-Policy"]
+    public = client.get("/")
+    assert (
+        public["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in public["Content-Security-Policy"]
+    )

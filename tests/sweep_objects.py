@@ -281,6 +281,7 @@ URLS = {
     "registry_workbench:members": Entry(ORGANISATION, _uscc),
     "reports_workbench:list": Entry(ORGANISATION, _uscc),
     "reports_workbench:edit": Entry(ORGANISATION, lambda t: {**_uscc(t), "year": t.report_year}),
+    "reports_workbench:check": Entry(ORGANISATION, lambda t: {**_uscc(t), "year": t.report_year}),
     "reports_workbench:attachment": Entry(
         ORGANISATION,
         lambda t: {**_uscc(t), "year": t.report_year, "pk": t.attachment_pk},

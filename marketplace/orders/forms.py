@@ -78,6 +78,84 @@ class OrderForm(SpecificErrorsMixin, PostedPricesMixin, forms.Form):
         if not changes:
             del self.fields["accept_price_changes"]
 
+    SECTIONS = (
+        (
+            "deceased",
+            _("逝者信息"),
+            ("deceased_name", "deceased_gender", "deceased_age", "date_of_death", "deceased_id"),
+        ),
+        ("contact", _("经办家属"), ("contact_name", "contact_relation")),
+        ("service", _("服务日期和时间"), ("requested_date", "requested_time", "family_note")),
+        ("prices", _("价格确认"), ("accept_price_changes",)),
+    )
+
+    def sections(self):
+        """The form's sections (key, title, bound fields), each with its task-list status:
+        未开始 before anything is posted or typed, 有错误 when a field of it has an error,
+        已完成 when every required field of it is filled, else 进行中."""
+        for key, title, names in self.SECTIONS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                yield {"key": key, "title": title, "fields": fields, "status": self._status(fields)}
+
+    def tasks(self):
+        return [
+            {"anchor": f"section-{section['key']}", "title": section["title"], "status": section["status"]}
+            for section in self.sections()
+        ]
+
+    def _status(self, fields):
+        if not self.is_bound:
+            return "not_started"
+        if any(field.errors for field in fields):
+            return "has_errors"
+        filled = {field.name for field in fields if field.field.disabled or self.data.get(field.html_name)}
+        if not filled:
+            return "not_started"
+        if all(field.name in filled for field in fields if field.field.required):
+            return "completed"
+        return "in_progress"
+
+    def answers(self, change_url):
+        """The check-your-answers rows of a valid form, by section; the identity number only
+        masked. ``change_url`` is the form's address, the anchors are appended."""
+        data = self.cleaned_data
+        shown = {
+            "deceased_gender": dict(Gender.choices).get(data.get("deceased_gender"), ""),
+            "deceased_id": identity.mask(data["deceased_id"]),
+            "date_of_death": data["date_of_death"].strftime("%Y-%m-%d"),
+            "requested_date": data["requested_date"].strftime("%Y-%m-%d"),
+            "requested_time": data["requested_time"].strftime("%H:%M"),
+            "family_note": data.get("family_note") or _("无"),
+            "accept_price_changes": _("已确认按现行公示价格下单"),
+        }
+        return [
+            {
+                "key": section["key"],
+                "title": section["title"],
+                "change_url": f"{change_url}#section-{section['key']}",
+                "rows": [
+                    {
+                        "label": field.label,
+                        "value": shown.get(field.name, data.get(field.name)),
+                        "multiline": field.name == "family_note",
+                        "change_url": f"{change_url}#{field.auto_id}",
+                    }
+                    for field in section["fields"]
+                ],
+            }
+            for section in self.sections()
+        ]
+
+    def check_data(self):
+        """What the check step keeps between requests: the typed answers only (never prices;
+        a disabled field keeps its initial value and is not stored)."""
+        return {
+            name: self.data.get(name, "")
+            for name, field in self.fields.items()
+            if not field.disabled and self.data.get(name, "") != ""
+        }
+
     def clean_deceased_id(self):
         return identity.validate_resident_id(self.cleaned_data["deceased_id"])
 

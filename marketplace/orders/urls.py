@@ -6,6 +6,7 @@ app_name = "orders"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
+    path("new/check/", views.check, name="check"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/cancel/", views.cancel, name="cancel"),
     path("<str:reference>/contract/draft.pdf", views.contract_draft, name="contract_draft"),

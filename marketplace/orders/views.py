@@ -3,20 +3,26 @@
 Every order is fetched with ``family_order_or_404``: another family's order answers 404.
 """
 
+import secrets
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.otp import OtpError
 from accounts.permissions import get_managed_or_404
 from accounts.services import client_ip
+from core.money import round_money
 from core.statemachine import IllegalTransition
 from core.verification import serve_verified
 from marketplace.catalogue.models import Quote
@@ -104,57 +110,105 @@ def index(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def new(request):
-    reference = request.POST.get("quote") or request.GET.get("quote") or ""
+# The check-your-answers step keeps the typed answers in the session, one entry per quote,
+# with a one-time token that the final "确认下单" must carry. Prices are never kept from the
+# page: the check page shows the posted prices in effect and the confirmation must match them.
+CHECKS_SESSION_KEY = "orders_checks"
+
+
+def _quote_for(request, reference):
     if not reference:
-        messages.info(request, _("请先在费用估算中保存报价单，再从报价单提交订单。"))
-        return redirect("orders:index")
-    quote = get_managed_or_404(request.user, Quote.objects.select_related("provider"), reference=reference)
+        return None
+    return get_managed_or_404(request.user, Quote.objects.select_related("provider"), reference=reference)
+
+
+def _stored_check(request, quote):
+    return request.session.get(CHECKS_SESSION_KEY, {}).get(quote.reference)
+
+
+def _store_check(request, quote, entry):
+    checks = request.session.get(CHECKS_SESSION_KEY, {})
+    if entry is None:
+        checks.pop(quote.reference, None)
+    else:
+        checks[quote.reference] = entry
+    request.session[CHECKS_SESSION_KEY] = checks
+
+
+def _form_url(quote, *, edit=False):
+    return f"{reverse('orders:new')}?quote={quote.reference}" + ("&edit=1" if edit else "")
+
+
+def _check_url(quote):
+    return f"{reverse('orders:check')}?quote={quote.reference}"
+
+
+def _posted_prices(statement):
+    return {str(row.item.pk): str(round_money(row.unit_price)) for row in statement.lines}
+
+
+def _preview_or_redirect(request, quote):
+    """The statement at today's prices, or a redirect when the quote can no longer be priced
+    or has already become an open order."""
     existing = open_order_for(quote)
     if existing is not None:
+        _store_check(request, quote, None)
         messages.info(request, _("该报价单已提交为订单 %(ref)s。") % {"ref": existing.reference})
-        return redirect(existing)
+        return None, None, redirect(existing)
     try:
         statement, changes = preview_from_quote(quote)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages) + _("请重新估算费用。"))
-        return redirect(f"{reverse('catalogue:quote')}?provider={quote.provider.slug}")
-    form = OrderForm(request.POST or None, user=request.user, statement=statement, changes=changes)
+        return None, None, redirect(f"{reverse('catalogue:quote')}?provider={quote.provider.slug}")
+    return statement, changes, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    """Step 1: the details form. A valid POST creates no order: it keeps the answers for the
+    check step and shows the check page; ``?edit=1`` brings the kept answers back."""
+    quote = _quote_for(request, request.POST.get("quote") or request.GET.get("quote") or "")
+    if quote is None:
+        messages.info(request, _("请先在费用估算中保存报价单，再从报价单提交订单。"))
+        return redirect("orders:index")
+    statement, changes, leave = _preview_or_redirect(request, quote)
+    if leave is not None:
+        return leave
+    stored = _stored_check(request, quote)
+    if request.method == "POST":
+        data = request.POST
+    elif request.GET.get("edit") and stored:
+        data = stored["data"]
+    else:
+        data = None
+    form = OrderForm(data, user=request.user, statement=statement, changes=changes)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
                 check_expected_prices(statement, form.posted_prices)
-                order = submit_order(
-                    request.user,
-                    quote,
-                    details=form.cleaned_data,
-                    accept_price_changes=form.cleaned_data.get("accept_price_changes", False),
-                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(
+                token = secrets.token_urlsafe(24)
+                _store_check(
                     request,
-                    _(
-                        "订单已提交，订单号 %(ref)s。机构通常在 %(hours)s 小时内确认服务时间（预计 %(when)s 前），届时会短信通知您。"
-                    )
-                    % {
-                        "ref": order.reference,
-                        "hours": notifications.confirmation_hours(order.provider),
-                        "when": notifications.expected_confirmation(order).strftime("%Y-%m-%d %H:%M"),
-                    },
+                    quote,
+                    {"token": token, "data": form.check_data(), "prices": _posted_prices(statement)},
                 )
-                return redirect(order)
+                return redirect(_check_url(quote))
+    elif data is not None:
+        form.is_valid()  # the kept answers, re-checked: the task list shows their status
     lines = lines_from_statement(statement)
     return render(
         request,
         "orders/new.html",
         {
             "form": form,
+            "sections": list(form.sections()),
+            "tasks": form.tasks(),
             "quote": quote,
             "provider": quote.provider,
             "statement": statement,
@@ -165,6 +219,84 @@ def new(request):
             "breadcrumbs": crumbs((_("提交订单"), None)),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request):
+    """Step 2: check your answers, then "确认下单". Only this POST creates the order: it needs
+    the one-time token of the kept answers, re-validates them, takes every price from the
+    server (anything price-like in the POST is ignored) and locks the quote, so a double
+    click or a replay creates one order."""
+    quote = _quote_for(request, request.POST.get("quote") or request.GET.get("quote") or "")
+    if quote is None:
+        raise Http404
+    statement, changes, leave = _preview_or_redirect(request, quote)
+    if leave is not None:
+        return leave
+    stored = _stored_check(request, quote)
+    if stored is None:
+        if request.method == "POST":
+            messages.error(request, _("订单信息已失效，请重新填写并核对。"))
+        return redirect(_form_url(quote))
+    form = OrderForm(stored["data"], user=request.user, statement=statement, changes=changes)
+    if not form.is_valid():
+        messages.error(request, _("订单信息需要修改，请按提示修改后再核对。"))
+        return redirect(_form_url(quote, edit=True))
+    if request.method == "POST":
+        if not constant_time_compare(request.POST.get("token", ""), stored["token"]):
+            messages.error(request, _("核对页已失效，请重新核对订单信息。"))
+            return redirect(_form_url(quote, edit=True))
+        try:
+            check_expected_prices(statement, {int(k): Decimal(v) for k, v in stored["prices"].items()})
+            with transaction.atomic():
+                Quote.objects.select_for_update().filter(pk=quote.pk).first()
+                order = submit_order(
+                    request.user,
+                    quote,
+                    details=form.cleaned_data,
+                    accept_price_changes=form.cleaned_data.get("accept_price_changes", False),
+                )
+        except ValidationError as exc:
+            existing = open_order_for(quote)
+            if existing is not None:
+                _store_check(request, quote, None)
+                return redirect(existing)
+            messages.error(request, " ".join(exc.messages))
+            _store_check(request, quote, {**stored, "prices": _posted_prices(statement)})
+            return redirect(_check_url(quote))
+        _store_check(request, quote, None)
+        messages.success(
+            request,
+            _(
+                "订单已提交，订单号 %(ref)s。机构通常在 %(hours)s 小时内确认服务时间（预计 %(when)s 前），届时会短信通知您。"
+            )
+            % {
+                "ref": order.reference,
+                "hours": notifications.confirmation_hours(order.provider),
+                "when": notifications.expected_confirmation(order).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+        return redirect(order)
+    # The page shows today's posted prices; the confirmation must match exactly these.
+    _store_check(request, quote, {**stored, "prices": _posted_prices(statement)})
+    lines = lines_from_statement(statement)
+    return render(
+        request,
+        "orders/check.html",
+        {
+            "quote": quote,
+            "provider": quote.provider,
+            "statement": statement,
+            "lines": lines,
+            "totals": totals(lines),
+            "answers": form.answers(_form_url(quote, edit=True)),
+            "edit_url": _form_url(quote, edit=True),
+            "token": stored["token"],
+            "cancellation_clause": cancellation_clause(schedule_in_force()),
+            "breadcrumbs": crumbs((_("提交订单"), _form_url(quote, edit=True)), (_("核对订单"), None)),
+        },
     )
 
 

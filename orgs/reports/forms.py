@@ -1,9 +1,13 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SpecificErrorsMixin
+from core.money import format_money
 
 from .models import AnnualReport, AttachmentKind, Conclusion
+from .services.sections import TOTALS
 
 SECTIONS = [
     ("basic", _("一、基本信息确认"), ("basic_info_confirmed", "basic_info_notes")),
@@ -32,6 +36,19 @@ SECTIONS = [
     ),
 ]
 CHARITY_FIELDS = SECTIONS[-1][2]
+TOTAL_LABELS = {
+    "total_assets": _("负债合计与净资产之和"),
+    "income_total": _("各项收入之和"),
+    "expense_total": _("各项费用之和"),
+}
+
+
+def _typed_differs(value, total):
+    """Whether a typed sum differs from the sum of its parts (unreadable input: no claim)."""
+    try:
+        return total is not None and Decimal(str(value).replace(",", "")) != total
+    except (InvalidOperation, ValueError):
+        return False
 
 
 class ReportForm(SpecificErrorsMixin, forms.ModelForm):
@@ -64,11 +81,43 @@ class ReportForm(SpecificErrorsMixin, forms.ModelForm):
             elif isinstance(field, forms.IntegerField):
                 field.widget.attrs.update({"inputmode": "numeric", "min": "0"})
 
-    def sections(self):
+    def section_names(self):
+        """``(key, field names)`` of the sections this organisation's report has."""
+        for key, _title, names in SECTIONS:
+            present = tuple(name for name in names if name in self.fields)
+            if present:
+                yield key, present
+
+    def sections(self, totals=None):
+        """Each section with its bound fields; a section holding a sum field also carries the
+        server-computed sum of its parts (``totals``: ``{total field: Decimal}``)."""
+        totals = totals or {}
         for key, title, names in SECTIONS:
             fields = [self[name] for name in names if name in self.fields]
             if fields:
-                yield {"key": key, "title": title, "fields": fields}
+                live = [
+                    {
+                        "field": name,
+                        "field_label": self.fields[name].label,
+                        "parts": TOTALS[name],
+                        "sum": totals.get(name),
+                        "label": TOTAL_LABELS[name],
+                        "mismatch": _typed_differs(self[name].value(), totals.get(name)),
+                    }
+                    for name in names
+                    if name in TOTALS and name in self.fields
+                ]
+                yield {"key": key, "title": title, "fields": fields, "totals": live}
+
+    def tasks(self, statuses):
+        """The task list: each section's title, anchor and status (then the attachments)."""
+        rows = [
+            {"anchor": f"section-{key}", "title": title, "status": statuses[key]}
+            for key, title, names in SECTIONS
+            if key in statuses and any(name in self.fields for name in names)
+        ]
+        rows.append({"anchor": "attachments", "title": _("附件"), "status": statuses["attachments"]})
+        return rows
 
 
 class StartReportForm(SpecificErrorsMixin, forms.Form):
@@ -97,3 +146,39 @@ class ReturnForm(SpecificErrorsMixin, forms.Form):
 class AcceptForm(SpecificErrorsMixin, forms.Form):
     conclusion = forms.ChoiceField(label=_("年检结论"), choices=Conclusion.choices)
     comment = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+def _display(report, name):
+    value = getattr(report, name)
+    if name in AnnualReport.MONEY_FIELDS:
+        return _("%(amount)s 元") % {"amount": format_money(value)}
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if value in ("", None):
+        return _("未填写")
+    return value
+
+
+def answers_by_section(form, report, edit_url):
+    """The check-your-answers page: every saved answer of ``report`` by section, each with the
+    link back to its field on the form at ``edit_url``."""
+    sections = []
+    for section in form.sections():
+        rows = [
+            {
+                "label": field.label,
+                "value": _display(report, field.name),
+                "multiline": field.name in ("activities_summary", "basic_info_notes"),
+                "change_url": f"{edit_url}#{field.auto_id}",
+            }
+            for field in section["fields"]
+        ]
+        sections.append(
+            {
+                "key": section["key"],
+                "title": section["title"],
+                "change_url": f"{edit_url}#section-{section['key']}",
+                "rows": rows,
+            }
+        )
+    return sections

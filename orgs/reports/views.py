@@ -14,12 +14,14 @@ from accounts.permissions import get_managed_or_404, scope
 from core.stored_files import serve_stored_file
 from orgs.registry.models import Organization
 
-from .forms import AttachmentForm, ReportForm, StartReportForm
-from .models import AnnualReport, ReportAttachment
+from .forms import AttachmentForm, ReportForm, StartReportForm, answers_by_section
+from .models import AnnualReport, ImmutableRecord, ReportAttachment
 from .services.attachments import add_attachment, withdraw_attachment
 from .services.deadlines import applicable_deadline, countdown, deadlines_for, filing_years, start_report
 from .services.ratios import c3_for
 from .services.receipt import receipt_pdf
+from .services.sections import section_statuses
+from .services.sections import totals as sum_of_parts
 from .services.submission import submit_report
 from .services.validation import (
     attachment_errors,
@@ -90,10 +92,23 @@ def report_list(request, uscc):
     )
 
 
+def _form_context(report, form):
+    """The task list (status per section, from the saved draft) and the sums of the parts
+    (from what was typed when the form is bound, else from the draft)."""
+    values = {name: getattr(report, name) for name in AnnualReport.CONTENT_FIELDS}
+    if form.is_bound:
+        values.update(getattr(form, "cleaned_data", {}))
+    return {
+        "tasks": form.tasks(section_statuses(report, form.section_names())),
+        "sections": list(form.sections(sum_of_parts(values))),
+    }
+
+
 def _context(report, form=None, attachment_form=None, missing_attachments=None):
     organization = report.organization
     submissions = list(report.submissions.select_related("decision").order_by("-sequence"))
     return {
+        **(_form_context(report, form) if form is not None else {}),
         "report": report,
         "organization": organization,
         "form": form,
@@ -158,16 +173,8 @@ def edit(request, uscc, year):
     errors = content_errors(form.cleaned_data, organization)
     missing_attachments = attachment_errors(report)
     if not errors and not missing_attachments:
-        try:
-            submission = submit_report(report, user=request.user)
-        except ValidationError as error:
-            errors = error.message_dict
-        else:
-            if submission.is_late:
-                messages.warning(request, _("年度报告已提交。已超过截止日期，本次报送标记为逾期。"))
-            else:
-                messages.success(request, _("年度报告已提交，请下载报送回执。"))
-            return redirect(here)
+        # Nothing is submitted yet: the check-your-answers page comes first.
+        return redirect("reports_workbench:check", uscc=organization.uscc, year=report.year)
     for field, field_errors in errors.items():
         for message in field_errors:
             form.add_error(field if field in form.fields else None, message)
@@ -176,6 +183,60 @@ def edit(request, uscc, year):
     return render(
         request, "reports/report_form.html", _context(report, form, AttachmentForm(), missing_attachments)
     )
+
+
+def _check_context(report):
+    organization = report.organization
+    data = {name: getattr(report, name) for name in AnnualReport.CONTENT_FIELDS}
+    errors = content_errors(data, organization)
+    errors.update(attachment_errors(report))
+    form = ReportForm(instance=report, organization=organization)
+    here = reverse("reports_workbench:edit", args=[organization.uscc, report.year])
+    return {
+        "report": report,
+        "organization": organization,
+        "summary": answers_by_section(form, report, here),
+        "sums": sum_of_parts(data),
+        "attachments": current_attachments(report),
+        "required_kinds": required_attachment_kinds(organization),
+        "edit_url": here,
+        "problems": [message for messages_ in errors.values() for message in messages_],
+        "applicable_deadline": applicable_deadline(report),
+        "countdown": countdown(report),
+        "breadcrumbs": [
+            *_crumbs(organization, _("%(year)s 年度报告") % {"year": report.year})[:-1],
+            (_("%(year)s 年度报告") % {"year": report.year}, here),
+            (_("核对并提交"), None),
+        ],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request, uscc, year):
+    """Check your answers: every saved answer by section, each with a link back to change it;
+    only "确认提交" here submits (``submit_report`` re-checks every S2 rule)."""
+    report = _report(request, uscc, year)
+    here = reverse("reports_workbench:edit", args=[report.organization.uscc, report.year])
+    if not report.is_editable:
+        if request.method == "POST":
+            messages.info(request, _("该年度报告已提交，不能重复提交。"))
+        return redirect(here)
+    if request.method == "POST":
+        try:
+            submission = submit_report(report, user=request.user)
+        except ValidationError:
+            messages.error(request, _("报告尚未提交，请先修改下列问题。"))
+            return render(request, "reports/report_check.html", _check_context(report), status=400)
+        except ImmutableRecord:
+            messages.info(request, _("该年度报告已提交，不能重复提交。"))
+            return redirect(here)
+        if submission.is_late:
+            messages.warning(request, _("年度报告已提交。已超过截止日期，本次报送标记为逾期。"))
+        else:
+            messages.success(request, _("年度报告已提交，请下载报送回执。"))
+        return redirect(here)
+    return render(request, "reports/report_check.html", _check_context(report))
 
 
 def attachment_response(request, attachment):

@@ -82,6 +82,10 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
         files=[{"name": "声明页.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("签章声明页")}]
     )
     org_page.get_by_role("button", name="提交报告").click()
+    # S2: nothing is submitted before the check-your-answers page is confirmed.
+    expect(org_page.get_by_role("heading", level=1)).to_have_text(f"提交前请核对 {year} 年度报告")
+    expect(org_page.locator("dl.summary-list").first).to_be_visible()
+    org_page.get_by_role("button", name="确认提交").click()
     expect(org_page.get_by_role("status")).to_contain_text("年度报告已提交")
     expect(org_page.get_by_text("待审核").first).to_be_visible()
     receipt = org_page.get_by_role("link", name="下载回执（PDF）")
@@ -107,6 +111,8 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
     org_page.get_by_label("主要业务活动").fill("开展居家养老服务培训12场，组织志愿服务30次。")
     org_page.get_by_label("志愿者人数").fill("45")
     org_page.get_by_role("button", name="提交报告").click()
+    expect(org_page.get_by_text("开展居家养老服务培训12场，组织志愿服务30次。")).to_be_visible()
+    org_page.get_by_role("button", name="确认提交").click()
     expect(org_page.get_by_role("status")).to_contain_text("年度报告已提交")
     expect(org_page.get_by_role("link", name="下载回执（PDF）")).to_have_count(2)
 

@@ -69,6 +69,13 @@ def form_data(quote, **overrides):
     return data
 
 
+def confirm_order(client, quote):
+    """The check-your-answers step: read the check page's one-time token and confirm."""
+    response = client.get(f"/orders/new/check/?quote={quote.reference}")
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    return client.post("/orders/new/check/", {"quote": quote.reference, "token": token})
+
+
 def pdf_bytes(response):
     return b"".join(response.streaming_content)
 
@@ -89,6 +96,8 @@ def test_a_family_submits_a_saved_quote_as_an_order(client):
     page = client.get(f"/orders/new/?quote={quote.reference}").content.decode()
     assert "骨灰盒" in page and provider.deposit_terms in page and provider.cancellation_terms in page
     response = client.post("/orders/new/", form_data(quote))
+    assert response.status_code == 302 and not Order.objects.exists()  # the check page comes first
+    response = confirm_order(client, quote)
     order = Order.objects.get(quote=quote)
     assert response.status_code == 302 and response["Location"] == order.get_absolute_url()
     assert order.user == family and order.status == "submitted" and order.total == quote.total
@@ -158,7 +167,9 @@ def test_changed_prices_must_be_accepted_before_submitting(client):
     response = client.post("/orders/new/", data)
     assert response.status_code == 400 and not Order.objects.exists()
     response = client.post("/orders/new/", {**data, "accept_price_changes": "on"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and not Order.objects.exists()
+    assert "已确认按现行公示价格下单" in client.get(response["Location"]).content.decode()
+    confirm_order(client, quote)
     assert Order.objects.get().lines.get(item=urn).unit_price == Decimal("640.00")
 
 

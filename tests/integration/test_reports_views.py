@@ -73,7 +73,10 @@ def test_start_save_draft_upload_and_submit(member):
     assert response.status_code == 302
     report = AnnualReport.objects.get()
     assert report.total_assets == Decimal("2.00") and report.attachments.get().original_name == "声明页.pdf"
-    response = client.post(f"/workbench/reports/{uscc}/2025/", {**form_data(), "submit": "1"}, follow=True)
+    response = client.post(f"/workbench/reports/{uscc}/2025/", {**form_data(), "submit": "1"})
+    assert response["Location"] == f"/workbench/reports/{uscc}/2025/check/"  # S2: check first
+    assert AnnualReport.objects.get().status == ReportStatus.DRAFT
+    response = client.post(f"/workbench/reports/{uscc}/2025/check/", {"confirm": "1"}, follow=True)
     html = response.content.decode()
     assert "年度报告已提交" in html and "待审核" in html
     report = AnnualReport.objects.get()

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from .charts import price_step_chart
 from .filters import CatalogueFilter
 from .hooks import provider_sections
-from .models import Provider, ProviderPhoto, ServiceCategory, ServiceItem
-from .services.current import public_items, today
+from .models import Provider, ProviderPhoto, ServiceItem
+from .services.compare import compare_providers, selected_providers
+from .services.current import today
 from .services.notice import price_notice
 from .services.packages import (
     package_breakdowns,
@@ -24,7 +25,6 @@ from .services.packages import (
     sorted_by_package_price,
     standard_package,
 )
-from .services.stats import city_stats
 
 
 def provider_choices():
@@ -133,52 +133,23 @@ def item_history(request, pk):
 
 @require_GET
 def compare(request):
-    slugs = list(dict.fromkeys(s for s in request.GET.getlist("p") if s))[: settings.CATALOGUE_COMPARE_MAX]
-    providers_by_slug = {p.slug: p for p in Provider.objects.public().filter(slug__in=slugs)}
-    providers = [providers_by_slug[s] for s in slugs if s in providers_by_slug]
+    asked = request.GET.getlist("p")
+    slugs, providers = selected_providers(asked)
     error = ""
-    rows = []
-    if len(request.GET.getlist("p")) > settings.CATALOGUE_COMPARE_MAX:
+    comparison = None
+    if len(asked) > settings.CATALOGUE_COMPARE_MAX:
         error = _("最多可同时比较 %(n)s 家机构，已取前 %(n)s 家。") % {"n": settings.CATALOGUE_COMPARE_MAX}
     if len(providers) >= 2:
-        items = (
-            public_items()
-            .filter(provider__in=providers, current_price__isnull=False)
-            .order_by("category__sort_order", "sort_order", "pk")
-        )
-        table = {}
-        for item in items:
-            key = (item.provider_id, item.category_id)
-            if key not in table or item.current_price < table[key].current_price:
-                table[key] = item
-        stats = city_stats()
-        offered = {category_id for (_p, category_id) in table}
-        for category in (
-            ServiceCategory.objects.filter(pk__in=offered).select_related("parent").order_by("sort_order")
-        ):
-            cells = [table.get((provider.pk, category.pk)) for provider in providers]
-            cheapest = min(item.current_price for item in cells if item is not None)
-            rows.append(
-                {
-                    "category": category,
-                    "cells": [
-                        {"item": item, "cheapest": item is not None and item.current_price == cheapest}
-                        for item in cells
-                    ],
-                    "stats": stats.get(category.pk),
-                }
-            )
-    elif slugs or request.GET.getlist("p"):
+        comparison = compare_providers(providers)
+    elif slugs or asked:
         error = error or _("请选择 2 至 %(n)s 家机构进行比较。") % {"n": settings.CATALOGUE_COMPARE_MAX}
-    choices = provider_choices()
     return render(
         request,
         "catalogue/compare.html",
         {
-            "providers": providers,
-            "rows": rows,
+            "comparison": comparison,
             "error": error,
-            "choices": choices,
+            "choices": provider_choices(),
             "selected": slugs,
             "slots": range(settings.CATALOGUE_COMPARE_MAX),
             "catalogue_url": reverse("catalogue:index"),

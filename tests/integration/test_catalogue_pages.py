@@ -184,12 +184,20 @@ def test_item_history_shows_chart_and_table_of_every_version(client):
 def test_compare_shows_city_stats_cheapest_and_not_offered(client, catalogue):
     cheap, dear, cemetery = catalogue
     html = text(client.get("/funeral/compare/", {"p": ["jia", "yi", "bing"]}))
-    assert html.count("不提供") >= 8  # the cemetery offers none of the funeral services
-    urn_row = re.search(r"<th scope=\"row\">骨灰盒</th>(.*?)</tr>", html, re.S).group(1)
-    cells = re.findall(r"<td class=\"num([^\"]*)\">(.*?)</td>", urn_row, re.S)
-    assert "highlight" in cells[0][0] and "540.00" in cells[0][1]
+    assert html.count("不提供") >= 3  # the funeral homes offer no plots, the cemetery no urns
+    urn_row = re.search(
+        r"<tr class=\"compare-category-row\"><th scope=\"row\">骨灰盒</th>(.*?)</tr>", html, re.S
+    ).group(1)
+    cells = re.findall(r"<td(?: class=\"([^\"]*)\")?>(.*?)</td>", urn_row, re.S)
+    assert "540.00" in cells[0][1] and "/个" in cells[0][1]
     assert "720.00" in cells[1][1] and "不提供" in cells[2][1]
     assert [c[1].strip() for c in cells[3:]] == ["540.00", "630.00", "720.00"]  # city min / median / max
+    # The package total (F6) is marked cheapest in text, and the city's package prices beside it.
+    total_row = re.search(r"<tr class=\"compare-total-row\">(.*?)</tr>", html, re.S).group(1)
+    total_cells = re.findall(r"<td(?: class=\"([^\"]*)\")?>(.*?)</td>", total_row, re.S)
+    assert "highlight" in total_cells[0][0] and "最低" in total_cells[0][1] and "¥756.00" in total_cells[0][1]
+    assert "未标价标准服务包" in total_cells[2][1]
+    assert [c[1].strip() for c in total_cells[3:]] == ["756.00", "882.00", "1,008.00"]
 
 
 def test_compare_needs_two_to_four_providers(client, catalogue):
@@ -415,7 +423,7 @@ def test_query_counts_stay_flat_as_providers_grow(client, django_assert_max_num_
         assert client.get("/funeral/", {"district": "chaoyang"}).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(f"/funeral/providers/p{count}-0/").status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):  # + the standard package and its F6 mappings
         assert client.get("/funeral/compare/", {"p": slugs}).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get("/funeral/packages/").status_code == 200

@@ -22,6 +22,7 @@ from .models import (
     PackageComponent,
     PackageMapping,
     PriceBasis,
+    PriceChangeReason,
     PriceVersion,
     Provider,
     ProviderMembership,
@@ -226,16 +227,22 @@ def _history_plan(item_index, base, basis, start, factor):
     """Two years of history: an opening price, a change about a year ago for market and
     guide prices, and for some market items a second change six months ago."""
     opening = _money(base * factor)
-    plan = [(start, opening, "首次公示价格")]
+    plan = [(start, opening, PriceChangeReason.INITIAL, "")]
     if basis != PriceBasis.GOVERNMENT_SET:
         plan.append(
-            (start + datetime.timedelta(days=365), _money(opening * Decimal("1.05")), "人工与材料成本上涨")
+            (
+                start + datetime.timedelta(days=365),
+                _money(opening * Decimal("1.05")),
+                PriceChangeReason.COSTS,
+                "",
+            )
         )
     if basis == PriceBasis.MARKET and item_index % 3 == 0:
         plan.append(
             (
                 start + datetime.timedelta(days=550),
                 _money(opening * Decimal("1.02")),
+                PriceChangeReason.SERVICE_CONTENT,
                 "优化服务流程，下调部分价格",
             )
         )
@@ -294,8 +301,8 @@ def load(out):
                 continue
             # Government-set prices are the same everywhere; others vary by provider.
             item_factor = Decimal("1") if basis == PriceBasis.GOVERNMENT_SET else factor
-            for day, price, reason in _history_plan(index, Decimal(base), basis, start, item_factor):
-                planned.append((day, item, price, reason))
+            for day, price, code, reason in _history_plan(index, Decimal(base), basis, start, item_factor):
+                planned.append((day, item, price, code, reason))
         if provider.type == "cemetery":
             maintenance = ServiceItem.objects.get(provider=provider, name="墓位维护管理费")
             ServiceItem.objects.filter(provider=provider, category=categories["plot-use"]).update(
@@ -303,12 +310,18 @@ def load(out):
             )
     planned.sort(key=lambda row: (row[0], row[1].provider_id, row[1].sort_order))
     with transaction.atomic():
-        for day, item, price, reason in planned:
+        for day, item, price, code, reason in planned:
             # Announced with the notice F10 asks (none by default) before the day it took effect.
             notice = datetime.timedelta(days=settings.F10_MIN_NOTICE_DAYS)
             announced = timezone.make_aware(datetime.datetime.combine(day - notice, datetime.time(9, 0)))
             publish_price(
-                item, price=price, effective_from=day, reason=reason, user=admin, announced_at=announced
+                item,
+                price=price,
+                effective_from=day,
+                reason_code=code,
+                reason=reason,
+                user=admin,
+                announced_at=announced,
             )
 
     flagship = providers[FIRST_FUNERAL_HOME][0]
@@ -320,6 +333,7 @@ def load(out):
             upcoming_item,
             price=_money(current * Decimal("1.10")),
             effective_from=today + datetime.timedelta(days=30),
+            reason_code=PriceChangeReason.SERVICE_CONTENT,
             reason="告别厅装修升级，增加音响与电子屏",
             user=admin,
         )
@@ -335,6 +349,7 @@ def load(out):
             anomaly,
             price=Decimal(base),
             effective_from=today - datetime.timedelta(days=20),
+            reason_code=PriceChangeReason.INITIAL,
             reason="新增精品骨灰盒",
             user=admin,
             announced_at=timezone.now() - datetime.timedelta(days=20),

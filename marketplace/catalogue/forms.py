@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import SpecificErrorsMixin
 
-from .models import PackageMapping, PriceBasis, Provider, ServiceCategory, ServiceItem, Unit
+from .models import (
+    PackageMapping,
+    PriceBasis,
+    PriceChangeReason,
+    Provider,
+    ServiceCategory,
+    ServiceItem,
+    Unit,
+)
 from .services.posting import earliest_effective_date, notice_error
 
 
@@ -114,7 +122,16 @@ class PriceForm(SpecificErrorsMixin, forms.Form):
     effective_from = forms.DateField(
         label=_("生效日期"), widget=DateInput(), help_text=_("未来日期的调价会作为“即将调整”提前公示。")
     )
-    reason = forms.CharField(label=_("调价原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason_code = forms.ChoiceField(
+        label=_("调价原因"), choices=[("", _("— 请选择 —")), *PriceChangeReason.choices]
+    )
+    reason = forms.CharField(
+        label=_("原因说明"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("选择“其他”时必填；其他情况可补充说明，按原文公示。"),
+    )
     # Optimistic locking: the item's latest version when the form was rendered.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -125,7 +142,15 @@ class PriceForm(SpecificErrorsMixin, forms.Form):
 
     def price_fields(self):
         """The cleaned values ``publish_price`` takes (without the version check)."""
-        return {name: self.cleaned_data[name] for name in ("price", "effective_from", "reason")}
+        return {
+            name: self.cleaned_data[name] for name in ("price", "effective_from", "reason_code", "reason")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason_code") == PriceChangeReason.OTHER and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("调价原因选择“其他”时，请说明具体原因。"))
+        return cleaned
 
     def rebase(self, version):
         """After a refused stale edit: keep everything typed, but base the form on ``version``,

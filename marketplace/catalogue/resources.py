@@ -106,7 +106,7 @@ class ProviderSerializer(serializers.ModelSerializer):
 class UpcomingPriceSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceVersion
-        fields = ["price", "basis", "effective_from", "reason"]
+        fields = ["price", "basis", "effective_from", "reason_code", "reason"]
 
 
 class PriceListItemSerializer(serializers.ModelSerializer):
@@ -238,6 +238,7 @@ class PriceVersionSerializer(serializers.ModelSerializer):
             "basis",
             "effective_from",
             "announced_at",
+            "reason_code",
             "reason",
             "made_by",
             "created_by_id",

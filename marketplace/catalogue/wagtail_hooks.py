@@ -224,9 +224,10 @@ class PriceVersionViewSet(ModelViewSet):
         "effective_from",
         "announced_at",
         "created_by_name",
+        "reason_code",
         "reason",
     ]
-    list_filter = ["basis", "effective_from", "announced_at"]
+    list_filter = ["basis", "reason_code", "effective_from", "announced_at"]
     search_fields = ["provider__name", "item__name", "reason"]
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -238,6 +239,7 @@ class PriceVersionViewSet(ModelViewSet):
         "basis",
         "effective_from",
         "announced_at",
+        "reason_code",
         "reason",
         "created_by_name",
         "previous",

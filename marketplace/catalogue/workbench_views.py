@@ -111,13 +111,7 @@ def item_create(request, slug):
         try:
             with transaction.atomic():
                 item = item_form.save()
-                version = publish_price(
-                    item,
-                    price=price_form.cleaned_data["price"],
-                    effective_from=price_form.cleaned_data["effective_from"],
-                    reason=price_form.cleaned_data["reason"],
-                    user=request.user,
-                )
+                version = publish_price(item, **price_form.price_fields(), user=request.user)
         except ValidationError as exc:
             price_form.apply_errors(exc)
             item_form.instance.pk = None

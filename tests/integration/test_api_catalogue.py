@@ -86,6 +86,7 @@ def test_provider_record_has_the_current_price_list_upcoming_changes_and_package
             "price": "600.00",
             "basis": "market",
             "effective_from": upcoming_day.isoformat(),
+            "reason_code": "",
             "reason": "成本上涨",
         }
     ]
@@ -268,7 +269,14 @@ def test_docs_script_verifies_a_chain_and_catches_a_forged_price(live_server, tm
     settings.API_PAGE_SIZE = 3  # several pages: the script follows `next`
     provider = make_priced_funeral_home(slug="jia")
     urn = provider.items.get(name="骨灰盒")
-    services.publish_price(urn, price=Decimal("650"), effective_from=earliest_effective_date(), reason="调价")
+    # A coded reason with the provider's own words: the code is part of the hash (issue 18, point 12).
+    services.publish_price(
+        urn,
+        price=Decimal("650"),
+        effective_from=earliest_effective_date(),
+        reason_code="costs",
+        reason="调价",
+    )
     script = tmp_path / "verify_chain.py"
     script.write_text(chain_script(), encoding="utf-8")
     url = f"{live_server.url}{API}/price-versions/?provider=jia"

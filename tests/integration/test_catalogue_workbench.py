@@ -31,12 +31,13 @@ def two_providers():
     return a, b, a_item, b_item, make_member(a), make_member(b)
 
 
-def price_post(price="120", days=0, reason="成本上涨", item=None):
+def price_post(price="120", days=0, reason="成本上涨", item=None, reason_code="costs"):
     """The price form as the editor submits it, carrying the version it was rendered with."""
     latest = services.latest_version(item) if item is not None else None
     return {
         "price": price,
         "effective_from": (TODAY() + datetime.timedelta(days=days)).isoformat(),
+        "reason_code": reason_code,
         "reason": reason,
         "seen_version": str(latest.pk) if latest else "",
     }
@@ -116,6 +117,7 @@ def test_staff_create_an_item_with_its_first_price(client, two_providers):
         "item-sort_order": "0",
         "price-price": "150",
         "price-effective_from": TODAY().isoformat(),
+        "price-reason_code": "initial",
         "price-reason": "新增项目",
         "is_compulsory": "on",  # F4: there is no such thing; it is ignored
     }
@@ -135,6 +137,7 @@ def test_f4_compulsory_wording_is_refused_in_the_workbench(client, two_providers
         "item-sort_order": "0",
         "price-price": "150",
         "price-effective_from": TODAY().isoformat(),
+        "price-reason_code": "initial",
         "price-reason": "新增",
     }
     response = client.post("/workbench/funeral/providers/a/items/new/", data)
@@ -154,6 +157,7 @@ def test_f2_refusal_when_creating_an_item_keeps_nothing_half_saved(client, two_p
         "item-sort_order": "0",
         "price-price": "200",
         "price-effective_from": TODAY().isoformat(),
+        "price-reason_code": "initial",
         "price-reason": "新增",
     }
     response = client.post("/workbench/funeral/providers/a/items/new/", data)

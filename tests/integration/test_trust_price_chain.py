@@ -241,14 +241,28 @@ def test_price_edit_with_stale_version_is_refused_keeping_input(client):
     second_seen = seen_version(other.get(url).content.decode())
     day = TODAY().isoformat()
     response = other.post(
-        url, {"price": "130", "effective_from": day, "reason": "成本上涨", "seen_version": second_seen}
+        url,
+        {
+            "price": "130",
+            "effective_from": day,
+            "reason_code": "costs",
+            "reason": "成本上涨",
+            "seen_version": second_seen,
+        },
     )
     assert response.status_code == 302
     winner = services.latest_version(item)
     assert winner.price == Decimal("130.00")
 
     response = client.post(
-        url, {"price": "125.50", "effective_from": day, "reason": "我方核价", "seen_version": first_seen}
+        url,
+        {
+            "price": "125.50",
+            "effective_from": day,
+            "reason_code": "correction",
+            "reason": "我方核价",
+            "seen_version": first_seen,
+        },
     )
     html = response.content.decode()
     assert response.status_code == 409
@@ -259,7 +273,13 @@ def test_price_edit_with_stale_version_is_refused_keeping_input(client):
     assert seen_version(html) == str(winner.pk)
     response = client.post(
         url,
-        {"price": "125.50", "effective_from": day, "reason": "我方核价", "seen_version": seen_version(html)},
+        {
+            "price": "125.50",
+            "effective_from": day,
+            "reason_code": "correction",
+            "reason": "我方核价",
+            "seen_version": seen_version(html),
+        },
     )
     assert response.status_code == 302 and services.latest_version(item).price == Decimal("125.50")
     assert services.verify_chain() == []
@@ -273,7 +293,7 @@ def test_stale_price_message_is_translated(client):
     day = TODAY().isoformat()
     response = client.post(
         f"/en/workbench/funeral/items/{item.pk}/price/",
-        {"price": "120", "effective_from": day, "reason": "x", "seen_version": ""},
+        {"price": "120", "effective_from": day, "reason_code": "other", "reason": "x", "seen_version": ""},
     )
     assert response.status_code == 409
     assert "changed while you were editing" in response.content.decode()

@@ -439,7 +439,11 @@ def test_f10_minimum_notice_is_a_setting(settings):
     from marketplace.catalogue.forms import PriceForm
 
     settings.F10_MIN_NOTICE_DAYS = 3
-    soon = PriceForm({"price": "10", "effective_from": TODAY().isoformat(), "reason": "x"})
+    soon = PriceForm(
+        {"price": "10", "effective_from": TODAY().isoformat(), "reason_code": "other", "reason": "x"}
+    )
     assert not soon.is_valid() and "effective_from" in soon.errors
     later = (TODAY() + datetime.timedelta(days=3)).isoformat()
-    assert PriceForm({"price": "10", "effective_from": later, "reason": "x"}).is_valid()
+    assert PriceForm(
+        {"price": "10", "effective_from": later, "reason_code": "other", "reason": "x"}
+    ).is_valid()

@@ -24,10 +24,13 @@ from .prices import (
     ChainHeads,
     ChainRehash,
     ImmutableRecordError,
+    PriceChangeReason,
     PriceFlag,
     PriceVersion,
     PriceVersionQuerySet,
     canonical_instant,
+    reason_code_for_text,
+    reason_source_label,
 )
 from .providers import Provider, ProviderMembership, ProviderPhoto, ProviderQuerySet
 from .quotes import BurialChoice, Quote, QuoteLine, _quote_reference
@@ -46,6 +49,7 @@ __all__ = [
     "PackageComponent",
     "PackageMapping",
     "PriceBasis",
+    "PriceChangeReason",
     "PriceFlag",
     "PriceVersion",
     "PriceVersionQuerySet",
@@ -63,4 +67,6 @@ __all__ = [
     "Unit",
     "_quote_reference",
     "canonical_instant",
+    "reason_code_for_text",
+    "reason_source_label",
 ]

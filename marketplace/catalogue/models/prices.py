@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
@@ -46,6 +46,44 @@ def canonical_instant(value):
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
+class PriceChangeReason(models.TextChoices):
+    """Why a price was posted or changed: a chosen list, so the public pages can show it in
+    the reader's language; ``PriceVersion.reason`` keeps the provider's own words."""
+
+    INITIAL = "initial", _("首次公示价格")
+    COSTS = "costs", _("人工与材料成本上涨")
+    PRICE_INDEX = "price_index", _("物价指数调整")
+    SERVICE_CONTENT = "service_content", _("服务内容调整")
+    POLICY = "policy", _("政策调整/限价调整")
+    CORRECTION = "correction", _("纠正错误")
+    OTHER = "other", _("其他")
+
+
+# The Chinese source labels of the reasons, frozen: they are part of the hash rule of
+# ``PriceVersion.canonical`` (repeated by the offline verification script in docs/api.md) and of
+# the mapping of old free-text reasons (migration 0008), so they never change with a translation.
+REASON_SOURCE_LABELS = {
+    "initial": "首次公示价格",
+    "costs": "人工与材料成本上涨",
+    "price_index": "物价指数调整",
+    "service_content": "服务内容调整",
+    "policy": "政策调整/限价调整",
+    "correction": "纠正错误",
+    "other": "其他",
+}
+
+
+def reason_source_label(code):
+    """The Chinese source label of a reason code, or None for an unknown code."""
+    return REASON_SOURCE_LABELS.get(code)
+
+
+def reason_code_for_text(text):
+    """The code whose Chinese label is exactly ``text``, or "" (old free-text reasons)."""
+    text = (text or "").strip()
+    return next((code for code, label in REASON_SOURCE_LABELS.items() if label == text), "")
+
+
 class PriceVersion(AppendOnlyModel):
     """An append-only price of one item (F10), chained per provider by SHA-256."""
 
@@ -64,7 +102,10 @@ class PriceVersion(AppendOnlyModel):
     basis = models.CharField(_("价格性质"), max_length=10, choices=PriceBasis.choices)
     effective_from = models.DateField(_("生效日期"))
     announced_at = models.DateTimeField(_("公布时间"), default=timezone.now)
-    reason = models.CharField(_("调价原因"), max_length=300)
+    reason_code = models.CharField(
+        _("调价原因类别"), max_length=20, choices=PriceChangeReason.choices, blank=True
+    )
+    reason = models.CharField(_("调价原因说明"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -108,8 +149,14 @@ class PriceVersion(AppendOnlyModel):
         super().save(*args, **kwargs)
 
     def canonical(self):
-        """The fields the hash covers, in a fixed form."""
-        return {
+        """The fields the hash covers, in a fixed form.
+
+        ``reason_code`` (added after the chains were first written) is covered whenever it
+        says something ``reason`` does not: a version whose code is empty, or whose ``reason``
+        is exactly the Chinese label of its code (the old free-text versions that migration
+        0008 mapped to a code), hashes as before, so existing chains still verify; any other
+        version hashes its code too, so changing the code of any version breaks its chain."""
+        data = {
             "provider": self.provider_id,
             "sequence": self.sequence,
             "item": self.item_id,
@@ -122,10 +169,33 @@ class PriceVersion(AppendOnlyModel):
             "previous": self.previous_id,
             "previous_hash": self.previous_hash,
         }
+        if self.reason_code and self.reason != reason_source_label(self.reason_code):
+            data["reason_code"] = self.reason_code
+        return data
 
     def compute_hash(self):
         payload = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    @property
+    def reason_label(self):
+        """The chosen reason in the reader's language ("" for an old version without one)."""
+        return self.get_reason_code_display() if self.reason_code else ""
+
+    @property
+    def reason_detail(self):
+        """The provider's own words, unless they only repeat the chosen reason's label."""
+        if self.reason_code and self.reason == reason_source_label(self.reason_code):
+            return ""
+        return self.reason
+
+    @property
+    def reason_text(self):
+        """The reason in one line: the chosen label, then the provider's words."""
+        label, detail = self.reason_label, self.reason_detail
+        if label and detail:
+            return translation.gettext("%(label)s：%(detail)s") % {"label": label, "detail": detail}
+        return str(label or detail)
 
     @property
     def is_upcoming(self):

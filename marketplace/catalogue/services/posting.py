@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 
 from core.money import round_money
 
-from ..models import GuidePrice, PriceBasis, PriceFlag, PriceVersion, Provider, ServiceItem
+from ..models import (
+    GuidePrice,
+    PriceBasis,
+    PriceChangeReason,
+    PriceFlag,
+    PriceVersion,
+    Provider,
+    ServiceItem,
+    reason_code_for_text,
+)
 from .anomalies import anomaly
 from .current import bump_stats_generation
 from .stats import category_median
@@ -64,7 +73,11 @@ class StalePriceError(ValidationError):
             message = _(
                 "在您编辑期间，该项目的价格已被他人更新为 ¥%(price)s（%(date)s 生效，原因：%(reason)s）。"
                 "您填写的内容已保留，请核对后重新提交。"
-            ) % {"price": current.price, "date": current.effective_from.isoformat(), "reason": current.reason}
+            ) % {
+                "price": current.price,
+                "date": current.effective_from.isoformat(),
+                "reason": current.reason_text,
+            }
         super().__init__(message, code="stale_version")
 
 
@@ -95,7 +108,8 @@ def publish_price(
     *,
     price,
     effective_from,
-    reason,
+    reason="",
+    reason_code="",
     user=None,
     basis=None,
     announced_at=None,
@@ -113,11 +127,17 @@ def publish_price(
     price = round_money(price)
     basis = basis or item.basis
     reason = (reason or "").strip()
+    # A caller that passes only text (an importer, an old script) gets the code its text names.
+    reason_code = reason_code or reason_code_for_text(reason)
     errors = {}
     if price < 0:
         errors["price"] = _("价格不能为负数。")
-    if not reason:
+    if reason_code and reason_code not in PriceChangeReason.values:
+        errors["reason_code"] = _("请从列表中选择调价原因。")
+    elif not reason_code and not reason:
         errors["reason"] = _("请填写调价原因（F10）。")
+    elif reason_code == PriceChangeReason.OTHER and not reason:
+        errors["reason"] = _("调价原因选择“其他”时，请说明具体原因。")
     announced_at = announced_at or timezone.now()
     if effective_from < timezone.localdate(announced_at):
         errors["effective_from"] = _("生效日期不能早于公布日期：历史价格不能补录或改写（F10）。")
@@ -151,6 +171,7 @@ def publish_price(
         effective_from=effective_from,
         announced_at=announced_at,
         reason=reason,
+        reason_code=reason_code,
         created_by=user,
         created_by_name=_author_name(user),
         previous=previous_of_item,

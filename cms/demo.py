@@ -10,6 +10,7 @@ from wagtail.models import Locale, Page, Site
 
 from core.demo import DEMO_MARK
 
+from . import demo_sections
 from .models import BureauSettings, GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage, StandardPage
 
 HOME_SLUG = "home"
@@ -230,31 +231,289 @@ GUIDES = [
     },
 ]
 
+# The English copies of the guides (Wagtail's Translate action makes the copy; an editor
+# writes the English). Legal citations keep the document's Chinese title after its English one.
 GUIDES_EN = {
-    "cremation-certificate": (
-        "Cremation certificate",
-        "Issued by the funeral home after cremation; used to close the household registration and claim funeral allowances.",
-    ),
-    "ashes-placement": (
-        "Placing and storing ashes",
-        "Storage of ashes at a funeral home or columbarium, or burial in a cemetery.",
-    ),
-    "sea-burial-subsidy": (
-        "Sea burial subsidy",
-        "Beijing residents who choose sea or natural burial get six basic funeral services free of charge.",
-    ),
-    "social-group-registration": (
-        "Registering a social group",
-        "Registration of an association, society, chamber or federation with the civil-affairs bureau.",
-    ),
-    "annual-inspection": (
-        "Annual inspection (annual report)",
-        "Every registered social organisation files its annual work report each year.",
-    ),
-    "charity-recognition": (
-        "Recognition as a charity",
-        "A registered organisation applies to be recognised as a charitable organisation.",
-    ),
+    "cremation-certificate": {
+        "title": "Cremation certificate",
+        "summary": "Issued by the funeral home after cremation; used to close the household registration "
+        "and claim funeral allowances.",
+        "legal_basis": rich(
+            "Funeral and Interment Regulations (State Council Decree No. 225), Article 13",
+            "Beijing Funeral and Interment Regulations",
+        ),
+        "eligibility": rich(
+            "The deceased was cremated at a Beijing funeral home; the applicant is a close relative "
+            "or someone they authorised."
+        ),
+        "materials": materials(
+            (
+                "Medical certificate of death",
+                "original",
+                1,
+                "none",
+                "Issued by the hospital or community clinic",
+            ),
+            ("ID card or household register of the deceased", "original_and_copy", 1, "none", ""),
+            (
+                "ID card of the person applying",
+                "original_and_copy",
+                1,
+                "none",
+                "Add a letter of authorisation when acting for the family",
+            ),
+            (
+                "Letter of authorisation",
+                "original",
+                1,
+                "signature",
+                "When the applicant is not a close relative",
+            ),
+        ),
+        "steps": steps(
+            (
+                "Book the cremation",
+                "Choose the services at the funeral home or on this platform and sign the contract.",
+            ),
+            ("Documents checked", "Before cremation the funeral home checks the death certificate and IDs."),
+            (
+                "Cremation and certificate",
+                "The certificate is issued on the spot after cremation; the electronic one goes to the "
+                "family's account and can be checked online with its code.",
+            ),
+        ),
+        "fees": "Free of charge",
+        "where": "Service hall of the funeral home where the cremation took place\nOpen daily 8:00–17:00",
+        "faqs": faqs(
+            (
+                "What if the certificate is lost?",
+                "Ask the funeral home for a new one with your ID, or download the electronic certificate "
+                "from your order on this platform.",
+            ),
+            (
+                "Is the electronic certificate as valid as the paper one?",
+                "Yes. It carries the platform's electronic seal and a code you can check on the Verify page.",
+            ),
+        ),
+    },
+    "ashes-placement": {
+        "title": "Placing and storing ashes",
+        "summary": "Storage of ashes at a funeral home or columbarium, or burial in a cemetery.",
+        "legal_basis": rich(
+            "Funeral and Interment Regulations, Articles 10 to 12",
+            "Interim Measures on Cemetery Management (Min Shi Fa [1992] No. 24)",
+        ),
+        "eligibility": rich(
+            "Families holding a cremation certificate. Burial in a commercial cemetery needs a plot "
+            "use contract with the cemetery."
+        ),
+        "materials": materials(
+            ("Cremation certificate", "original_and_copy", 1, "none", ""),
+            ("ID card of the applicant", "original_and_copy", 1, "none", ""),
+            (
+                "Storage or plot use contract",
+                "original",
+                2,
+                "signature",
+                "Can be signed online on this platform",
+            ),
+        ),
+        "steps": steps(
+            (
+                "Choose storage or burial",
+                "Compare the posted prices of funeral homes, columbaria and cemeteries here.",
+            ),
+            ("Sign the contract", "The contract states the term, the maintenance fee and how to renew."),
+            ("Placement and certificate", "After placement you receive the storage or burial certificate."),
+        ),
+        "fees": "At the provider's posted prices; storage fees are set by the government",
+        "where": "Service counters of funeral homes, columbaria and commercial cemeteries",
+        "faqs": faqs(
+            (
+                "How do I renew storage?",
+                "In the 30 days before it ends, renew at the provider or on this platform and pay the "
+                "price posted at that time.",
+            )
+        ),
+    },
+    "sea-burial-subsidy": {
+        "title": "Sea burial subsidy",
+        "summary": "Beijing residents who choose sea or natural burial get six basic funeral services free "
+        "of charge and can claim a subsidy.",
+        "legal_basis": rich(
+            "Implementing Opinions on Land-saving Eco Burial",
+            "Jing Min Bin Fa [2017] No. 103",
+        ),
+        "eligibility": rich(
+            "The deceased was a registered Beijing resident, and the ashes are scattered at sea or "
+            "buried under a tree or flower bed without keeping them."
+        ),
+        "materials": materials(
+            ("Cremation certificate", "original_and_copy", 1, "none", ""),
+            ("Household register of the deceased or proof of deregistration", "copy", 1, "none", ""),
+            (
+                "ID card and bank card of the applicant",
+                "copy",
+                1,
+                "signature",
+                "The subsidy is paid to the applicant's own account",
+            ),
+            ("Sea (natural) burial certificate", "original", 1, "seal", "Issued by the organiser"),
+        ),
+        "steps": steps(
+            ("Register", "Register for a sea burial at the funeral home or on this platform."),
+            ("Take part", "Join the group sea burial on the date you are given."),
+            ("Claim the subsidy", "Hand in the documents afterwards; the subsidy is paid once approved."),
+        ),
+        "fees": "Free of charge",
+        "where": "Funeral management counter of the civil-affairs bureau of the deceased's district",
+        "faqs": faqs(
+            (
+                "Which six basic services are free?",
+                "Collection of the body, refrigeration, cosmetic preparation, farewell, cremation and "
+                "storage of ashes.",
+            )
+        ),
+    },
+    "social-group-registration": {
+        "title": "Registering a social group",
+        "summary": "Registration of an association, society, chamber or federation with the "
+        "civil-affairs bureau.",
+        "legal_basis": rich(
+            "Regulations on the Registration and Management of Social Groups (State Council Decree No. 250)",
+            "Beijing Implementing Measures for the Registration of Social Groups",
+        ),
+        "eligibility": rich(
+            "At least 50 individual or 30 organisational members; a proper name and organisation; "
+            "a fixed address; full-time staff suited to its work; lawful assets and funding."
+        ),
+        "materials": materials(
+            ("Application for registration", "original", 1, "signature_and_seal", "Signed by the founders"),
+            (
+                "Approval of the supervising unit",
+                "original",
+                1,
+                "seal",
+                "Not needed without a supervising unit",
+            ),
+            ("Capital verification report or proof of premises", "original_and_copy", 1, "seal", ""),
+            ("Details and IDs of the proposed officers", "copy", 1, "signature", ""),
+            ("Draft articles of association", "original", 1, "signature", "Adopted by the members' meeting"),
+        ),
+        "steps": steps(
+            ("Name approval", "Submit the proposed name for approval."),
+            ("Apply", "Hand in the registration documents on this platform or at the counter."),
+            ("Review", "The bureau decides within 60 days of accepting the application."),
+            (
+                "Certificate",
+                "Once registered, the group receives its legal-person certificate and unified social "
+                "credit code.",
+            ),
+        ),
+        "fees": "Free of charge",
+        "where": "Service counter of the Beijing Civil Affairs Bureau or the civil-affairs counter of a "
+        "district government service centre",
+        "faqs": faqs(
+            (
+                "When is the unified social credit code given?",
+                "On registration: an 18-character code whose first character is 5 and second is 1.",
+            )
+        ),
+    },
+    "annual-inspection": {
+        "title": "Annual inspection (annual report)",
+        "summary": "Every registered social organisation files its work report for the previous year "
+        "and is inspected.",
+        "legal_basis": rich(
+            "Regulations on the Registration and Management of Social Groups, Article 28",
+            "Jing Min She Fa [2022] No. 367",
+        ),
+        "eligibility": rich(
+            "Social organisations registered in Beijing and founded before 31 December of the previous year."
+        ),
+        "materials": materials(
+            ("Annual work report", "electronic", 1, "seal", "Filled in online on this platform"),
+            (
+                "Audited annual financial statements",
+                "electronic",
+                1,
+                "seal",
+                "Required of foundations and charities with public fundraising status; PDF",
+            ),
+            (
+                "Declaration page",
+                "electronic",
+                1,
+                "signature_and_seal",
+                "Signed by the legal representative, sealed and uploaded",
+            ),
+        ),
+        "steps": steps(
+            (
+                "Fill in online",
+                "In the organisation's workbench, fill in its details, governance, activities and finances.",
+            ),
+            (
+                "Submit",
+                "Foundations by 31 March; with a supervising unit, to the unit by 31 March and to the "
+                "bureau by 31 May; others by 31 May.",
+            ),
+            (
+                "Review",
+                "The bureau checks the report within 10 working days; an incomplete one is returned and "
+                "must be resubmitted within 5 working days.",
+            ),
+            ("Result", "Passed, basically passed or failed, shown on the organisation's page."),
+        ),
+        "fees": "Free of charge",
+        "where": "Entirely online",
+        "faqs": faqs(
+            (
+                "What if the report is late?",
+                "A late report can still be filed but is marked late; an organisation that does not "
+                "file is put on the abnormal-activity list.",
+            )
+        ),
+    },
+    "charity-recognition": {
+        "title": "Recognition as a charity",
+        "summary": "A registered foundation, social group or social service organisation applies to be "
+        "recognised as a charitable organisation.",
+        "legal_basis": rich(
+            "Charity Law of the People's Republic of China, Article 10",
+            "Measures for the Recognition of Charitable Organisations (Ministry of Civil Affairs Decree No. 58)",
+        ),
+        "eligibility": rich(
+            "Charitable purposes; not for profit; sound financial rules; passed last year's annual "
+            "inspection; no administrative penalty in the two years before applying."
+        ),
+        "materials": materials(
+            ("Application for recognition", "original", 1, "signature_and_seal", ""),
+            ("Articles of association that meet the Charity Law", "original", 1, "seal", ""),
+            ("Statement of reasons and charitable purposes", "original", 1, "seal", ""),
+            (
+                "Last year's audit report by a certified accountant",
+                "original",
+                1,
+                "seal",
+                "Including charitable spending and management costs",
+            ),
+        ),
+        "steps": steps(
+            ("Apply", "Hand in the application to the registration authority."),
+            ("Review", "The bureau decides within 20 days of accepting it."),
+            ("Announcement", "A recognised charity gets a new certificate, announced on this platform."),
+        ),
+        "fees": "Free of charge",
+        "where": "Service counter of the Beijing Civil Affairs Bureau",
+        "faqs": faqs(
+            (
+                "What must a charity make public?",
+                "Changes to its basic details within 30 days; its annual work report and financial "
+                "report by 31 May each year.",
+            )
+        ),
+    },
 }
 
 NEWS = [
@@ -292,6 +551,46 @@ NEWS = [
         "京民社发〔2025〕31号",
         ["慈善", "信息公开"],
         "慈善组织应在募捐活动开始前 10 日备案募捐方案，持续 6 个月以上的项目至少每 3 个月公开一次进展。",
+    ),
+]
+
+
+# The English copies of the notices, in the order of NEWS: title, document number, tags, text.
+NEWS_EN = [
+    (
+        "Online tomb-sweeping during Qingming 2026",
+        "Jing Min Bin Fa [2026] No. 12",
+        ["funeral", "Qingming"],
+        "During Qingming this platform opens online tomb-sweeping, for a civilised, low-carbon "
+        "festival. Funeral homes and cemeteries take visits by appointment.",
+    ),
+    (
+        "Annual inspection of social organisations for 2025",
+        "Jing Min She Fa [2026] No. 5",
+        ["social organisations", "annual inspection"],
+        "Foundations file their 2025 work report on this platform by 31 March, other social "
+        "organisations by 31 May.",
+    ),
+    (
+        "Beijing funeral service charges and standards",
+        "Jing Min Bin Fa [2026] No. 2",
+        ["funeral", "price notice"],
+        "Basic funeral services have government-set prices; other services and goods carry clearly "
+        "marked prices. Every price is public on this platform, with its history.",
+    ),
+    (
+        "Sea burial and other land-saving eco burial",
+        "Jing Min Bin Fa [2025] No. 40",
+        ["funeral", "eco burial"],
+        "For Beijing residents who choose sea, tree or other eco burial, six basic funeral services "
+        "are free of charge.",
+    ),
+    (
+        "Reminder on charities' public disclosure",
+        "Jing Min She Fa [2025] No. 31",
+        ["charity", "disclosure"],
+        "Charities file their fundraising plan 10 days before a campaign starts; a project running "
+        "6 months or more reports progress at least every 3 months.",
     ),
 ]
 
@@ -498,7 +797,7 @@ def load(out):
                 "entry",
                 {
                     "title": "Notices",
-                    "description": "Policy documents and notices (in Chinese).",
+                    "description": "Policy documents and notices.",
                     "page": None,
                     "url": "/en/news/",
                     "icon": "news",
@@ -513,21 +812,41 @@ def load(out):
         intro="Guides to funeral and social-organisation services. (Demo content)",
     )
     for guide in GuidePage.objects.child_of(guide_index).filter(locale=zh):
-        title, summary = GUIDES_EN[guide.slug]
+        english = GUIDES_EN[guide.slug]
         translate(
             guide,
             en,
-            title=title,
-            service_name=title,
-            summary=summary + " (Demo content; details in Chinese.)",
+            title=english["title"],
+            service_name=english["title"],
+            summary=english["summary"] + " (Demo content)",
+            legal_basis=english["legal_basis"],
+            eligibility=english["eligibility"],
+            materials=english["materials"],
+            steps=english["steps"],
+            fees=english["fees"],
+            where_to_apply=english["where"],
+            faqs=english["faqs"],
         )
-    translate(
-        news_index, en, title="Notices", intro="Notices published by the bureau, in Chinese. (Demo content)"
-    )
+    translate(news_index, en, title="Notices", intro="Notices published by the bureau. (Demo content)")
+    for index, (title, number, tags, text) in enumerate(NEWS_EN, start=1):
+        source = NewsPage.objects.child_of(news_index).get(slug=f"notice-{index}")
+        page = translate(
+            source,
+            en,
+            title=f"{title} (Demo)",
+            document_number=number,
+            summary=text,
+            body=[("paragraph", f"<p>{text}</p><p>This notice is demo content and has no legal effect.</p>")],
+        )
+        page.tags.set(tags)
+        publish(page)
+    demo_sections.load_sections(home, en, publish, upsert_child, translate)
 
     settings = BureauSettings.for_site(site)
     settings.bureau_name = "北京市民政局（示例）"
+    settings.bureau_name_en = "Beijing Civil Affairs Bureau (demo)"
     settings.address = "北京市示例区示例路 1 号"
+    settings.address_en = "1 Shili Road, Shili District, Beijing"
     settings.postcode = "100000"
     settings.service_hotline = "12345"
     settings.funeral_hotline = "010-96009"

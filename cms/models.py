@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -12,6 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from . import online_services
 from .blocks import AttachmentBlock, BodyBlock, FAQBlock, MaterialBlock, ServiceEntryBlock, StepBlock
 from .locales import active_locale, in_default_locale
 
@@ -37,6 +39,22 @@ def localized_children(page, model):
     return [translations.get(child.translation_key, child) for child in children]
 
 
+def in_active_locale(pages, model):
+    """``pages`` (of the default language), each replaced by its live translation in the
+    active language where one exists, in the same order."""
+    pages = list(pages)
+    active = active_locale()
+    if not pages or all(page.locale_id == active.pk for page in pages):
+        return pages
+    translations = {
+        p.translation_key: p
+        for p in model.objects.live()
+        .public()
+        .filter(locale=active, translation_key__in=[page.translation_key for page in pages])
+    }
+    return [translations.get(page.translation_key, page) for page in pages]
+
+
 class HomePage(Page):
     hero_title = models.CharField(_("主标题"), max_length=80)
     hero_text = models.TextField(_("引导语"), blank=True)
@@ -50,7 +68,7 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage", "cms.GuideIndexPage", "cms.NewsIndexPage"]
+    subpage_types = ["cms.StandardPage", "cms.GuideIndexPage", "cms.NewsIndexPage", "cms.SectionPage"]
     max_count_per_parent = 1
 
     class Meta:
@@ -58,7 +76,8 @@ class HomePage(Page):
 
     def latest_notices(self, count=5):
         source = in_default_locale(self)
-        return list(NewsPage.objects.live().public().descendant_of(source).order_by("-date", "-pk")[:count])
+        latest = NewsPage.objects.live().public().descendant_of(source).order_by("-date", "-pk")[:count]
+        return in_active_locale(latest, NewsPage)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -116,7 +135,16 @@ class GuidePage(Page):
     )
     fees = models.CharField(_("收费标准"), max_length=200, default="不收费")
     where_to_apply = models.TextField(_("办理地点"), blank=True)
-    online_url = models.URLField(_("网上办理链接"), blank=True)
+    online_service = models.CharField(
+        _("在线办理事项"),
+        max_length=40,
+        blank=True,
+        choices=online_services.choices,
+        help_text=_("本平台上办理这一事项的页面；指南页的“在线办理”按钮链接到它（按访问者的语言）。"),
+    )
+    online_url = models.URLField(
+        _("网上办理链接"), blank=True, help_text=_("未选择本平台事项时，“在线办理”按钮链接到这个地址。")
+    )
     consultation_phone = models.CharField(_("咨询电话"), max_length=60, blank=True)
     downloads = StreamField([("file", AttachmentBlock())], verbose_name=_("表格下载与示范文本"), blank=True)
     faqs = StreamField([("faq", FAQBlock())], verbose_name=_("常见问题"), blank=True)
@@ -140,6 +168,7 @@ class GuidePage(Page):
                 FieldPanel("time_limit_working_days"),
                 FieldPanel("fees"),
                 FieldPanel("where_to_apply"),
+                FieldPanel("online_service"),
                 FieldPanel("online_url"),
                 FieldPanel("consultation_phone"),
             ],
@@ -153,6 +182,17 @@ class GuidePage(Page):
 
     class Meta:
         verbose_name = _("办事指南")
+
+    def online_link(self):
+        """Where the guide's "在线办理" button goes: the chosen service of this platform in the
+        active language (with whether it needs sign-in), else the free address, else ``None``."""
+        service = online_services.get(self.online_service)
+        url = online_services.url_for(self.online_service)
+        if url:
+            return {"url": url, "label": service.label, "sign_in": service.sign_in}
+        if self.online_url:
+            return {"url": self.online_url, "label": "", "sign_in": False}
+        return None
 
 
 class NewsIndexPage(Page):
@@ -172,8 +212,12 @@ class NewsIndexPage(Page):
         news = NewsPage.objects.child_of(source).live().public().order_by("-date", "-pk")
         tag = request.GET.get("tag", "").strip()
         if tag:
-            news = news.filter(tags__name=tag)
-        context["page_obj"] = Paginator(news, self.page_size).get_page(request.GET.get("page"))
+            # A tag of the notice in any language (an English copy carries English tags).
+            tagged = NewsPage.objects.filter(tags__name=tag).values("translation_key")
+            news = news.filter(translation_key__in=tagged)
+        page_obj = Paginator(news, self.page_size).get_page(request.GET.get("page"))
+        page_obj.object_list = in_active_locale(page_obj.object_list, NewsPage)
+        context["page_obj"] = page_obj
         context["active_tag"] = tag
         return context
 
@@ -212,7 +256,13 @@ class BureauSettings(BaseSiteSetting):
     """Facts shown in the footer and on the contact blocks of every page."""
 
     bureau_name = models.CharField(_("机关名称"), max_length=80, default="北京市民政局")
+    bureau_name_en = models.CharField(
+        _("机关名称（英文）"), max_length=120, blank=True, help_text=_("英文页面显示；留空则显示中文名称。")
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    address_en = models.CharField(
+        _("地址（英文）"), max_length=300, blank=True, help_text=_("英文页面显示；留空则显示中文地址。")
+    )
     postcode = models.CharField(_("邮编"), max_length=10, blank=True)
     service_hotline = models.CharField(_("政务服务热线"), max_length=40, default="12345")
     funeral_hotline = models.CharField(_("殡葬服务热线"), max_length=40, blank=True)
@@ -232,9 +282,14 @@ class BureauSettings(BaseSiteSetting):
         help_text=_("网上祭扫页面链接到这一页；页面内容由编辑在“页面”中维护。"),
     )
 
+    # The user-visible texts that have an English field (``<name>_en``).
+    translated_fields = ("bureau_name", "address")
+
     panels = [
         FieldPanel("bureau_name"),
+        FieldPanel("bureau_name_en"),
         FieldPanel("address"),
+        FieldPanel("address_en"),
         FieldPanel("postcode"),
         MultiFieldPanel(
             [FieldPanel("service_hotline"), FieldPanel("funeral_hotline"), FieldPanel("complaint_hotline")],
@@ -248,6 +303,28 @@ class BureauSettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("站点信息")
 
+    def localized(self, field):
+        """``field`` in the active language: its ``_en`` twin on an English page when an
+        editor filled it in, otherwise the Chinese value."""
+        if field not in self.translated_fields:
+            raise ValueError(field)
+        language = (get_language() or "").lower()
+        if not language.startswith("zh"):
+            english = getattr(self, f"{field}_en", "")
+            if english:
+                return english
+        return getattr(self, field)
+
+    @property
+    def bureau_name_display(self):
+        return self.localized("bureau_name")
+
+    @property
+    def address_display(self):
+        return self.localized("address")
+
+
+from .section_pages import SectionPage  # noqa: E402  (registers the model; it uses the ones above)
 
 __all__ = [
     "HomePage",
@@ -258,4 +335,5 @@ __all__ = [
     "NewsPage",
     "NewsPageTag",
     "BureauSettings",
+    "SectionPage",
 ]

@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from cms.locales import in_default_locale
+from cms.locales import active_locale, in_default_locale
 from cms.signals import MENU_VERSION_KEY, main_menu_version
 from core.navigation import main_sections
 
@@ -48,11 +48,21 @@ def page_menu_items(site):
     return items
 
 
+def _localized(page):
+    """``page.localized`` (its live translation in the active language, else ``page``), with
+    the active locale from the request's memo (``cms.locales``) instead of a query."""
+    active = active_locale()
+    if active.pk == page.locale_id:
+        return page
+    translation = page.get_translation_or_none(active)
+    return translation if translation is not None and translation.live else page
+
+
 def _build_page_menu_items(site):
-    home = site.root_page.localized
+    home = _localized(site.root_page)
     items = [{"label": _("首页"), "url": home.url, "exact": True}]
     source = in_default_locale(site.root_page)
     for child in source.get_children().live().in_menu().public():
-        child = child.localized
+        child = _localized(child)
         items.append({"label": child.title, "url": child.url})
     return items

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    # Wagtail's own "Translate" action: editors copy a page or snippet to English and write
+    # the English themselves (issue 18, point 12; docs/decisions.md).
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "accounts.users_app.UsersConfig",  # wagtail.users with the platform's user forms

@@ -3,7 +3,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from cms.models import GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage, StandardPage
+from cms.models import GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage, SectionPage, StandardPage
 from tests.factories.cms import make_guide, make_home_page, make_news
 
 
@@ -24,7 +24,7 @@ class PageTreeRulesTests(WagtailPageTestCase):
 
     def test_home_page_sits_under_the_root_only(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
-        self.assertAllowedSubpageTypes(HomePage, {StandardPage, GuideIndexPage, NewsIndexPage})
+        self.assertAllowedSubpageTypes(HomePage, {StandardPage, GuideIndexPage, NewsIndexPage, SectionPage})
 
     def test_guides_live_under_the_guide_index(self):
         self.assertAllowedParentPageTypes(GuidePage, {GuideIndexPage})

@@ -19,8 +19,11 @@ def test_demo_data_builds_the_site_and_is_idempotent(client):
     assert HomePage.objects.count() == 2  # Chinese and its English translation
     topics = set(GuidePage.objects.values_list("topic", flat=True))
     assert {"funeral", "social_org"} <= topics
-    # Everything is marked as demo content.
-    assert all("示例" in n.title for n in NewsPage.objects.all())
+    # Everything is marked as demo content, in its own language (issue 18, point 12: every
+    # notice has an English copy).
+    notices = NewsPage.objects.select_related("locale")
+    assert all(("示例" if n.locale.language_code == "zh-hans" else "(Demo)") in n.title for n in notices)
+    assert {n.locale.language_code for n in notices} == {"zh-hans", "en"}
 
     html = client.get("/").content.decode()
     assert "北京市民政公共服务平台" in html and "演示环境" in html

@@ -178,6 +178,12 @@ class FlagReviewForm(WagtailAdminModelForm):
         model = PriceFlag
         fields = ["bureau_note"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A decision's note starts empty: the previous one (a query's question) is in the
+        # flag's history, and must not become the reason of the next decision unseen.
+        self.initial["bureau_note"] = ""
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "queried" and not (cleaned.get("bureau_note") or "").strip():

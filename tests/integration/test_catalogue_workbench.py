@@ -1,6 +1,7 @@
 """Provider staff in the workbench, and the bureau in the Wagtail admin."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -308,6 +309,11 @@ def test_bureau_accepts_or_queries_a_flag_in_the_admin(client, officer, two_prov
     )
     flag.refresh_from_db()
     assert (flag.status, flag.bureau_note, flag.reviewed_by) == ("queried", "请说明成本构成", officer)
+    # The next decision's note starts empty (issue 23, point 7): the query's text stays in the
+    # history and is not offered as the reason of the acceptance.
+    again = client.get(f"/admin/catalogue_flag/edit/{flag.pk}/").content.decode()
+    note_box = re.search(r'<textarea[^>]*name="bureau_note"[^>]*>(.*?)</textarea>', again, re.S)
+    assert note_box is not None and note_box.group(1).strip() == ""
     client.post(
         f"/admin/catalogue_flag/edit/{flag.pk}/", {"decision": "accepted", "bureau_note": "已说明，认可"}
     )

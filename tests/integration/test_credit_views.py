@@ -263,6 +263,17 @@ def test_member_files_an_objection_and_both_parties_see_the_status():
     bureau = login(officer())
     html = text(bureau.get(f"/admin/credit/objections/edit/{objection.pk}/"))
     assert "结论应为基本合格" in html and "待处理" in html
+    # Upholding without changing the record is refused on the form (S8; issue 23, point 7).
+    unchanged = bureau.post(
+        f"/admin/credit/objections/edit/{objection.pk}/",
+        {
+            "action": "uphold",
+            "decision_reason": "经复核",
+            "summary": objection.record.summary,
+            "category": objection.record.category,
+        },
+    )
+    assert unchanged.status_code == 400 and "请驳回异议" in text(unchanged)
     response = bureau.post(
         f"/admin/credit/objections/edit/{objection.pk}/",
         {

@@ -799,3 +799,20 @@ def test_rules_run_in_a_constant_number_of_queries(django_assert_max_num_queries
     services.run_rules(D(2026, 6, 2))
     with django_assert_max_num_queries(12):
         services.run_rules(D(2026, 6, 3))
+
+
+def test_s8_upholding_an_objection_without_changing_the_record_is_refused():
+    """Issue 23, point 7: an upheld objection must correct something; otherwise it is a dismissal."""
+    member = MembershipFactory()
+    record = make_record(member.organization, summary="结论：不合格")
+    objection = services.file_objection(record, user=member.user, grounds="结论有误", evidence=evidence())
+    with pytest.raises(ValidationError, match="驳回异议"):
+        services.uphold_objection(objection, user=officer(), reason="经复核", summary="结论：不合格")
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.PENDING and not record.corrections.exists()
+    # Changing the category alone is a correction.
+    services.uphold_objection(
+        objection, user=officer(), reason="经复核", summary="结论：不合格", category=Category.OTHER
+    )
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.UPHELD and objection.correction.category == Category.OTHER

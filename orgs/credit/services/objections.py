@@ -75,6 +75,18 @@ def uphold_objection(
     reason = _required(reason, "decision_reason", _("请填写处理理由。"))
     original = objection.record
     category = category or original.category
+    corrected = {
+        "category": category,
+        "decided_on": decided_on or original.decided_on,
+        "summary": (summary or "").strip(),
+        "authority": authority or original.authority,
+        "document_number": document_number or original.document_number,
+        "fine_amount": fine_amount if category == Category.PENALTY else None,
+    }
+    if all(value == getattr(original, field) for field, value in corrected.items()):
+        # Upheld means the record was wrong: a "correction" identical to it would say the
+        # bureau agreed while changing nothing. A record that is right is a dismissal.
+        raise ValidationError({"summary": _("异议成立须更正记录的内容；如记录无误，请驳回异议。")})
     correction = record_credit(
         original.organization,
         category=category,

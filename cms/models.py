@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from . import online_services
 from .blocks import AttachmentBlock, BodyBlock, FAQBlock, MaterialBlock, ServiceEntryBlock, StepBlock
+from .links import CheckedLinksPageForm
 from .locales import active_locale, in_default_locale
 
 
@@ -56,6 +57,7 @@ def in_active_locale(pages, model):
 
 
 class HomePage(Page):
+    base_form_class = CheckedLinksPageForm
     hero_title = models.CharField(_("主标题"), max_length=80)
     hero_text = models.TextField(_("引导语"), blank=True)
     entries = StreamField([("entry", ServiceEntryBlock())], verbose_name=_("服务入口"), blank=True)
@@ -86,6 +88,7 @@ class HomePage(Page):
 
 
 class StandardPage(Page):
+    base_form_class = CheckedLinksPageForm
     intro = models.TextField(_("摘要"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("正文"), blank=True)
 
@@ -99,6 +102,7 @@ class StandardPage(Page):
 
 
 class GuideIndexPage(Page):
+    base_form_class = CheckedLinksPageForm
     intro = models.TextField(_("说明"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -121,6 +125,7 @@ class GuideIndexPage(Page):
 class GuidePage(Page):
     """A service guide (办事指南) with the structure citizens expect from a government portal."""
 
+    base_form_class = CheckedLinksPageForm
     TOPIC_CHOICES = [("funeral", _("殡葬服务")), ("social_org", _("社会组织")), ("other", _("其他"))]
 
     topic = models.CharField(_("所属事项"), max_length=20, choices=TOPIC_CHOICES, default="other")
@@ -196,6 +201,7 @@ class GuidePage(Page):
 
 
 class NewsIndexPage(Page):
+    base_form_class = CheckedLinksPageForm
     intro = models.TextField(_("说明"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -227,6 +233,7 @@ class NewsPageTag(TaggedItemBase):
 
 
 class NewsPage(Page):
+    base_form_class = CheckedLinksPageForm
     date = models.DateField(_("发布日期"))
     document_number = models.CharField(_("文号"), max_length=80, blank=True)
     summary = models.TextField(_("摘要"), blank=True)

@@ -1,8 +1,8 @@
 """The bureau's groups and what each may do.
 
 The groups themselves are created by a data migration (0002). Permissions are
-granted after every migrate (permissions only exist once all apps have migrated),
-from grants that each app registers here in ``AppConfig.ready()``.
+seeded after migrate (permissions only exist once all apps have migrated), once each
+(``accounts.SeededGrant``), from grants that each app registers here in ``AppConfig.ready()``.
 """
 
 from collections import defaultdict

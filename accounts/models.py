@@ -162,3 +162,28 @@ class AttemptCounter(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key_hash[:8]} × {self.count}"
+
+
+class SeededGrant(models.Model):
+    """A permission the platform has given a bureau group once (``accounts.signals``).
+
+    Grants are seeded after ``migrate`` the first time they exist, and never again: an
+    administrator who takes a permission away from a group keeps it away across deploys. A
+    grant an app registers later (a new feature's permission) is seeded on the next migrate.
+    """
+
+    group_name = models.CharField(_("用户组"), max_length=150)
+    permission = models.CharField(
+        _("权限"), max_length=200, help_text=_("app_label.codename，或 page:codename")
+    )
+    seeded_at = models.DateTimeField(_("授予时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("初始授权记录")
+        verbose_name_plural = _("初始授权记录")
+        constraints = [
+            models.UniqueConstraint(fields=["group_name", "permission"], name="accounts_seeded_grant_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.group_name}: {self.permission}"

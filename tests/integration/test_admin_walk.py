@@ -136,3 +136,34 @@ def test_the_admin_preview_may_be_framed_by_the_admin_and_nothing_else_may(clien
     assert (
         public["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in public["Content-Security-Policy"]
     )
+
+
+def test_a_permission_an_administrator_removed_stays_removed_after_the_next_migrate():
+    """Issue 23, point 10: group permissions were re-added after every migrate, undoing an
+    administrator's change at the next deploy. Each grant is seeded once; a grant registered
+    later is still seeded on the next migrate."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts import groups
+    from accounts.models import SeededGrant
+    from accounts.signals import apply_group_permissions
+
+    section = Group.objects.get(name=groups.FUNERAL_SECTION)
+    flag = Permission.objects.get(content_type__app_label="catalogue", codename="change_priceflag")
+    assert section.permissions.filter(pk=flag.pk).exists()  # seeded at migrate
+    section.permissions.remove(flag)
+    apply_group_permissions()  # what the next deploy's migrate runs
+    assert not section.permissions.filter(pk=flag.pk).exists()
+
+    # A grant an app registers after the last migrate is given on the next one, once.
+    later = Permission.objects.get(content_type__app_label="catalogue", codename="view_quote")
+    assert not section.permissions.filter(pk=later.pk).exists()
+    groups.grant(groups.FUNERAL_SECTION, "catalogue.view_quote")
+    try:
+        apply_group_permissions()
+        assert section.permissions.filter(pk=later.pk).exists()
+        assert SeededGrant.objects.filter(
+            group_name=groups.FUNERAL_SECTION, permission="catalogue.view_quote"
+        ).exists()
+    finally:
+        groups._grants[groups.FUNERAL_SECTION].discard("catalogue.view_quote")

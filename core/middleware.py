@@ -1,11 +1,44 @@
-"""Cross-cutting middleware: request ids for logs, security headers and the public page cache."""
+"""Cross-cutting middleware: request ids for logs, security headers and the public page cache,
+and the end of a request's language (:func:`restore_language`)."""
 
 import uuid
+from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.utils import translation
 
 from . import pagecache
 from .logging import request_id_var
+
+# The languages active when the requests now running in this context started (innermost last).
+_languages_before = ContextVar("core_languages_before", default=())
+
+
+def remember_language(**kwargs):
+    _languages_before.set((*_languages_before.get(), translation.get_language()))
+
+
+def restore_language(**kwargs):
+    """When a request has finished (its response closed, after a streamed body was sent), make
+    the language that was active before it started active again.
+
+    ``LocaleMiddleware`` activates the visitor's language for the thread and leaves it there:
+    without this, whatever the thread ran next ran in the previous visitor's language — the
+    next request's middleware before ``LocaleMiddleware`` (an error page it renders), and in
+    tests the code between two requests (``reverse()`` named ``/en/…`` addresses after an
+    English page). Connected here, when the handler loads the middleware, as Django connects
+    its own ``reset_urlconf`` to ``request_finished`` (``django.core.handlers.base``)."""
+    stack = _languages_before.get()
+    if stack:
+        _languages_before.set(stack[:-1])
+        translation.activate(stack[-1])
+    else:
+        translation.deactivate()
+
+
+request_started.connect(remember_language, dispatch_uid="core.middleware.remember_language")
+request_finished.connect(restore_language, dispatch_uid="core.middleware.restore_language")
 
 
 class RequestIdMiddleware:

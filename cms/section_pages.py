@@ -45,6 +45,8 @@ from wagtail.rich_text import expand_db_html
 
 from core import pagecache
 
+from .links import CheckedLinksPageForm
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3"]
 
 
@@ -82,6 +84,8 @@ class HelpPanelBlock(blocks.StructBlock):
 
 class SectionPage(RoutablePageMixin, Page):
     """The editors' part of a data section's index page; the data stays in the section's view."""
+
+    base_form_class = CheckedLinksPageForm
 
     section = models.CharField(
         _("栏目"),

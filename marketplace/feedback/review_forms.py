@@ -2,6 +2,8 @@
 decision. Each form checks what it can show beside a field; the services decide again."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SpecificErrorsMixin
@@ -10,7 +12,15 @@ from .models import RATING_FIELDS
 from .services.reviews import ReviewRefused, check_eligibility
 
 LABELS = dict(RATING_FIELDS)
-STARS = [(n, _("%(n)s 星") % {"n": n}) for n in (5, 4, 3, 2, 1)]
+
+
+def _star_label(n):
+    return ngettext("%(n)s 星", "%(n)s 星", n) % {"n": n}
+
+
+# Lazy, so each page shows the label in its own language (formatting a lazy string here would
+# fix it in the language the process happened to import this module in).
+STARS = [(n, lazy(_star_label, str)(n)) for n in (5, 4, 3, 2, 1)]
 
 
 def _stars(label):

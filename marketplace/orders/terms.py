@@ -27,7 +27,7 @@ def refund_schedule_text(schedule):
             parts.append(_("服务日当天取消，退还 %(share)s") % {"share": share})
         else:
             parts.append(_("服务日之后取消，退还 %(share)s") % {"share": share})
-    return "；".join(parts)
+    return _("；").join(parts)
 
 
 def schedule_in_force(contract=None):

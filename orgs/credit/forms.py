@@ -23,11 +23,15 @@ class ObjectionForm(SpecificErrorsMixin, forms.Form):
         max_length=4000,
         help_text=_("说明该记录哪里有误，以及正确的情况。"),
     )
-    evidence = forms.FileField(
-        label=_("证明材料"),
-        help_text=_("PDF、JPG 或 PNG 文件，不超过 %(mb)s MB。")
-        % {"mb": settings.REPORT_ATTACHMENT_MAX_BYTES // 1048576},
-    )
+    evidence = forms.FileField(label=_("证明材料"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the page's language (a lazy string formatted at import time
+        # would be fixed in the language the server started in).
+        self.fields["evidence"].help_text = _("PDF、JPG 或 PNG 文件，不超过 %(mb)s MB。") % {
+            "mb": settings.REPORT_ATTACHMENT_MAX_BYTES // 1048576
+        }
 
 
 class DecisionForm(SpecificErrorsMixin, forms.Form):

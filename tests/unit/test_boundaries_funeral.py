@@ -250,7 +250,9 @@ def test_f10_minimum_notice_accepts_exactly_n_days_and_refuses_n_minus_1(setting
 
     settings.F10_MIN_NOTICE_DAYS = 3
     effective = today() + days(settings.F10_MIN_NOTICE_DAYS + notice)
-    form = PriceForm({"price": "10", "effective_from": effective.isoformat(), "reason": "调价"})
+    form = PriceForm(
+        {"price": "10", "effective_from": effective.isoformat(), "reason_code": "costs", "reason": "调价"}
+    )
     assert form.is_valid() is valid
     if not valid:
         assert (today() + days(3)).isoformat() in " ".join(form.errors["effective_from"])

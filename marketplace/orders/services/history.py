@@ -210,6 +210,9 @@ class HistoryEntry:
     timestamp: object
     user: object
     text: str
+    # The reason recorded with a status change, as written at the time (in Chinese): shown as
+    # recorded, marked with its own language on pages in other languages.
+    reason: str = ""
 
 
 def _label(choices, value):
@@ -227,7 +230,7 @@ def describe(entry):
             "from": _label(OrderStatus, data.get("from")),
             "to": _label(OrderStatus, data.get("to")),
         }
-        return f"{text}（{data['reason']}）" if data.get("reason") else text
+        return text
     if entry.action == ACTION_SUBMITTED:
         return _("家属提交订单（报价单 %(quote)s，应付 ¥%(total)s）") % data
     if entry.action == ACTION_SIGNED:
@@ -269,4 +272,12 @@ def history(order):
         .select_related("user")
         .order_by("timestamp", "id")
     )
-    return [HistoryEntry(entry.timestamp, entry.user, describe(entry)) for entry in entries]
+    return [
+        HistoryEntry(
+            entry.timestamp,
+            entry.user,
+            describe(entry),
+            (entry.data or {}).get("reason", "") if entry.action == TRANSITION_ACTION else "",
+        )
+        for entry in entries
+    ]

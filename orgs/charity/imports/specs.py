@@ -60,6 +60,9 @@ class ImportSpec(ABC):
     key_field = ""
     key_label = ""
     headers = {}  # Chinese header → field
+    # What to write under each header, shown on the upload page: (header, note, allowed values).
+    # Headers and values are Chinese on purpose (the file is read by them); notes are translated.
+    columns = ()
     required = set()
     compared = ()  # fields that must match for a re-uploaded row to count as the same
     template_rows = ()
@@ -82,11 +85,7 @@ class DonationImport(ImportSpec):
     model = Donation
     kind = "donations"
     title = gettext_lazy("导入捐赠明细")
-    help = gettext_lazy(
-        "表头（第一行）：票据号、捐赠人、是否匿名（是/否）、捐赠类型（资金/物资）、金额或估值（元）、"
-        "物资说明、捐赠日期（YYYY-MM-DD）、捐赠渠道（平台在线捐赠/银行转账/现金/其他）。"
-        "票据号在本机构内唯一；重复上传同一文件不会重复登记。"
-    )
+    help = gettext_lazy("重复上传同一文件不会重复登记。")
     key_field = "receipt_number"
     key_label = gettext_lazy("票据号")
     headers = {
@@ -108,6 +107,16 @@ class DonationImport(ImportSpec):
         "现金": Donation.Channel.CASH,
         "其他": Donation.Channel.OTHER,
     }
+    columns = (
+        ("票据号", gettext_lazy("捐赠票据编号，必填，本机构内唯一"), ()),
+        ("捐赠人", gettext_lazy("个人姓名或单位名称，必填"), ()),
+        ("是否匿名", gettext_lazy("是否匿名公开，留空视为否"), ("是", "否")),
+        ("捐赠类型", gettext_lazy("资金或物资，留空视为资金"), ("资金", "物资")),
+        ("金额或估值（元）", gettext_lazy("捐赠金额或物资估值（元），必填"), ()),
+        ("物资说明", gettext_lazy("捐赠物资的说明，物资捐赠必填"), ()),
+        ("捐赠日期", gettext_lazy("捐赠日期，必填，格式 YYYY-MM-DD"), ()),
+        ("捐赠渠道", gettext_lazy("捐赠渠道，必填"), ("平台在线捐赠", "银行转账", "现金", "其他")),
+    )
     template_rows = (
         ["JZ2026-0001", "张三", "否", "资金", "500.00", "", "2026-03-01", "银行转账"],
         ["JZ2026-0002", "李四", "是", "物资", "1200.00", "冬季棉衣20件", "2026-03-02", "其他"],
@@ -137,7 +146,7 @@ class DonationImport(ImportSpec):
         if channel is None:
             errors.append(_("捐赠渠道应为平台在线捐赠、银行转账、现金或其他"))
         if errors:
-            raise ValueError("；".join(errors))
+            raise ValueError(_("；").join(errors))
         return Donation(
             organization=project.organization,
             project=project,
@@ -165,10 +174,7 @@ class ExpenditureImport(ImportSpec):
     model = Expenditure
     kind = "expenditures"
     title = gettext_lazy("导入支出明细")
-    help = gettext_lazy(
-        "表头（第一行）：凭证号、支出日期（YYYY-MM-DD）、支出金额（元）、用途、受益人数。"
-        "凭证号在本项目内唯一；重复上传同一文件不会重复登记。支出凭证文件请在导入后逐条以更正记录补传。"
-    )
+    help = gettext_lazy("重复上传同一文件不会重复登记。支出凭证文件请在导入后逐条以更正记录补传。")
     key_field = "voucher_number"
     key_label = gettext_lazy("凭证号")
     headers = {
@@ -180,6 +186,13 @@ class ExpenditureImport(ImportSpec):
     }
     required = {"voucher_number", "spent_on", "amount", "purpose"}
     compared = ("amount", "purpose", "beneficiary_count", "spent_on")
+    columns = (
+        ("凭证号", gettext_lazy("支出凭证编号，必填，本项目内唯一"), ()),
+        ("支出日期", gettext_lazy("支出日期，必填，格式 YYYY-MM-DD"), ()),
+        ("支出金额（元）", gettext_lazy("支出金额（元），必填"), ()),
+        ("用途", gettext_lazy("资金用途，必填"), ()),
+        ("受益人数", gettext_lazy("受益人数，可留空"), ()),
+    )
     template_rows = (
         ["ZC2026-0001", "2026-03-05", "12000.00", "为50户困难家庭采购冬季取暖物资", "50"],
         ["ZC2026-0002", "2026-03-20", "3600.00", "志愿者入户走访交通与保险费用", "0"],
@@ -205,7 +218,7 @@ class ExpenditureImport(ImportSpec):
         if spent_on and spent_on < project.starts_on:
             errors.append(_("支出日期早于项目开始日期%(date)s") % {"date": project.starts_on.isoformat()})
         if errors:
-            raise ValueError("；".join(errors))
+            raise ValueError(_("；").join(errors))
         return Expenditure(
             project=project,
             voucher_number=voucher,

@@ -3,8 +3,8 @@ decision. Each form checks what it can show beside a field; the services decide 
 
 from django import forms
 from django.utils.functional import lazy
-from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.forms import SpecificErrorsMixin
 

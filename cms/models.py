@@ -27,17 +27,7 @@ def localized_children(page, model):
     falls back to the Chinese page rather than vanishing from the English site.
     """
     source = in_default_locale(page)
-    children = model.objects.child_of(source).live().public().specific()
-    active = active_locale()
-    if active.pk == source.locale_id:
-        return list(children)
-    translations = {
-        p.translation_key: p
-        for p in model.objects.live()
-        .public()
-        .filter(locale=active, translation_key__in=[c.translation_key for c in children])
-    }
-    return [translations.get(child.translation_key, child) for child in children]
+    return in_active_locale(model.objects.child_of(source).live().public().specific(), model)
 
 
 def in_active_locale(pages, model):

@@ -103,11 +103,19 @@ def add_working_days(start: datetime.date, n: int) -> datetime.date:
     return day
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+def special_days(start: datetime.date, end: datetime.date) -> dict:
+    """The calendar's special days from ``start`` to ``end``, in one lookup: pass the result to
+    :func:`working_days_between` to count many spans without asking the calendar again."""
+    return _special_days(start, end)
+
+
+def working_days_between(start: datetime.date, end: datetime.date, special_days: dict | None = None) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative if end < start).
+    ``special_days`` (from :func:`special_days`, covering the span) saves the lookup."""
     if end < start:
-        return -working_days_between(end, start)
-    special_days = _special_days(start, end)
+        return -working_days_between(end, start, special_days)
+    if special_days is None:
+        special_days = _special_days(start, end)
     day, total = start, 0
     while day < end:
         day += ONE_DAY

@@ -255,6 +255,10 @@ WAGTAIL_PASSWORD_RESET_ENABLED = True
 # The admin's sign-in form goes through the same throttle as /accounts/login/.
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminSignInForm"
 
+# The bureau's work queues (core.admin_queues): an open item counts as due soon from today up
+# to this many working days before its deadline (the dashboards' 即将到期 count and filter).
+QUEUE_DUE_SOON_WORKING_DAYS = int(env("QUEUE_DUE_SOON_WORKING_DAYS", "2"))
+
 # --- Background work ------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

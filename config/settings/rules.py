@@ -20,6 +20,8 @@ from .environment import env, env_bool, env_list, env_mapping, env_month_day, en
 F2_ANOMALY_HIGH_RATIO = Decimal(env("F2_ANOMALY_HIGH_RATIO", "2"))
 F2_ANOMALY_LOW_RATIO = Decimal(env("F2_ANOMALY_LOW_RATIO", "0.5"))
 F2_ANOMALY_MIN_SAMPLE = int(env("F2_ANOMALY_MIN_SAMPLE", "3"))
+# F2: the bureau reviews a flagged price within this many working days of the flag.
+F2_FLAG_REVIEW_WORKING_DAYS = int(env("F2_FLAG_REVIEW_WORKING_DAYS", "5"))
 # F4: words that would make an item look compulsory or bundled; refused in item names.
 F4_FORBIDDEN_ITEM_WORDS = env_list("F4_FORBIDDEN_ITEM_WORDS", ["必选", "必须购买", "强制", "捆绑", "必购"])
 # F5: usual cemetery plot term, in years.
@@ -162,6 +164,8 @@ S7_GRADE_THRESHOLDS = env_records("S7_GRADE_THRESHOLDS", "5:950,4:850,3:750,2:65
 S7_VALIDITY_YEARS = int(env("S7_VALIDITY_YEARS", "5"))
 # S7: a penalty within this many years before the rating date makes an organisation ineligible.
 S7_PENALTY_LOOKBACK_YEARS = int(env("S7_PENALTY_LOOKBACK_YEARS", "2"))
+# S8: the bureau decides an objection within this many working days of its filing.
+S8_OBJECTION_DECISION_WORKING_DAYS = int(env("S8_OBJECTION_DECISION_WORKING_DAYS", "10"))
 
 # --- Charity disclosure (C) ---------------------------------------------------------------
 # C1: basic information is disclosed within this many days of recognition or of a change.

@@ -6,7 +6,6 @@ listing of every price change. Price versions can't be added, edited or deleted 
 their permission policy refuses it, as does the model.
 """
 
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -22,21 +21,19 @@ from wagtail.admin.panels import (
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from core.admin_policies import DECIDE_ONLY, VIEW_ONLY, RefusingPolicy
+from core.admin_policies import VIEW_ONLY, RefusingPolicy
 
+from .admin_flags import PriceFlagViewSet
 from .models import (
     GuidePrice,
-    PriceFlag,
     PriceVersion,
     Provider,
     ProviderMembership,
     ServiceCategory,
     StandardPackage,
 )
-from .services.anomalies import review_flag
 
 register_permission_policy(PriceVersion, RefusingPolicy(PriceVersion, VIEW_ONLY))
-register_permission_policy(PriceFlag, RefusingPolicy(PriceFlag, DECIDE_ONLY))
 
 
 class ProviderAdminForm(WagtailAdminModelForm):
@@ -165,57 +162,6 @@ class MembershipViewSet(ModelViewSet):
     search_fields = ["provider__name", "user__mobile"]
     copy_view_enabled = False
     form_fields = ["user", "provider", "role"]
-
-
-class FlagReviewForm(WagtailAdminModelForm):
-    decision = forms.ChoiceField(
-        label=_("复核结论"),
-        choices=[("accepted", _("认可：价格合理")), ("queried", _("质询：要求机构说明或调整"))],
-        widget=forms.RadioSelect,
-    )
-
-    class Meta:
-        model = PriceFlag
-        fields = ["bureau_note"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A decision's note starts empty: the previous one (a query's question) is in the
-        # flag's history, and must not become the reason of the next decision unseen.
-        self.initial["bureau_note"] = ""
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "queried" and not (cleaned.get("bureau_note") or "").strip():
-            self.add_error("bureau_note", _("质询时请写明需要机构说明的问题。"))
-        if (self.instance.status, cleaned.get("decision")) not in PriceFlag.TRANSITIONS:
-            self.add_error("decision", _("该标记当前状态下不能作此结论。"))
-        return cleaned
-
-    def save(self, commit=True):
-        return review_flag(
-            self.instance,
-            status=self.cleaned_data["decision"],
-            note=self.cleaned_data.get("bureau_note", ""),
-            user=self.for_user,
-        )
-
-
-class PriceFlagViewSet(ModelViewSet):
-    model = PriceFlag
-    icon = "warning"
-    menu_label = _("异常价格复核")
-    list_display = ["__str__", "provider", "direction", "ratio", "status", "created_at"]
-    list_filter = ["status", "direction"]
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    panels = [FieldPanel("decision"), FieldPanel("bureau_note")]
-
-    def get_queryset(self, request):
-        return PriceFlag.objects.select_related("provider", "version__item")
-
-    def get_form_class(self, for_update=False):
-        return FlagReviewForm
 
 
 class PriceVersionViewSet(ModelViewSet):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import add_working_days
 from core.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 
 from .choices import CENT, MONEY, PriceBasis
@@ -277,6 +278,11 @@ class ChainRehash(AppendOnlyRecord):
         return f"{self.scheme_from} → {self.scheme_to} · {self.performed_at:%Y-%m-%d}"
 
 
+def flag_review_due(flagged_on=None):
+    """F2: the day a flag raised on ``flagged_on`` (today by default) is due for review."""
+    return add_working_days(flagged_on or timezone.localdate(), settings.F2_FLAG_REVIEW_WORKING_DAYS)
+
+
 class PriceFlag(models.Model):
     """F2: a published market price far from the city median, waiting for bureau review."""
 
@@ -316,6 +322,12 @@ class PriceFlag(models.Model):
     )
     reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+    review_due = models.DateField(
+        _("复核期限"),
+        null=True,
+        blank=True,
+        help_text=_("标记后 F2_FLAG_REVIEW_WORKING_DAYS 个工作日内复核（F2）。"),
+    )
 
     class Meta:
         verbose_name = _("异常价格标记")
@@ -328,3 +340,10 @@ class PriceFlag(models.Model):
             "price": self.version.price,
             "ratio": self.ratio,
         }
+
+    def save(self, *args, **kwargs):
+        if self.review_due is None:
+            self.review_due = flag_review_due(
+                timezone.localdate(self.created_at) if self.created_at else None
+            )
+        super().save(*args, **kwargs)

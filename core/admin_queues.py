@@ -1,0 +1,445 @@
+"""The bureau's work queues in the admin (issue 23, points 1 and 9): one pattern for every queue.
+
+A queue is a listing of items that wait for an officer's decision, each with a deadline. Price
+flags, annual-report reviews, credit proposals, objections, complaints and memorial reports
+are queues; so is every queue a new app adds. Each is described once, as a :class:`Queue`, and
+the admin pieces follow from that description:
+
+* the listing opens on the **open** items, sorted by deadline (items without one last);
+* each row says "剩余 N 个工作日", "今日到期" or "已超期 N 天" (:func:`countdown`, from the
+  working-day calendar in ``core.dates``);
+* filters for the queue (open, overdue, closed, all), district, type and state;
+* CSV and XLSX exports of the filtered listing, in Beijing time and safe to open in a
+  spreadsheet (:class:`SafeExportMixin`, which every admin listing uses);
+* the dashboard panel of each section: due and overdue counts per queue, and monthly
+  statistics (decisions made, the median working days to decide, the share on time).
+
+A viewset becomes a queue with the mixin and a description::
+
+    PROPOSALS = register_queue(Queue(key="credit_proposals", model=Proposal, ...))
+
+    class ProposalViewSet(QueueViewSetMixin, ModelViewSet):
+        queue = PROPOSALS
+        list_display = [..., DeadlineColumn(PROPOSALS)]
+
+``core`` knows no app's models: the apps describe their queues and register them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import django_filters
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import Promise, cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView
+
+from .dates import add_months, special_days, working_days_between
+from .opendata import safe_cell
+
+# Items without a deadline sort after every dated item, on every database.
+NO_DEADLINE = datetime.date(9999, 12, 31)
+
+OPEN, OVERDUE, DUE_SOON, CLOSED, ALL = "open", "overdue", "due_soon", "closed", "all"
+QUEUE_VIEWS = [
+    (OPEN, _("待办")),
+    (DUE_SOON, _("即将到期")),
+    (OVERDUE, _("已超期")),
+    (CLOSED, _("已办结")),
+    (ALL, _("全部")),
+]
+
+
+def due_soon_working_days() -> int:
+    """How many working days ahead an item counts as due soon (``QUEUE_DUE_SOON_WORKING_DAYS``)."""
+    return settings.QUEUE_DUE_SOON_WORKING_DAYS
+
+
+def _as_date(value) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Where an item stands against its deadline, as an officer reads it."""
+
+    state: str  # "none", "remaining", "today" or "overdue"
+    days: int = 0  # working days left, or calendar days past the deadline
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue"
+
+    @property
+    def label(self) -> str:
+        if self.state == "remaining":
+            return ngettext("剩余 %(n)d 个工作日", "剩余 %(n)d 个工作日", self.days) % {"n": self.days}
+        if self.state == "today":
+            return str(_("今日到期"))
+        if self.state == "overdue":
+            return ngettext("已超期 %(n)d 天", "已超期 %(n)d 天", self.days) % {"n": self.days}
+        return str(_("未设期限"))
+
+
+def countdown(due, today: datetime.date | None = None, calendar: dict | None = None) -> Countdown:
+    """The countdown to ``due``: working days left (the calendar's holidays and make-up days
+    count as they fall), ``today`` on the day itself, and calendar days once it has passed.
+    ``calendar`` (``core.dates.special_days`` over the span) saves a lookup per item."""
+    due = _as_date(due)
+    if due is None:
+        return Countdown("none")
+    today = today or timezone.localdate()
+    if due == today:
+        return Countdown("today")
+    if due < today:
+        return Countdown("overdue", (today - due).days)
+    return Countdown("remaining", working_days_between(today, due, calendar))
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One queue of decisions: what an item is, when it is open, and when it is due.
+
+    Field names are ORM paths on ``model``. ``received_field`` and ``decided_field`` (a date or
+    a datetime) give the monthly statistics; ``section`` is the bureau group whose dashboard
+    shows the queue, and ``permission`` who may see it there.
+    """
+
+    key: str  # the viewset's name: its listing is ``<key>:index``
+    label: str | Promise
+    model: type[models.Model]
+    section: str
+    permission: str
+    open_states: tuple[str, ...]
+    due_field: str
+    received_field: str
+    decided_field: str | None = None
+    state_field: str = "status"
+    district_field: str | None = None
+    district_choices: Callable[[], Iterable[tuple[str, str]]] | None = None
+    type_field: str | None = None
+    type_label: str | Promise = _("类型")
+    extra_filters: dict = field(default_factory=dict, hash=False, compare=False)
+
+    # -- querysets -----------------------------------------------------------------------
+
+    def base_queryset(self) -> models.QuerySet:
+        return self.model._default_manager.all()
+
+    def with_due(self, queryset: models.QuerySet) -> models.QuerySet:
+        """``queue_due``: the deadline, or a far date for items without one (they sort last)."""
+        return queryset.annotate(
+            queue_due=Coalesce(
+                models.F(self.due_field), models.Value(NO_DEADLINE), output_field=models.DateField()
+            )
+        )
+
+    def open_items(self, queryset: models.QuerySet | None = None) -> models.QuerySet:
+        queryset = self.base_queryset() if queryset is None else queryset
+        return queryset.filter(**{f"{self.state_field}__in": self.open_states})
+
+    def closed_items(self, queryset: models.QuerySet | None = None) -> models.QuerySet:
+        queryset = self.base_queryset() if queryset is None else queryset
+        return queryset.exclude(**{f"{self.state_field}__in": self.open_states})
+
+    def overdue_items(self, queryset=None, today=None) -> models.QuerySet:
+        today = today or timezone.localdate()
+        return self.open_items(queryset).filter(**{f"{self.due_field}__lt": today})
+
+    def due_soon_items(self, queryset=None, today=None) -> models.QuerySet:
+        """Open items due from today up to ``QUEUE_DUE_SOON_WORKING_DAYS`` working days ahead."""
+        from .dates import add_working_days
+
+        today = today or timezone.localdate()
+        horizon = add_working_days(today, due_soon_working_days())
+        return self.open_items(queryset).filter(
+            **{f"{self.due_field}__gte": today, f"{self.due_field}__lte": horizon}
+        )
+
+    def is_open(self, item) -> bool:
+        return _resolve(item, self.state_field) in self.open_states
+
+    def countdown_for(self, item, today=None, calendar=None) -> Countdown | None:
+        """The item's countdown, or ``None`` once it is decided (a closed item has no clock)."""
+        if not self.is_open(item):
+            return None
+        return countdown(_resolve(item, self.due_field), today, calendar)
+
+    # -- the dashboard ---------------------------------------------------------------------
+
+    def counts(self, today=None) -> dict[str, int]:
+        today = today or timezone.localdate()
+        return {
+            OPEN: self.open_items().count(),
+            DUE_SOON: self.due_soon_items(today=today).count(),
+            OVERDUE: self.overdue_items(today=today).count(),
+        }
+
+    def monthly_statistics(self, months: int = 6, today=None) -> list[dict]:
+        """Per calendar month (newest first): decisions made, the median working days from
+        arrival to decision, and the share decided on or before the deadline."""
+        if not self.decided_field:
+            return []
+        today = today or timezone.localdate()
+        first = add_months(today.replace(day=1), -(months - 1))
+        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
+        decided_model_field = _model_field(self.model, self.decided_field)
+        lower = start if isinstance(decided_model_field, models.DateTimeField) else first
+        rows = (
+            self.base_queryset()
+            .filter(**{f"{self.decided_field}__gte": lower})
+            .values_list(self.received_field, self.decided_field, self.due_field)
+        )
+        buckets: dict[datetime.date, list[tuple[int, bool | None]]] = {}
+        for received, decided, due in rows:
+            decided_on, received_on = _as_date(decided), _as_date(received)
+            if decided_on is None or received_on is None:
+                continue
+            on_time = None if due is None else decided_on <= _as_date(due)
+            buckets.setdefault(decided_on.replace(day=1), []).append(
+                (max(working_days_between(received_on, decided_on), 0), on_time)
+            )
+        result = []
+        month = today.replace(day=1)
+        for _i in range(months):
+            items = buckets.get(month, [])
+            timed = [on_time for _days, on_time in items if on_time is not None]
+            result.append(
+                {
+                    "month": month,
+                    "decided": len(items),
+                    "median_days": statistics.median(days for days, _t in items) if items else None,
+                    "on_time_share": (sum(timed) / len(timed)) if timed else None,
+                }
+            )
+            month = add_months(month, -1)
+        return result
+
+
+def _resolve(item, path: str):
+    value = item
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def _model_field(model, path: str):
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(parts[-1])
+
+
+# --- The registry ---------------------------------------------------------------------------
+
+_queues: dict[str, Queue] = {}
+
+
+def register_queue(queue: Queue) -> Queue:
+    """Register a queue for the dashboards; returns it, so it can be a module constant."""
+    _queues[queue.key] = queue
+    return queue
+
+
+def registered_queues() -> list[Queue]:
+    return list(_queues.values())
+
+
+def queues_for(user, section: str | None = None) -> list[Queue]:
+    """The queues ``user`` may see, of one section or of all."""
+    return [
+        queue
+        for queue in _queues.values()
+        if (section is None or queue.section == section) and user.has_perm(queue.permission)
+    ]
+
+
+# --- Exports: every admin listing ---------------------------------------------------------
+
+
+def _local_naive(value: datetime.datetime):
+    """An aware datetime as Beijing wall-clock time (spreadsheets have no time zones)."""
+    return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+class SafeExportMixin:
+    """CSV and XLSX exports (``?export=csv|xlsx``) in Beijing time, safe to open in Excel.
+
+    Wagtail's own export writes aware datetimes in UTC, and a CSV cell that starts with
+    ``=`` as it is. Here a datetime is converted to the platform's zone first, and every CSV
+    text cell goes through ``core.opendata.safe_cell`` (the open data's CSV-injection guard).
+    An XLSX cell is never a formula: Wagtail writes formula-looking text as text."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        if isinstance(value, datetime.datetime):
+            value = _local_naive(value)
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        elif value is None:
+            value = ""
+        value = super().preprocess_field_value(field, value, export_format)
+        if export_format == self.FORMAT_CSV:
+            return safe_cell(value)
+        return value
+
+
+# --- The listing ----------------------------------------------------------------------------
+
+
+class DeadlineColumn(Column):
+    """Shows "剩余 N 个工作日" / "今日到期" / "已超期 N 天" for an open item, sortable by deadline."""
+
+    def __init__(self, queue: Queue, name="queue_due", label=None, **kwargs):
+        self.queue = queue
+        label = label or _("办理期限")
+        kwargs.setdefault("sort_key", "queue_due")
+        super().__init__(name, label=label, accessor=self.render_countdown, **kwargs)
+
+    def get_cell_context_data(self, instance, parent_context):
+        # The special days for the next two years, read once per listing (kept on the
+        # request): a page of rows costs one calendar query, not one per row.
+        request = parent_context.get("request")
+        if request is not None and not hasattr(request, "_queue_calendar"):
+            today = timezone.localdate()
+            request._queue_calendar = (today, special_days(today, add_months(today, 24)))
+        self._listing_calendar = getattr(request, "_queue_calendar", None)
+        return super().get_cell_context_data(instance, parent_context)
+
+    def render_countdown(self, instance):
+        today, calendar = getattr(self, "_listing_calendar", None) or (timezone.localdate(), None)
+        due = _as_date(_resolve(instance, self.queue.due_field))
+        if calendar is not None and due and due > add_months(today, 24):
+            calendar = None
+        state = self.queue.countdown_for(instance, today, calendar)
+        date_text = due.isoformat() if due else ""
+        if state is None:
+            return format_html('<span class="queue-closed">{}</span>', date_text or "—")
+        css = {"overdue": "w-status w-status--label", "today": "w-status w-status--primary"}.get(
+            state.state, ""
+        )
+        return format_html(
+            '<span class="{}" data-countdown="{}">{}</span>{}',
+            css,
+            state.state,
+            state.label,
+            format_html("<br><small>{}</small>", date_text) if date_text else "",
+        )
+
+
+def queue_filterset(queue: Queue) -> type[WagtailFilterSet]:
+    """A filter set for ``queue``: the queue view (open by default), district, type and state."""
+
+    def filter_view(self, queryset, name, value):
+        if value == OPEN:
+            return queue.open_items(queryset)
+        if value == DUE_SOON:
+            return queue.due_soon_items(queryset)
+        if value == OVERDUE:
+            return queue.overdue_items(queryset)
+        if value == CLOSED:
+            return queue.closed_items(queryset)
+        return queryset
+
+    attrs = {
+        "view": django_filters.ChoiceFilter(
+            label=_("队列"), choices=QUEUE_VIEWS, method="filter_view", empty_label=None, initial=OPEN
+        ),
+        "filter_view": filter_view,
+    }
+    state_field = _model_field(queue.model, queue.state_field)
+    attrs["state"] = django_filters.ChoiceFilter(
+        label=_("状态"), field_name=queue.state_field, choices=state_field.choices
+    )
+    fields = ["view", "state"]
+    if queue.type_field:
+        type_field = _model_field(queue.model, queue.type_field)
+        if type_field.choices:
+            attrs["kind"] = django_filters.ChoiceFilter(
+                label=queue.type_label, field_name=queue.type_field, choices=type_field.choices
+            )
+        else:
+            attrs["kind"] = django_filters.ModelChoiceFilter(
+                label=queue.type_label,
+                field_name=queue.type_field,
+                queryset=type_field.related_model._default_manager.all(),
+            )
+        fields.append("kind")
+    if queue.district_field:
+        choices = queue.district_choices or (lambda: _model_field(queue.model, queue.district_field).choices)
+        attrs["district"] = django_filters.ChoiceFilter(
+            label=_("区"), field_name=queue.district_field, choices=choices
+        )
+        fields.append("district")
+    for name, filter_ in queue.extra_filters.items():
+        attrs[name] = filter_
+        fields.append(name)
+
+    def __init__(self, data=None, *args, **kwargs):
+        # No choice yet means the open items: a queue opens on what is left to do.
+        if data is not None and not data.get("view"):
+            data = data.copy()
+            data["view"] = OPEN
+        super(filterset, self).__init__(data, *args, **kwargs)
+
+    attrs["__init__"] = __init__
+    attrs["Meta"] = type("Meta", (), {"model": queue.model, "fields": fields})
+    filterset = type(f"{queue.model.__name__}QueueFilterSet", (WagtailFilterSet,), attrs)
+    return filterset
+
+
+class QueueIndexViewMixin(SafeExportMixin):
+    """The listing of a queue: deadlines annotated, sorted by deadline, then by arrival."""
+
+    queue: Queue = None
+    default_ordering = "queue_due"
+
+    def get_base_queryset(self):
+        return self.queue.with_due(super().get_base_queryset())
+
+    def order_queryset(self, queryset):
+        queryset = super().order_queryset(queryset)
+        return queryset.order_by(*queryset.query.order_by, "pk")
+
+
+class QueueIndexView(QueueIndexViewMixin, IndexView):
+    pass
+
+
+class SafeExportIndexView(SafeExportMixin, IndexView):
+    """The index view for a listing that is not a queue: safe exports, nothing else."""
+
+
+class QueueViewSetMixin:
+    """Makes a ``ModelViewSet`` a queue: set ``queue`` and put a :class:`DeadlineColumn` in
+    ``list_display``. The index view, its filters and its default order come from the queue."""
+
+    queue: Queue = None
+    index_view_class = QueueIndexView
+    ordering = "queue_due"
+
+    @cached_property
+    def filterset_class(self):
+        return queue_filterset(self.queue)
+
+    def get_index_view_kwargs(self, **kwargs):
+        view_class = self.index_view_class
+        if not issubclass(view_class, QueueIndexViewMixin):
+            raise TypeError(f"{type(self).__name__}.index_view_class must use QueueIndexViewMixin")
+        return super().get_index_view_kwargs(queue=self.queue, **kwargs)

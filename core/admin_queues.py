@@ -183,12 +183,21 @@ class Queue:
     # -- the dashboard ---------------------------------------------------------------------
 
     def counts(self, today=None) -> dict[str, int]:
+        """Open, due-soon and overdue items, in one query."""
+        from .dates import add_working_days
+
         today = today or timezone.localdate()
-        return {
-            OPEN: self.open_items().count(),
-            DUE_SOON: self.due_soon_items(today=today).count(),
-            OVERDUE: self.overdue_items(today=today).count(),
-        }
+        horizon = add_working_days(today, due_soon_working_days())
+        due = self.due_field
+        return self.open_items().aggregate(
+            **{
+                OPEN: models.Count("pk"),
+                DUE_SOON: models.Count(
+                    "pk", filter=models.Q(**{f"{due}__gte": today, f"{due}__lte": horizon})
+                ),
+                OVERDUE: models.Count("pk", filter=models.Q(**{f"{due}__lt": today})),
+            }
+        )
 
     def monthly_statistics(self, months: int = 6, today=None) -> list[dict]:
         """Per calendar month (newest first): decisions made, the median working days from

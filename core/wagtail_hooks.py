@@ -1,8 +1,9 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from . import admin_display
+from . import admin_audit, admin_display, admin_queues
 from .admin_policies import VIEW_ONLY, RefusingPolicy
 from .statemachine import TRANSITION_ACTION
 
@@ -13,14 +14,41 @@ admin_display.register()
 def register_platform_actions(actions):
     @actions.register_action(TRANSITION_ACTION)
     class TransitionFormatter(LogFormatter):
+        """ "状态从“待复核”变为“已认可”：理由；民政局意见：— → …" in the model's own labels."""
+
         label = _("状态变更")
 
         def format_message(self, log_entry):
             data = log_entry.data or {}
-            text = _("状态从“%(from)s”变为“%(to)s”") % {"from": data.get("from"), "to": data.get("to")}
+            model = log_entry.content_type.model_class() if log_entry.content_type_id else None
+            field = data.get("field", "status")
+            text = _("状态从“%(from)s”变为“%(to)s”") % {
+                "from": admin_audit.state_label(model, field, data.get("from")),
+                "to": admin_audit.state_label(model, field, data.get("to")),
+            }
             if data.get("reason"):
                 text = f"{text}：{data['reason']}"
+            if data.get("changes"):
+                text = f"{text}；{admin_audit.format_changes(model, data['changes'])}"
             return text
+
+
+@hooks.register("register_log_actions", order=100)
+def register_edit_formatter(actions):
+    """Wagtail's "已编辑", followed by what changed when the entry carries it. Registered
+    after Wagtail's own hook (``order``), so this formatter replaces its plain one."""
+
+    @actions.register_action("wagtail.edit")
+    class EditFormatter(LogFormatter):
+        label = _("编辑")
+        message = _("已编辑")
+
+        def format_message(self, log_entry):
+            changes = (log_entry.data or {}).get("changes")
+            if not changes:
+                return str(self.message)
+            model = log_entry.content_type.model_class() if log_entry.content_type_id else None
+            return _("已编辑：%(changes)s") % {"changes": admin_audit.format_changes(model, changes)}
 
 
 # --- Early warnings (core.warnings): dashboard panel and a filterable listing ------------------
@@ -29,6 +57,7 @@ import django_filters  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from wagtail.admin.filters import WagtailFilterSet  # noqa: E402
+from wagtail.admin.admin_url_finder import AdminURLFinder  # noqa: E402
 from wagtail.admin.ui.components import Component  # noqa: E402
 from wagtail.admin.ui.tables import Column  # noqa: E402
 from wagtail.admin.views.generic import IndexView  # noqa: E402
@@ -99,6 +128,16 @@ class WarningsPanel(Component):
     template_name = "core/warnings/dashboard_panel.html"
     order = 50
 
+    @staticmethod
+    def with_admin_links(warnings, parent_context):
+        """Each warning with ``admin_url``: the admin page of what it is about, for this
+        officer (Wagtail's AdminURLFinder: edit or inspect, only where they may go)."""
+        warnings = list(warnings.prefetch_related("subject"))
+        finder = AdminURLFinder(parent_context["request"].user)
+        for warning in warnings:
+            warning.admin_url = finder.get_edit_url(warning.subject) if warning.subject is not None else None
+        return warnings
+
     def get_context_data(self, parent_context):
         today = timezone.localdate()
         open_warnings = EarlyWarning.objects.open()
@@ -110,9 +149,47 @@ class WarningsPanel(Component):
                 for kind, label in warning_registry.kind_choices()
                 if counts.get(kind)
             ],
-            "soonest": list(open_warnings.order_by("deadline", "pk")[:8]),
+            "soonest": self.with_admin_links(open_warnings.order_by("deadline", "pk")[:8], parent_context),
             "today": today,
         }
+
+
+class QueuesPanel(Component):
+    """Each section's queues: open, due-soon and overdue counts, and monthly statistics
+    (decisions made, the median working days to decide, the share on time). One row per
+    queue the officer may see (``core.admin_queues.register_queue``)."""
+
+    name = "queues"
+    template_name = "core/queues/dashboard_panel.html"
+    order = 40
+    months = 6
+
+    def __init__(self, queues):
+        self.queues = queues
+
+    def get_context_data(self, parent_context):
+        today = timezone.localdate()
+        sections = {}
+        for queue in self.queues:
+            sections.setdefault(queue.section, []).append(
+                {
+                    "queue": queue,
+                    "url": reverse(f"{queue.key}:index"),
+                    "counts": queue.counts(today),
+                    "statistics": queue.monthly_statistics(self.months, today),
+                }
+            )
+        return {
+            "sections": [{"name": name, "rows": rows} for name, rows in sections.items()],
+            "due_soon_days": admin_queues.due_soon_working_days(),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_queues_panel(request, panels):
+    queues = admin_queues.queues_for(request.user)
+    if queues:
+        panels.append(QueuesPanel(queues))
 
 
 @hooks.register("construct_homepage_panels")

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_audit import AuditedEditView
+from core.admin_queues import SafeExportIndexView
+
 from .models import ApiKey
 
 
@@ -23,6 +26,12 @@ class ApiKeyViewSet(ModelViewSet):
     list_filter = ["is_active"]
     search_fields = ["name", "holder", "prefix"]
     inspect_view_enabled = True
+    # A key deactivated or its rate changed is logged field by field (core.admin_audit).
+    edit_view_class = AuditedEditView
+    index_view_class = SafeExportIndexView
+    # Headings are the fields' verbose names.
+    list_export = ["name", "holder", "prefix", "is_active", "requests_per_minute", "created_at"]
+    export_filename = "api-keys"
 
     @property
     def add_view_class(self):

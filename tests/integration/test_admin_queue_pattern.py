@@ -296,3 +296,21 @@ def test_audited_edit_view_lists_changed_fields():
     assert {c["field"] for c in changes} == {"name", "is_active"}
     text = format_changes(ServiceItem, changes)
     assert "旧名称 → 新名称" in text and "是 → 否" in text
+
+
+def test_deactivating_an_api_key_in_the_admin_is_logged_field_by_field_and_exports(client, superuser):
+    from api.models import ApiKey
+
+    key = ApiKey(name="研究", holder="=某大学", requests_per_minute=60)
+    key.issue()
+    key.save()
+    url = reverse("api_keys:edit", args=[key.pk])
+    response = client.post(url, {"name": "研究", "holder": "=某大学", "requests_per_minute": "30"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = ModelLogEntry.objects.filter(action="wagtail.edit", object_id=str(key.pk)).get()
+    assert entry.message.startswith("已编辑：")
+    assert "启用：是 → 否" in entry.message and "：60 → 30" in entry.message
+    assert {change["field"] for change in entry.data["changes"]} == {"is_active", "requests_per_minute"}
+    exported = client.get(reverse("api_keys:index") + "?export=csv")
+    body = b"".join(exported.streaming_content).decode()
+    assert "'=某大学" in body and "否" in body

@@ -8,7 +8,9 @@ per field type (``register_display_class``); ours converts to the active time zo
 
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
+from django.utils.translation import gettext as _
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
 
 
@@ -20,5 +22,19 @@ class LocalDateTimeDisplay(BaseFieldDisplay):
         return date_format(value, "DATETIME_FORMAT")
 
 
+class ReadableValueDisplay(BaseFieldDisplay):
+    """Any other field on an inspect page: nothing as "—", a boolean as 是/否, not Python's
+    None/True/False. More specific display classes (the date-time one above, Wagtail's own
+    for images and documents) still win: the registry looks a field's classes up in order."""
+
+    def render_html(self, parent_context=None):
+        if self.value is None or self.value == "":
+            return "—"
+        if isinstance(self.value, bool):
+            return _("是") if self.value else _("否")
+        return conditional_escape(localize(self.value))
+
+
 def register():
     register_display_class(models.DateTimeField, display_class=LocalDateTimeDisplay)
+    register_display_class(models.Field, display_class=ReadableValueDisplay)

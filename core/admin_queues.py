@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import django_filters
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -42,8 +44,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic import IndexView
+from wagtail.coreutils import multigetattr
 
 from .dates import add_months, special_days, working_days_between
 from .opendata import safe_cell
@@ -256,6 +259,67 @@ def _model_field(model, path: str):
     return model._meta.get_field(parts[-1])
 
 
+# --- Queues whose deadline is computed, or that have none -----------------------------------
+
+
+class AnnotatedDueQueue(Queue):
+    """A queue whose deadline is an annotation (``due_field`` names it), not a column:
+    :meth:`due_expression` gives it, and every queryset the queue builds carries it."""
+
+    def due_expression(self):
+        return models.Value(None, output_field=models.DateField())
+
+    def annotated(self, queryset):
+        if self.due_field not in queryset.query.annotations:
+            queryset = queryset.annotate(**{self.due_field: self.due_expression()})
+        return queryset
+
+    def base_queryset(self):
+        return self.annotated(super().base_queryset())
+
+    def with_due(self, queryset):
+        return super().with_due(self.annotated(queryset))
+
+    def open_items(self, queryset=None):
+        return super().open_items(None if queryset is None else self.annotated(queryset))
+
+    def closed_items(self, queryset=None):
+        return super().closed_items(None if queryset is None else self.annotated(queryset))
+
+
+class UndatedQueue(AnnotatedDueQueue):
+    """A queue without a deadline rule: items sort by arrival and show "未设期限"; nothing is
+    ever due soon or overdue. Pass ``due_field="queue_no_due"``."""
+
+
+class ComputedExportMixin:
+    """``export_computed`` maps a ``list_export`` name to a function of the row's item, for
+    cells that are not attributes (the countdown text, a label across an optional relation)."""
+
+    export_computed: dict = {}
+
+    def to_row_dict(self, item):
+        return OrderedDict(
+            (
+                name,
+                self.export_computed[name](item)
+                if name in self.export_computed
+                else multigetattr(item, name),
+            )
+            for name in self.list_export
+        )
+
+
+def countdown_text(queue):
+    """The export's countdown cell for ``queue``: "剩余 N 个工作日" / "已超期 N 天" / ""."""
+
+    def text(item):
+        state = queue.countdown_for(item)
+        return state.label if state else ""
+
+    return text
+
+
 # --- The registry ---------------------------------------------------------------------------
 
 _queues: dict[str, Queue] = {}
@@ -288,7 +352,31 @@ def _local_naive(value: datetime.datetime):
     return timezone.make_naive(value) if timezone.is_aware(value) else value
 
 
-class SafeExportMixin:
+class ReadableColumn(Column):
+    """A listing cell that shows nothing as "—", not as Python's "None"."""
+
+    empty_value_display = "—"
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "" if value is None else value
+
+
+class ReadableColumnsMixin:
+    """Listing columns built from ``list_display`` names read as officers expect: a boolean
+    field as 是/否 (Wagtail's ``BooleanColumn``), an empty value as "—"."""
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        if column_class is Column:
+            try:
+                field = _model_field(self.model, field_name)
+            except (AttributeError, LookupError, FieldDoesNotExist):
+                field = None
+            column_class = BooleanColumn if isinstance(field, models.BooleanField) else ReadableColumn
+        return super()._get_custom_column(field_name, column_class=column_class, **kwargs)
+
+
+class SafeExportMixin(ReadableColumnsMixin):
     """CSV and XLSX exports (``?export=csv|xlsx``) in Beijing time, safe to open in Excel.
 
     Wagtail's own export writes aware datetimes in UTC, and a CSV cell that starts with

@@ -56,8 +56,8 @@ def register_edit_formatter(actions):
 import django_filters  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from wagtail.admin.filters import WagtailFilterSet  # noqa: E402
 from wagtail.admin.admin_url_finder import AdminURLFinder  # noqa: E402
+from wagtail.admin.filters import WagtailFilterSet  # noqa: E402
 from wagtail.admin.ui.components import Component  # noqa: E402
 from wagtail.admin.ui.tables import Column  # noqa: E402
 from wagtail.admin.views.generic import IndexView  # noqa: E402

@@ -5,7 +5,9 @@ optional refund, re-examine, close). The credit-relevant records of upheld price
 are listed beside it. Viewing needs ``feedback.view_complaint``, acting
 ``feedback.change_complaint`` (granted to the funeral section)."""
 
-from django.conf import settings
+from urllib.parse import urlencode
+
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,9 +20,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
+from accounts.groups import FUNERAL_SECTION
+from core.admin_policies import VIEW_ONLY, RefusingPolicy
+from core.admin_queues import (
+    AnnotatedDueQueue,
+    ComputedExportMixin,
+    DeadlineColumn,
+    QueueIndexView,
+    QueueViewSetMixin,
+    countdown_text,
+    register_queue,
+)
 from core.statemachine import IllegalTransition
 from core.stored_files import serve_stored_file
+from marketplace.catalogue.models.choices import District
 
 from .complaint_forms import DecisionForm, ReasonForm
 from .complaint_views import detail_context
@@ -42,22 +59,134 @@ def _require(request, permission):
         raise PermissionDenied
 
 
-def with_deadline(queryset):
-    """Annotate ``waiting_due``: the deadline of the step each complaint waits for."""
-    return queryset.annotate(
-        waiting_due=Case(
-            When(status=S.RECEIVED, then=F("accept_due")),
-            When(status=S.ACCEPTED, channel=ComplaintChannel.PROVIDER, then=F("response_due")),
-            When(status__in=(S.ACCEPTED, S.RESPONDED), then=F("decision_due")),
+class ComplaintQueue(AnnotatedDueQueue):
+    """R2: the queue's deadline (``bureau_due``) is the next one the **bureau** owns in the
+    complaint's current state: acceptance (received), the decision (accepted, also while the
+    provider's answer is awaited, and responded), the re-examination (reexamining). The
+    provider's answer deadline is shown beside it but is not the bureau's clock. Closed
+    complaints keep their decision deadline (accept deadline when rejected), which the monthly
+    statistics compare with the decision date."""
+
+    def due_expression(self):
+        return Case(
+            When(status__in=(S.RECEIVED, S.REJECTED), then=F("accept_due")),
             When(status=S.REEXAMINING, then=F("reexamination_due")),
-            default=None,
+            default=F("decision_due"),
             output_field=DateField(),
         )
+
+
+COMPLAINTS = register_queue(
+    ComplaintQueue(
+        key="feedback_complaint",
+        label=gettext_lazy("投诉处理"),
+        model=Complaint,
+        section=FUNERAL_SECTION,
+        permission=CHANGE,
+        open_states=tuple(Complaint.OPEN_STATUSES),
+        due_field="bureau_due",
+        received_field="received_on",
+        decided_field="decided_on",
+        district_field="provider__district",
+        district_choices=lambda: District.choices,
+        type_field="category",
+        type_label=gettext_lazy("投诉类别"),
+        extra_filters={
+            "channel": django_filters.ChoiceFilter(
+                label=gettext_lazy("渠道"), field_name="channel", choices=ComplaintChannel.choices
+            )
+        },
     )
+)
+
+
+def with_deadline(queryset):
+    """Annotate ``waiting_due``: the bureau's deadline for each complaint (``COMPLAINTS``)."""
+    return COMPLAINTS.annotated(queryset).annotate(waiting_due=F(COMPLAINTS.due_field))
+
+
+def _provider_district(complaint):
+    return complaint.provider.get_district_display() if complaint.provider_id else ""
+
+
+class ComplaintIndexView(ComputedExportMixin, QueueIndexView):
+    """The complaint queue: each row opens the complaint's decision page."""
+
+    export_computed = {"countdown": countdown_text(COMPLAINTS), "district": _provider_district}
+    queryset = Complaint.objects.select_related("provider")
+
+    def get_edit_url(self, instance):
+        return reverse("feedback_complaints_admin:detail", args=[instance.pk])
+
+    def get_inspect_url(self, instance):
+        return None
+
+
+class ComplaintViewSet(QueueViewSetMixin, ModelViewSet):
+    model = Complaint
+    queue = COMPLAINTS
+    index_view_class = ComplaintIndexView
+    icon = "warning"
+    menu_label = gettext_lazy("投诉处理")
+    add_to_admin_menu = False  # the menu item below points here
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    search_fields = ["reference", "subject_detail", "provider__name"]
+    list_display = [
+        "reference",
+        "channel",
+        Column("subject", label=gettext_lazy("被投诉方"), accessor="subject_label"),
+        "category",
+        "status",
+        DeadlineColumn(COMPLAINTS, label=gettext_lazy("民政局办理期限")),
+        "response_due",
+        "received_at",
+    ]
+    list_export = [
+        "reference",
+        "get_channel_display",
+        "subject_label",
+        "district",
+        "get_category_display",
+        "get_status_display",
+        "bureau_due",
+        "countdown",
+        "response_due",
+        "received_at",
+        "decided_on",
+        "get_decision_display",
+    ]
+    export_headings = {
+        "reference": gettext_lazy("投诉编号"),
+        "get_channel_display": gettext_lazy("渠道"),
+        "subject_label": gettext_lazy("被投诉方"),
+        "district": gettext_lazy("所在区"),
+        "get_category_display": gettext_lazy("投诉类别"),
+        "get_status_display": gettext_lazy("状态"),
+        "bureau_due": gettext_lazy("民政局办理期限"),
+        "countdown": gettext_lazy("剩余期限"),
+        "response_due": gettext_lazy("机构答复期限"),
+        "received_at": gettext_lazy("收到时间（北京时间）"),
+        "decided_on": gettext_lazy("决定日期"),
+        "get_decision_display": gettext_lazy("处理结果"),
+    }
+    export_filename = "complaints"
+    form_fields = []
+
+
+# Officers decide on the complaint's own page (``detail``); the generic views add, edit and
+# delete nothing. Viewing the listing needs ``feedback.view_complaint``.
+register_permission_policy(Complaint, RefusingPolicy(Complaint, VIEW_ONLY))
+
+
+@hooks.register("register_admin_viewset")
+def register_complaint_viewset():
+    return ComplaintViewSet("feedback_complaint")
 
 
 def filtered_queue(params, today=None):
-    """The queue for the admin's filters: ``status``, ``channel`` and ``overdue`` (yes/no)."""
+    """The open queue with the old filters (``status``, ``channel``, ``overdue``), sorted by the
+    bureau's deadline: kept for code that lists complaints without the admin listing."""
     today = today or timezone.localdate()
     queryset = with_deadline(Complaint.objects.select_related("provider"))
     status = params.get("status")
@@ -73,30 +202,20 @@ def filtered_queue(params, today=None):
 
 
 def queue(request):
+    """The old queue address: the queue listing, with its filters carried over."""
     _require(request, VIEW)
-    today = timezone.localdate()
-    queryset = filtered_queue(request.GET, today)
-    page = Paginator(queryset, 50).get_page(request.GET.get("p"))
-    return TemplateResponse(
-        request,
-        "feedback/complaints/admin/queue.html",
-        {
-            "page_title": _("投诉处理队列"),
-            "header_icon": "warning",
-            "page_obj": page,
-            "complaints": page.object_list,
-            "today": today,
-            "status_choices": [("", _("未办结")), ("all", _("全部")), *S.choices],
-            "channel_choices": ComplaintChannel.choices,
-            "params": request.GET,
-            "sla": {
-                "accept": settings.R2_ACCEPT_WORKING_DAYS,
-                "response": settings.R2_RESPONSE_WORKING_DAYS,
-                "decision": settings.R2_DECISION_WORKING_DAYS,
-            },
-            "overdue_count": filtered_queue({"overdue": "yes"}, today).count(),
-        },
-    )
+    params = {}
+    if request.GET.get("overdue") == "yes":
+        params["view"] = "overdue"
+    status = request.GET.get("status")
+    if status in S.values:
+        params["state"], params["view"] = status, "all"
+    elif status == "all":
+        params["view"] = "all"
+    if request.GET.get("channel") in ComplaintChannel.values:
+        params["channel"] = request.GET["channel"]
+    url = reverse("feedback_complaint:index")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
 
 
 ACTIONS = {
@@ -222,7 +341,7 @@ class ComplaintMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_complaint_menu_item():
     return ComplaintMenuItem(
-        gettext_lazy("投诉处理"), reverse("feedback_complaints_admin:queue"), icon_name="warning", order=215
+        gettext_lazy("投诉处理"), reverse("feedback_complaint:index"), icon_name="warning", order=215
     )
 
 

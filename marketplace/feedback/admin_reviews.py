@@ -5,8 +5,8 @@ when ``R1_MODERATE_ALL_REVIEWS`` is on) first. Officers decide through ``service
 publish, reject or hide, with a reason the family sees. Nobody, superusers included, adds,
 deletes or rewrites a review here (``RefusingPolicy(DECIDE_ONLY)``; the model is append-only)."""
 
+import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -14,7 +14,18 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from accounts.groups import FUNERAL_SECTION
 from core.admin_policies import DECIDE_ONLY, RefusingPolicy
+from core.admin_queues import (
+    ComputedExportMixin,
+    DeadlineColumn,
+    QueueIndexView,
+    QueueViewSetMixin,
+    SafeExportIndexView,
+    UndatedQueue,
+    register_queue,
+)
+from marketplace.catalogue.models.choices import District
 
 from .models import Review, ReviewStatus, SensitiveWord
 from .services.reviews import ReviewRefused, moderate
@@ -22,6 +33,37 @@ from .services.reviews import ReviewRefused, moderate
 RS = ReviewStatus
 
 register_permission_policy(Review, RefusingPolicy(Review, DECIDE_ONLY))
+
+# R1 sets no moderation deadline, so the queue has none either (no number is invented here):
+# the reviews waiting for a person (pending, held by a word, reported) are listed in order of
+# arrival, oldest first, each marked "未设期限"; nothing counts as due soon or overdue.
+REVIEWS = register_queue(
+    UndatedQueue(
+        key="feedback_review",
+        label=_("评价审核"),
+        model=Review,
+        section=FUNERAL_SECTION,
+        permission="feedback.change_review",
+        open_states=tuple(Review.QUEUE),
+        due_field="queue_no_due",
+        received_field="submitted_at",
+        decided_field="decided_at",
+        district_field="provider__district",
+        district_choices=lambda: District.choices,
+        extra_filters={
+            "overall": django_filters.ChoiceFilter(
+                label=_("总体评价"),
+                field_name="overall",
+                choices=[(score, _("%(n)d 星") % {"n": score}) for score in range(1, 6)],
+            )
+        },
+    )
+)
+
+
+class ReviewIndexView(ComputedExportMixin, QueueIndexView):
+    export_computed = {"queue_no_due": lambda review: _("未设期限") if REVIEWS.is_open(review) else ""}
+    queryset = Review.objects.select_related("provider")
 
 
 class ReviewDecisionForm(WagtailAdminModelForm):
@@ -81,12 +123,48 @@ class ReviewDecisionForm(WagtailAdminModelForm):
             raise forms.ValidationError(error.messages) from error
 
 
-class ReviewViewSet(ModelViewSet):
+class ReviewViewSet(QueueViewSetMixin, ModelViewSet):
     model = Review
+    queue = REVIEWS
+    index_view_class = ReviewIndexView
     icon = "comment"
-    menu_label = _("评价审核")
-    list_display = ["__str__", "provider", "overall", "status", "held_words", "submitted_at"]
-    list_filter = ["status", "provider"]
+    menu_label = _("服务评价审核")
+    list_display = [
+        "__str__",
+        "provider",
+        "overall",
+        "status",
+        "held_words",
+        DeadlineColumn(REVIEWS, label=_("审核期限")),
+        "submitted_at",
+    ]
+    list_export = [
+        "pk",
+        "provider.name",
+        "provider.get_district_display",
+        "overall",
+        "get_status_display",
+        "held_words",
+        "text",
+        "queue_no_due",
+        "submitted_at",
+        "decided_at",
+        "decision_reason",
+    ]
+    export_headings = {
+        "pk": _("编号"),
+        "provider.name": _("机构"),
+        "provider.get_district_display": _("所在区"),
+        "overall": _("总体评分"),
+        "get_status_display": _("状态"),
+        "held_words": _("命中的敏感词"),
+        "text": _("评价内容"),
+        "queue_no_due": _("审核期限"),
+        "submitted_at": _("提交时间（北京时间）"),
+        "decided_at": _("审核时间（北京时间）"),
+        "decision_reason": _("审核理由"),
+    }
+    export_filename = "reviews"
     search_fields = ["text", "provider__name"]
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -112,16 +190,6 @@ class ReviewViewSet(ModelViewSet):
     panels = [FieldPanel("decision"), FieldPanel("reason")]
     add_to_reference_index = False
 
-    def get_queryset(self, request):
-        queue = Case(
-            *[When(status=status, then=Value(rank)) for rank, status in enumerate(Review.QUEUE)],
-            default=Value(len(Review.QUEUE)),
-            output_field=IntegerField(),
-        )
-        return (
-            Review.objects.select_related("provider").annotate(queue=queue).order_by("queue", "-submitted_at")
-        )
-
     def get_form_class(self, for_update=False):
         return ReviewDecisionForm
 
@@ -130,7 +198,11 @@ class SensitiveWordViewSet(ModelViewSet):
     model = SensitiveWord
     icon = "warning"
     menu_label = _("评价敏感词")
+    index_view_class = SafeExportIndexView
     list_display = ["word", "note", "created_at"]
+    list_export = ["word", "note", "created_at"]
+    export_headings = {"word": _("敏感词"), "note": _("说明"), "created_at": _("添加时间（北京时间）")}
+    export_filename = "sensitive-words"
     search_fields = ["word", "note"]
     form_fields = ["word", "note"]
     copy_view_enabled = False

@@ -7,6 +7,7 @@ sensitive word), with the reported message or memorial, and decide through
 require a reason and are audited (the transition log). Nobody, superusers included, adds or
 deletes a report here (``RefusingPolicy(DECIDE_ONLY)``)."""
 
+import django_filters
 from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +17,70 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from accounts.groups import FUNERAL_SECTION
 from core.admin_policies import DECIDE_ONLY, RefusingPolicy
+from core.admin_queues import (
+    ComputedExportMixin,
+    DeadlineColumn,
+    QueueIndexView,
+    QueueViewSetMixin,
+    SafeExportIndexView,
+    UndatedQueue,
+    register_queue,
+)
+from marketplace.catalogue.models.choices import District
 
 from .models import MemorialReport, ReportStatus, Tribute, TributeStatus
 from .services import MemorialRefused, decide_report, moderate_tribute
 
 register_permission_policy(MemorialReport, RefusingPolicy(MemorialReport, DECIDE_ONLY))
 register_permission_policy(Tribute, RefusingPolicy(Tribute, DECIDE_ONLY))
+
+
+def _filter_target(queryset, name, value):
+    if value == "tribute":
+        return queryset.filter(tribute__isnull=False)
+    if value == "memorial":
+        return queryset.filter(tribute__isnull=True)
+    return queryset
+
+
+# M1 sets no deadline for handling a report, so none is invented: open reports are listed by
+# arrival, oldest first, each marked "未设期限" (nothing is due soon or overdue).
+REPORTS = register_queue(
+    UndatedQueue(
+        key="memorials_report",
+        label=_("纪念馆举报"),
+        model=MemorialReport,
+        section=FUNERAL_SECTION,
+        permission="memorials.change_memorialreport",
+        open_states=(ReportStatus.OPEN,),
+        due_field="queue_no_due",
+        received_field="created_at",
+        decided_field="decided_at",
+        district_field="memorial__resting_provider__district",
+        district_choices=lambda: District.choices,
+        extra_filters={
+            "target": django_filters.ChoiceFilter(
+                label=_("被举报对象"),
+                choices=[("tribute", _("留言")), ("memorial", _("纪念馆"))],
+                method=_filter_target,
+            )
+        },
+    )
+)
+
+
+def _report_target(report):
+    return _("留言") if report.tribute_id else _("纪念馆")
+
+
+class ReportIndexView(ComputedExportMixin, QueueIndexView):
+    export_computed = {
+        "target": _report_target,
+        "queue_no_due": lambda report: _("未设期限") if REPORTS.is_open(report) else "",
+    }
+    queryset = MemorialReport.objects.select_related("memorial", "tribute")
 
 
 class ReportDecisionForm(WagtailAdminModelForm):
@@ -79,12 +137,43 @@ class ReportDecisionForm(WagtailAdminModelForm):
             raise forms.ValidationError(error.messages) from error
 
 
-class MemorialReportViewSet(ModelViewSet):
+class MemorialReportViewSet(QueueViewSetMixin, ModelViewSet):
     model = MemorialReport
+    queue = REPORTS
+    index_view_class = ReportIndexView
     icon = "warning"
     menu_label = _("纪念馆举报")
-    list_display = ["__str__", "memorial", "status", "created_at", "decided_at"]
-    list_filter = ["status"]
+    list_display = [
+        "__str__",
+        "memorial",
+        "status",
+        DeadlineColumn(REPORTS, label=_("处理期限")),
+        "created_at",
+        "decided_at",
+    ]
+    list_export = [
+        "pk",
+        "memorial.name",
+        "target",
+        "reason",
+        "get_status_display",
+        "queue_no_due",
+        "created_at",
+        "decided_at",
+        "decision_reason",
+    ]
+    export_headings = {
+        "pk": _("编号"),
+        "memorial.name": _("纪念馆"),
+        "target": _("被举报对象"),
+        "reason": _("举报理由"),
+        "get_status_display": _("状态"),
+        "queue_no_due": _("处理期限"),
+        "created_at": _("举报时间（北京时间）"),
+        "decided_at": _("处理时间（北京时间）"),
+        "decision_reason": _("处理理由"),
+    }
+    export_filename = "memorial-reports"
     search_fields = ["reason", "memorial__name"]
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -100,16 +189,6 @@ class MemorialReportViewSet(ModelViewSet):
     ]
     panels = [FieldPanel("decision"), FieldPanel("reason")]
     add_to_reference_index = False
-
-    def get_queryset(self, request):
-        queue = Case(
-            When(status=ReportStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        return (
-            MemorialReport.objects.select_related("memorial", "tribute")
-            .annotate(queue=queue)
-            .order_by("queue", "-created_at")
-        )
 
     def get_form_class(self, for_update=False):
         return ReportDecisionForm
@@ -168,11 +247,47 @@ class TributeDecisionForm(WagtailAdminModelForm):
             raise forms.ValidationError(error.messages) from error
 
 
+class HeldTributeIndexView(SafeExportIndexView):
+    """Messages only (not flowers or candles), those held by a sensitive word first. (The
+    viewset's old ``get_queryset(request)`` was never called by Wagtail's ModelViewSet.)"""
+
+    queryset = (
+        Tribute.objects.filter(kind="message")
+        .select_related("memorial")
+        .annotate(
+            held_first=Case(
+                When(status=TributeStatus.HELD, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+    )
+    default_ordering = ["held_first", "-created_at"]
+
+
 class HeldTributeViewSet(ModelViewSet):
     model = Tribute
     icon = "comment"
-    menu_label = _("纪念馆留言审核")
+    menu_label = _("祭奠留言审核")
+    index_view_class = HeldTributeIndexView
     list_display = ["__str__", "memorial", "status", "held_words", "created_at"]
+    list_export = [
+        "pk",
+        "memorial.name",
+        "signed_as",
+        "message",
+        "get_status_display",
+        "held_words",
+        "created_at",
+    ]
+    export_headings = {
+        "pk": _("编号"),
+        "memorial.name": _("纪念馆"),
+        "signed_as": _("署名"),
+        "message": _("留言"),
+        "get_status_display": _("状态"),
+        "held_words": _("命中的敏感词"),
+        "created_at": _("留言时间（北京时间）"),
+    }
+    export_filename = "memorial-tributes"
     list_filter = ["status"]
     search_fields = ["message", "memorial__name", "signed_as"]
     copy_view_enabled = False
@@ -189,17 +304,6 @@ class HeldTributeViewSet(ModelViewSet):
     ]
     panels = [FieldPanel("decision"), FieldPanel("reason")]
     add_to_reference_index = False
-
-    def get_queryset(self, request):
-        held = Case(
-            When(status=TributeStatus.HELD, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        return (
-            Tribute.objects.filter(kind="message")
-            .select_related("memorial")
-            .annotate(queue=held)
-            .order_by("queue", "-created_at")
-        )
 
     def get_form_class(self, for_update=False):
         return TributeDecisionForm

@@ -263,10 +263,10 @@ def test_r2_bureau_queue_filters_overdue_sorts_by_deadline_and_acts(client):
     )
     fresh = _filed()
     client.force_login(officer)
-    queue = client.get(reverse("feedback_complaints_admin:queue"))
+    queue = client.get(reverse("feedback_complaints_admin:queue"), follow=True)
     assert queue.status_code == 200 and queue.text.index(late.reference) < queue.text.index(fresh.reference)
     assert "已超期" in queue.text
-    overdue = client.get(reverse("feedback_complaints_admin:queue"), {"overdue": "yes"})
+    overdue = client.get(reverse("feedback_complaints_admin:queue"), {"overdue": "yes"}, follow=True)
     assert late.reference in overdue.text and fresh.reference not in overdue.text
     url = reverse("feedback_complaints_admin:detail", args=[fresh.pk])
     assert client.post(url, {"action": "reject", "reject-reason": ""}).status_code == 400

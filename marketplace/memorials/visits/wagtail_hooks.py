@@ -7,6 +7,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_queues import SafeExportIndexView
+
 from . import admin_load
 from .models import FestivalPeriod
 from .services import ACTION_BOOKED, ACTION_PASS
@@ -18,7 +20,18 @@ class FestivalPeriodViewSet(ModelViewSet):
     menu_label = _("祭扫高峰期")
     menu_order = 215
     add_to_admin_menu = True
+    index_view_class = SafeExportIndexView
     list_display = ["name", "starts_on", "ends_on", "bookings_per_id", "outdoor_share", "indoor_share"]
+    list_export = ["name", "starts_on", "ends_on", "bookings_per_id", "outdoor_share", "indoor_share"]
+    export_headings = {
+        "name": _("名称"),
+        "starts_on": _("开始日期"),
+        "ends_on": _("结束日期"),
+        "bookings_per_id": _("每个证件可预约次数"),
+        "outdoor_share": _("室外容量比例"),
+        "indoor_share": _("室内容量比例"),
+    }
+    export_filename = "festival-periods"
     form_fields = ["name", "starts_on", "ends_on", "bookings_per_id", "outdoor_share", "indoor_share"]
     copy_view_enabled = False
 

@@ -17,6 +17,7 @@ class CatalogueConfig(AppConfig):
 
         from . import permissions
         from .models import PackageMapping, PriceFlag, PriceVersion, Provider, ServiceItem
+        from .services.ceilings import WARNING_KIND, WARNING_LABEL, ceiling_warnings
         from .services.chain import chain_warnings
         from .services.current import bump_stats_generation
 
@@ -81,6 +82,8 @@ class CatalogueConfig(AppConfig):
             )
         )
         register_warning_source("catalogue.price_chain", _("价格哈希链校验失败"), chain_warnings)
+        register_warning_source(WARNING_KIND, WARNING_LABEL, ceiling_warnings)
+        post_save.connect(_item_saved, sender=ServiceItem, dispatch_uid="catalogue.ceilings.item_withdrawn")
         for model in (Provider, ServiceItem, PriceVersion, PriceFlag, PackageMapping):
             for signal in (post_save, post_delete):
                 signal.connect(
@@ -88,3 +91,11 @@ class CatalogueConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"catalogue.stats.{model.__name__}",
                 )
+
+
+def _item_saved(sender, instance, **kwargs):
+    """Withdrawing an item (no longer on sale) clears its provider's ceiling warning."""
+    if not instance.is_active and not kwargs.get("raw"):
+        from .services.ceilings import refresh_if_warned
+
+        refresh_if_warned(instance.provider_id)

@@ -26,11 +26,13 @@ from .models import (
     PriceVersion,
     Provider,
     ProviderMembership,
+    ProviderVerification,
     ServiceCategory,
     ServiceItem,
     StandardPackage,
 )
-from .seed import seed, seed_rule_ceilings
+from .seed import seed, seed_first_ceiling, seed_rule_ceilings
+from .services.ceilings import record_ceiling
 from .services.current import bump_stats_generation, with_current_price
 from .services.posting import publish_price
 
@@ -41,6 +43,7 @@ DEMO_SECOND_PROVIDER_ADMIN_MOBILE = "13910000003"
 DEMO_CEMETERY_ADMIN_MOBILE = "13910000004"
 
 GUIDE_DOCUMENT = "京发改〔2024〕示例12号"
+UPCOMING_CEILING_DOCUMENT = "京发改〔2026〕示例30号"
 # category, basis, ceiling
 GUIDE_PRICES = [
     ("collection", PriceBasis.GOVERNMENT_SET, "240.00"),
@@ -187,14 +190,29 @@ def _ensure_reference_data():
         seed(ServiceCategory, StandardPackage, PackageComponent)
     seed_rule_ceilings(ServiceCategory, GuidePrice)
     categories = {c.code: c for c in ServiceCategory.objects.all()}
+    # The first version of each demo ceiling, once: a ceiling is never rewritten (seed.py).
     for code, basis, ceiling in GUIDE_PRICES:
-        GuidePrice.objects.update_or_create(
-            category=categories[code],
-            basis=basis,
-            effective_from=datetime.date(2024, 1, 1),
-            defaults={"ceiling": Decimal(ceiling), "document_reference": GUIDE_DOCUMENT},
+        seed_first_ceiling(
+            GuidePrice, categories[code], basis, Decimal(ceiling), datetime.date(2024, 1, 1), GUIDE_DOCUMENT
         )
     return categories
+
+
+def _upcoming_ceiling(category, officer, today):
+    """F2, issue 23 point 6: an upcoming lower ceiling for cosmetic preparation, recorded once as
+    a new version (never an edit), so the officer's report of the affected providers and their
+    early warnings have something to show (京西 and 北山 post more than ¥100.00)."""
+    if GuidePrice.objects.filter(category=category, document_reference=UPCOMING_CEILING_DOCUMENT).exists():
+        return
+    record_ceiling(
+        category,
+        PriceBasis.GOVERNMENT_GUIDE,
+        ceiling=Decimal("100.00"),
+        effective_from=today + datetime.timedelta(days=30),
+        reason="2026年殡葬服务成本监审后下调整容服务最高限价（示例）",
+        document_reference=UPCOMING_CEILING_DOCUMENT,
+        user=officer,
+    )
 
 
 def _provider_fields(name, kind, district, address):
@@ -263,6 +281,16 @@ def load(out):
             if provider.verified_at is None:
                 Provider.objects.filter(pk=provider.pk).update(
                     verified_at=timezone.now(), verified_by=officer
+                )
+            # The verification's history: one record with its reason and evidence (once).
+            if not provider.verifications.exists():
+                ProviderVerification.objects.create(
+                    provider=provider,
+                    verified=True,
+                    reason="核对经营许可证与现场检查记录，信息属实（示例）",
+                    evidence_reference=f"京民殡核（示例）{provider.licence_number[-7:]}",
+                    recorded_by=officer,
+                    recorded_by_name="示例殡葬管理科科员",
                 )
             providers[slug] = (provider, Decimal(factor))
 
@@ -374,6 +402,7 @@ def load(out):
                 provider=provider, component=component, defaults={"item": item}
             )
     bump_stats_generation()
+    _upcoming_ceiling(categories["cosmetic"], officer, today)
     # F10 anchoring: the day's signed chain heads, as the daily job would publish them.
     from .anchoring import publish_chain_heads
 

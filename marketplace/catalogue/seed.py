@@ -127,17 +127,47 @@ def seed(Category, Package, Component):
         )
 
 
+INITIAL_CEILING_REASON = "初始最高限价"
+
+
+def seed_first_ceiling(
+    GuidePrice, category, basis, ceiling, effective_from, document, reason=INITIAL_CEILING_REASON
+):
+    """Create the first ceiling version of a category and basis, only if it has none.
+
+    Ceilings are append-only (issue 23, point 6): a seed never rewrites one. A changed figure
+    here does not change a database that already has a ceiling: a ceiling change is the
+    bureau's act, recorded as a new version with its reason and document (the admin, or a data
+    migration calling ``services.ceilings.record_ceiling``). Works with a migration's historical
+    model too (before migration 0010 ceilings had no reason)."""
+    if GuidePrice.objects.filter(category=category, basis=basis).exists():
+        return None
+    fields = {
+        "category": category,
+        "basis": basis,
+        "ceiling": ceiling,
+        "effective_from": effective_from,
+        "document_reference": document,
+    }
+    if any(field.name == "reason" for field in GuidePrice._meta.get_fields()):
+        fields["reason"] = reason
+    return GuidePrice.objects.create(**fields)
+
+
 def seed_rule_ceilings(Category, GuidePrice):
-    """The ceilings of RULE_CEILINGS, for each price basis (idempotent)."""
+    """The first ceilings of RULE_CEILINGS, for each price basis (idempotent; see
+    ``seed_first_ceiling``: an existing ceiling is never rewritten)."""
     import datetime
     from decimal import Decimal
 
     for code, ceiling, effective_from, document in RULE_CEILINGS:
         category = Category.objects.get(code=code)
         for basis in PRICE_BASES:
-            GuidePrice.objects.update_or_create(
-                category=category,
-                basis=basis,
-                effective_from=datetime.date.fromisoformat(effective_from),
-                defaults={"ceiling": Decimal(ceiling), "document_reference": document},
+            seed_first_ceiling(
+                GuidePrice,
+                category,
+                basis,
+                Decimal(ceiling),
+                datetime.date.fromisoformat(effective_from),
+                document,
             )

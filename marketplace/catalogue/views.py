@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from .charts import price_step_chart
 from .filters import CatalogueFilter
 from .hooks import provider_sections
-from .models import Provider, ProviderPhoto, ServiceItem
+from .models import Provider, ProviderPhoto, ServiceCategory, ServiceItem
+from .services.ceilings import categories_with_ceilings, public_history
 from .services.compare import compare_providers, selected_providers
 from .services.current import today
 from .services.notice import price_notice
@@ -113,6 +114,7 @@ def item_history(request, pk):
     for version in versions:
         if version.effective_from <= day:
             current = version
+    basis = current.basis if current else item.basis
     return render(
         request,
         "catalogue/item_history.html",
@@ -122,6 +124,8 @@ def item_history(request, pk):
             "current": current,
             "chart": price_step_chart(versions, day),
             "today": day,
+            # F2: the bureau's ceilings of this category and basis, beside the price history.
+            "ceiling_rows": public_history(item.category, basis, day),
             "breadcrumbs": [
                 (_("殡葬服务"), reverse("catalogue:index")),
                 (item.provider.name, item.provider.get_absolute_url()),
@@ -176,5 +180,39 @@ def packages(request):
             "f6_ceiling": settings.F6_BASIC_PACKAGE_CEILING,
             "query_string": "",
             "breadcrumbs": [(_("殡葬服务"), reverse("catalogue:index")), (_("标准服务包比价"), None)],
+        },
+    )
+
+
+@require_GET
+def ceilings(request):
+    """F2: the bureau's ceilings per category, with a link to each category's full history."""
+    return render(
+        request,
+        "catalogue/ceilings.html",
+        {
+            "categories": categories_with_ceilings(),
+            "today": today(),
+            "breadcrumbs": [(_("殡葬服务"), reverse("catalogue:index")), (_("最高限价"), None)],
+        },
+    )
+
+
+@require_GET
+def ceilings_category(request, code):
+    """F2: every ceiling version of one category, newest first: effective date, amount, reason
+    and document (a ceiling is never edited; a change is a new version)."""
+    category = get_object_or_404(ServiceCategory, code=code)
+    return render(
+        request,
+        "catalogue/ceilings_category.html",
+        {
+            "category": category,
+            "ceiling_rows": public_history(category),
+            "breadcrumbs": [
+                (_("殡葬服务"), reverse("catalogue:index")),
+                (_("最高限价"), reverse("catalogue:ceilings")),
+                (category.display_name, None),
+            ],
         },
     )

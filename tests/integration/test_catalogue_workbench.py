@@ -364,7 +364,12 @@ def test_bureau_verifies_a_provider_in_the_admin(client, officer):
     for prefix, formset in form.formsets.items():
         for key, value in formset.management_form.initial.items():
             data[f"{prefix}-{key}"] = value
-    data.update(is_verified="on", is_published="on")
+    data.update(
+        is_verified="on",
+        is_published="on",
+        verification_reason="核对许可证与现场检查记录",
+        verification_evidence="京民殡核〔2026〕1号",
+    )
     response = client.post(f"/admin/catalogue_provider/edit/{provider.pk}/", data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     provider.refresh_from_db()

@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 
 from .choices import MONEY, PriceBasis, Unit
 from .providers import Provider
@@ -147,8 +150,30 @@ class ServiceItem(models.Model):
             raise ValidationError(errors)
 
 
-class GuidePrice(models.Model):
-    """F2: the bureau's ceiling for a category and basis, from a named document."""
+class GuidePriceQuerySet(AppendOnlyQuerySet):
+    def for_pair(self, category, basis):
+        return self.filter(category=category, basis=basis)
+
+    def in_effect_on(self, day):
+        return self.filter(effective_from__lte=day)
+
+    def newest_first(self):
+        return self.order_by("-effective_from", "-id")
+
+
+class GuidePrice(AppendOnlyModel):
+    """F2: the bureau's ceiling for a category and basis, from a named document.
+
+    Append-only, like the price versions (F10): a change of a ceiling is a new row for the same
+    category and basis with its effective date (never before the day it is recorded), the
+    reason and the document, and who recorded it (``services.ceilings.record_ceiling``). The
+    ceiling in force on a day is the newest row with ``effective_from`` on or before it (the
+    later-recorded row wins when two share a date: that is how a future version is corrected).
+    """
+
+    append_only_error = AppendOnlyError
+    edit_message = _("最高限价一经记录不能修改；调整限价请新增一个限价版本。")
+    delete_message = _("最高限价版本不能删除。")
 
     category = models.ForeignKey(
         ServiceCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="guide_prices"
@@ -156,21 +181,52 @@ class GuidePrice(models.Model):
     basis = models.CharField(_("价格性质"), max_length=10, choices=PriceBasis.choices)
     ceiling = models.DecimalField(_("最高限价（元）"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
     effective_from = models.DateField(_("生效日期"))
+    reason = models.CharField(
+        _("调整原因"), max_length=300, default="", help_text=_("为什么设定或调整该限价。")
+    )
     document_reference = models.CharField(_("文件文号"), max_length=120)
     document = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("文件"), null=True, blank=True, on_delete=models.SET_NULL
+        "wagtaildocs.Document", verbose_name=_("文件"), null=True, blank=True, on_delete=models.PROTECT
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("上一限价版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by_name = models.CharField(_("记录人名称"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = GuidePriceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("指导价（最高限价）")
         verbose_name_plural = _("指导价（最高限价）")
-        ordering = ["category__sort_order", "basis", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "basis", "effective_from"], name="catalogue_guide_unique"
-            )
+        ordering = ["category__sort_order", "basis", "-effective_from", "-id"]
+        indexes = [
+            models.Index(
+                fields=["category", "basis", "-effective_from", "-id"], name="catalogue_guide_pair_eff"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.category} · {self.get_basis_display()} · ¥{self.ceiling}"
+        return _("%(category)s · %(basis)s · ¥%(ceiling)s（%(date)s 起）") % {
+            "category": self.category,
+            "basis": self.get_basis_display(),
+            "ceiling": self.ceiling,
+            "date": self.effective_from.isoformat() if self.effective_from else "",
+        }
+
+    @property
+    def is_upcoming(self):
+        return self.effective_from > timezone.localdate()

@@ -13,6 +13,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from core.models import AppendOnlyModel, AppendOnlyQuerySet
+
 from .choices import District, ProviderType
 
 
@@ -153,3 +155,50 @@ class ProviderMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.provider} · {self.get_role_display()}"
+
+
+class ProviderVerification(AppendOnlyModel):
+    """The bureau's verification of a provider, one row per decision (ticking or unticking
+    已核验 in the admin): the reason and the evidence it rests on, who decided and when.
+    Append-only: the provider's ``is_verified`` is the latest decision, and this is its history."""
+
+    edit_message = _("核验记录一经保存不能修改；如需更正，请重新核验并说明原因。")
+    delete_message = _("核验记录不能删除。")
+
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="verifications"
+    )
+    verified = models.BooleanField(_("核验结论：已核验"))
+    reason = models.CharField(_("核验原因"), max_length=300)
+    evidence_reference = models.CharField(_("证明材料编号"), max_length=120)
+    evidence_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("证明材料文件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by_name = models.CharField(_("核验人名称"), max_length=80, blank=True)
+    recorded_at = models.DateTimeField(_("核验时间"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("机构核验记录")
+        verbose_name_plural = _("机构核验记录")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.provider} · {self.get_decision_display()} · {self.recorded_at:%Y-%m-%d}"
+
+    def get_decision_display(self):
+        return _("核验通过") if self.verified else _("取消核验")

@@ -6,7 +6,8 @@ nothing here reads a request.
 | ``current`` | the price in effect on a day; the change generation that invalidates cached figures | F10 |
 | ``stats`` | city min/median/max of current prices per category | F2 |
 | ``anomalies`` | a market price far from the city median; the bureau's review of the flag | F2 |
-| ``posting`` | ceilings; publishing a price version (optimistic locking, flags) | F1, F2, F10 |
+| ``posting`` | the ceiling in force; publishing a price version (optimistic locking, flags) | F1, F2, F10 |
+| ``ceilings`` | recording a ceiling version; the prices a new ceiling affects; their early warning | F2 |
 | ``chain`` | verifying the price chains and the published heads; the early warning | F10 |
 | ``cemetery`` | plot totals: use fee plus maintenance times the term | F5 |
 | ``packages`` | the standard package: prices, breakdowns, catalogue order | F6 |

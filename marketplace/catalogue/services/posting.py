@@ -24,17 +24,15 @@ from ..models import (
     reason_code_for_text,
 )
 from .anomalies import anomaly
+from .ceilings import refresh_if_warned
 from .current import bump_stats_generation
 from .stats import category_median
 
 
 def ceiling_for(category, basis, day):
-    """The bureau's guide price (ceiling) in force for a category and basis on a day."""
-    return (
-        GuidePrice.objects.filter(category=category, basis=basis, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    """The bureau's guide price (ceiling) in force for a category and basis on a day: the newest
+    version in effect on it (versions are append-only; see ``services.ceilings``)."""
+    return GuidePrice.objects.for_pair(category, basis).in_effect_on(day).newest_first().first()
 
 
 def check_ceiling(category, basis, price, day):
@@ -198,4 +196,6 @@ def publish_price(
                 provider_id=item.provider_id, version=version, median=median, ratio=ratio, direction=direction
             )
     bump_stats_generation()
+    # A lowered price clears the provider's "above the new ceiling" warning (services.ceilings).
+    refresh_if_warned(item.provider_id)
     return version

@@ -144,6 +144,8 @@ S5_SMALL_FINE_LIMIT = Decimal(env("S5_SMALL_FINE_LIMIT", "50000"))
 S5_OVERDUE_LOOKBACK_YEARS = int(env("S5_OVERDUE_LOOKBACK_YEARS", "2"))
 # S5: once fixed, a listing is removed within this many working days of the fix.
 S5_REMOVAL_WORKING_DAYS = int(env("S5_REMOVAL_WORKING_DAYS", "5"))
+# S5/S6: the bureau decides a rule's listing proposal within this many working days of the proposal.
+S5_LISTING_DECISION_WORKING_DAYS = int(env("S5_LISTING_DECISION_WORKING_DAYS", "5"))
 # S5: a listing that needed no fix is removed after this many months.
 S5_AUTO_REMOVAL_MONTHS = int(env("S5_AUTO_REMOVAL_MONTHS", "6"))
 # S5: abnormal-list reasons that need no fix (removed automatically after S5_AUTO_REMOVAL_MONTHS).

@@ -1,15 +1,12 @@
 """Forms and filters of the bureau's credit admin (``wagtail_hooks`` wires them into viewsets).
 The forms only collect input: every save goes through ``orgs.credit.services``."""
 
-import django_filters
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from core.forms import SpecificErrorsMixin
 
-from .models import REASONS_BY_LIST, CreditRecord, ListEntry, Proposal, ProposalStatus, Rating, Rule
+from .models import REASONS_BY_LIST, CreditRecord, ListEntry, Rating
 
 
 class CreditRecordForm(SpecificErrorsMixin, WagtailAdminModelForm):
@@ -49,15 +46,6 @@ class ListingForm(SpecificErrorsMixin, WagtailAdminModelForm):
         if list_type and reason and reason not in REASONS_BY_LIST[list_type]:
             self.add_error("reason", _("该事由不属于所选名录。"))
         return cleaned
-
-
-class ProposalFilterSet(WagtailFilterSet):
-    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=ProposalStatus.choices)
-    rule = django_filters.ChoiceFilter(label=gettext_lazy("规则"), choices=Rule.choices)
-
-    class Meta:
-        model = Proposal
-        fields = ["status", "rule", "list_type"]
 
 
 class RatingForm(SpecificErrorsMixin, WagtailAdminModelForm):

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views import View
-from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.views.generic import CreateView
 
 from .forms import ConfirmProposalForm, DecisionForm, RemovalForm, UpholdForm
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     Objection,
     ObjectionStatus,
     Proposal,
+    ProposalAction,
     ProposalStatus,
     Rule,
 )
@@ -242,11 +244,6 @@ class RemoveEntryView(AdminView):
         )
 
 
-class ProposalIndexView(IndexView):
-    def get_base_queryset(self):
-        return Proposal.objects.select_related("organization")
-
-
 class DecideProposalView(AdminView):
     permission = "credit.change_proposal"
     template = "credit/admin/proposal.html"
@@ -273,8 +270,13 @@ class DecideProposalView(AdminView):
             raise PermissionDenied
         action = request.POST.get("action")
         if action == "confirm":
+            form = ConfirmProposalForm(request.POST)
+            pending = self.object.status == ProposalStatus.PENDING
+            if pending and request.POST.get("confirmed") != "1" and form.is_valid():
+                # The first POST only shows what will happen; the second one decides.
+                return self.confirmation(form)
             return self.decide(
-                ConfirmProposalForm(request.POST),
+                form,
                 "confirm_form",
                 lambda data: confirm_proposal(
                     self.object,
@@ -293,6 +295,40 @@ class DecideProposalView(AdminView):
                 _("已驳回该建议；触发数据不变的，不会再次提出。"),
             )
         return self.render(status=400, **self.context())
+
+    def confirmation(self, form):
+        """The summary shown before a confirmation takes effect (issue 23, point 7)."""
+        proposal, data = self.object, form.cleaned_data
+        values = {
+            "organization": proposal.organization.name,
+            "list": proposal.get_list_type_display(),
+            "date": data["decided_on"].isoformat(),
+        }
+        if proposal.action == ProposalAction.LIST:
+            consequence = _(
+                "确认后，“%(organization)s”自%(date)s起列入%(list)s。列入信息（事由、日期、决定书文号）"
+                "将在公开信用查询页、机构主页和开放数据中公示，直至依规移出。"
+            )
+        else:
+            consequence = _(
+                "确认后，“%(organization)s”于%(date)s移出%(list)s。公开信用查询页将显示移出日期和事由，"
+                "原列入记录予以保留。"
+            )
+        return TemplateResponse(
+            self.request,
+            "credit/admin/proposal_confirm.html",
+            {
+                "object": proposal,
+                "proposal": proposal,
+                "form": form,
+                "data": data,
+                "consequence": consequence % values,
+                "index_url": self.index_url_name,
+                "edit_url": reverse(self.edit_url_name, args=[proposal.pk]),
+                "header_icon": "warning",
+                "page_title": _("确认决定：%(proposal)s") % {"proposal": proposal},
+            },
+        )
 
 
 class RatingCreateView(ServiceCreateView):

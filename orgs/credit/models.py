@@ -136,6 +136,11 @@ class CreditRecord(HashedFilesMixin, AppendOnly):
     def is_correction(self):
         return self.corrects_id is not None
 
+    @property
+    def lateness_text(self):
+        """S4 lateness in words (a tick would read as "fine" for a record recorded late)."""
+        return _("逾期记录") if self.is_late else _("按时")
+
 
 # --- S5, S6: lists ----------------------------------------------------------------------
 
@@ -387,6 +392,8 @@ class Proposal(models.Model):
     facts = models.JSONField(_("触发数据"))
     fingerprint = models.CharField(_("触发数据指纹"), max_length=64)
     proposed_on = models.DateField(_("提出日期"))
+    # Set when the proposal is made (``services.rules.proposal_due_on``): removals by their
+    # rule's date, listings S5_LISTING_DECISION_WORKING_DAYS working days after the proposal.
     due_on = models.DateField(_("建议决定期限"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
@@ -510,6 +517,12 @@ class Objection(HashedFilesMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
     )
     filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    due_on = models.DateField(
+        _("处理期限"),
+        null=True,
+        blank=True,
+        help_text=_("提出之日起 S8_OBJECTION_DECISION_WORKING_DAYS 个工作日内处理（S8）。"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
     )

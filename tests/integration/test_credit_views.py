@@ -341,16 +341,17 @@ def test_bureau_sees_rule_and_facts_and_confirms_a_proposal():
         {"action": "confirm", "decision_reason": "", "decided_on": "2026-06-02", "document_number": "x"},
     )
     assert response.status_code == 400
+    decision = {
+        "action": "confirm",
+        "decision_reason": "逾期",
+        "decided_on": "2026-06-02",
+        "document_number": "京民异〔2026〕2号",
+    }
     with freeze_time(at(D(2026, 6, 3))):
-        response = client.post(
-            f"/admin/credit/proposals/edit/{proposal.pk}/",
-            {
-                "action": "confirm",
-                "decision_reason": "逾期",
-                "decided_on": "2026-06-02",
-                "document_number": "京民异〔2026〕2号",
-            },
-        )
+        # The first POST shows what confirming will do, and decides nothing (issue 23, point 7).
+        summary = client.post(f"/admin/credit/proposals/edit/{proposal.pk}/", decision)
+        assert summary.status_code == 200 and not ListEntry.objects.filter(organization=org).exists()
+        response = client.post(f"/admin/credit/proposals/edit/{proposal.pk}/", {**decision, "confirmed": "1"})
     assert response.status_code == 302
     assert ListEntry.objects.get(organization=org).listed_on == D(2026, 6, 2)
 

@@ -7,6 +7,8 @@ from django.utils import timezone
 from core.statemachine import transition
 from orgs.reports.models import ReportStatus
 
+from ..audit import log_decision, snapshot
+
 FILED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 BUREAU = "北京市民政局"
 
@@ -15,18 +17,19 @@ def _today():
     return timezone.localdate()
 
 
-def _decide(decision, target, *, user, reason, extra_fields=()):
-    """Record who decided a proposal or an objection, when and why, and move it to ``target``."""
+def _decide(decision, target, *, user, reason, extra_fields=(), before=None):
+    """Record who decided a proposal or an objection, when and why, and move it to ``target``.
+    Besides the state machine's entry, the audit log gets one ``credit.decision`` entry naming
+    every changed field (``audit``). ``before`` is a snapshot taken before ``extra_fields`` were
+    set on ``decision``; without it only the decision's own fields are compared."""
+    fields = ("status", *extra_fields, "decided_by", "decided_at", "decision_reason")
+    before = before or snapshot(decision, fields)
     decision.decided_by = user
     decision.decided_at = timezone.now()
     decision.decision_reason = reason
-    return transition(
-        decision,
-        target,
-        user=user,
-        reason=reason,
-        save_fields=(*extra_fields, "decided_by", "decided_at", "decision_reason"),
-    )
+    transition(decision, target, user=user, reason=reason, save_fields=fields[1:])
+    log_decision(decision, before, user=user, reason=reason)
+    return decision
 
 
 def _required(value, field, message):

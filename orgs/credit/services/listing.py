@@ -25,8 +25,18 @@ from orgs.registry.models import Organization, OrgStatus
 from orgs.reports.models import AnnualReport
 from orgs.reports.services import applicable_deadline, deadlines_for, report_years
 
+from ..audit import log_decision, snapshot
 from ..models import REASONS_BY_LIST, EntryStatus, ListEntry, ListReason, ListType, RemovalReason
 from ._common import BUREAU, FILED_STATUSES, _required, _today
+
+REMOVAL_AUDIT_FIELDS = (
+    "status",
+    "removed_on",
+    "removal_reason",
+    "removal_document_number",
+    "removal_note",
+    "removed_by",
+)
 
 
 def current_entries(organization, list_type=None):
@@ -99,6 +109,7 @@ def remove_entry(entry, *, removed_on, removal_reason, document_number, user, no
     if removed_on is None or removed_on < entry.listed_on or removed_on > _today():
         raise ValidationError({"removed_on": _("移出日期应在列入日期和今天之间。")})
     document_number = _required(document_number, "removal_document_number", _("请填写移出决定书文号。"))
+    before = snapshot(entry, REMOVAL_AUDIT_FIELDS)
     entry.removed_on = removed_on
     entry.removal_reason = removal_reason
     entry.removal_document_number = document_number
@@ -120,6 +131,7 @@ def remove_entry(entry, *, removed_on, removal_reason, document_number, user, no
         )
     except IllegalTransition as error:
         raise ValidationError(_("该名录记录已移出。")) from error
+    log_decision(entry, before, user=user, reason=entry.removal_note)
     return entry
 
 

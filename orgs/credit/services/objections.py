@@ -8,16 +8,25 @@
   Either decision records who, when and why.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from core.dates import add_working_days
 from orgs.reports.services import check_upload
 
+from ..audit import snapshot
 from ..models import Category, CreditRecord, Objection, ObjectionStatus
 from ._common import _decide, _required
 from .records import record_credit
+
+
+def objection_due_on(filed_on):
+    """S8: the bureau decides within S8_OBJECTION_DECISION_WORKING_DAYS working days of filing."""
+    return add_working_days(filed_on, settings.S8_OBJECTION_DECISION_WORKING_DAYS)
 
 
 @transaction.atomic
@@ -46,6 +55,7 @@ def file_objection(record, *, user, grounds, evidence):
         grounds=grounds,
         filed_by=user,
         evidence_name=evidence.name.rsplit("/", 1)[-1][:200],
+        due_on=objection_due_on(timezone.localdate()),
     )
     objection.evidence.save(objection.evidence_name, evidence, save=False)
     objection.save()
@@ -99,8 +109,16 @@ def uphold_objection(
         corrects=original,
         correction_reason=_("异议成立：%(reason)s") % {"reason": reason},
     )
+    before = snapshot(objection, ("status", "correction", "decided_by", "decided_at", "decision_reason"))
     objection.correction = correction
-    return _decide(objection, ObjectionStatus.UPHELD, user=user, reason=reason, extra_fields=("correction",))
+    return _decide(
+        objection,
+        ObjectionStatus.UPHELD,
+        user=user,
+        reason=reason,
+        extra_fields=("correction",),
+        before=before,
+    )
 
 
 @transaction.atomic

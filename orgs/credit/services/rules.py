@@ -11,6 +11,10 @@ or removed without that decision.
   S5_SMALL_FINE_LIMIT, or S6_REPEAT_PENALTY_COUNT penalties within S6_REPEAT_PENALTY_YEARS years.
 - S6 remove: S6_REMOVAL_YEARS years after the latest listing of the organisation.
 
+Every proposal gets its decision deadline (``due_on``) when it is made
+(:func:`proposal_due_on`): a removal by its rule's date, a listing
+S5_LISTING_DECISION_WORKING_DAYS working days after the proposal.
+
 A proposal is made once per set of triggering facts (its fingerprint); a rejected one isn't
 made again while the facts stay the same, and a pending one whose facts no longer hold is
 withdrawn. ``run_daily`` runs the rules, then refreshes the early warnings.
@@ -31,6 +35,7 @@ from core.statemachine import transition
 from orgs.registry.models import Organization, OrgStatus
 from orgs.reports.models import AnnualReport
 
+from ..audit import log_decision, snapshot
 from ..models import (
     Category,
     CreditRecord,
@@ -46,6 +51,8 @@ from ..models import (
 )
 from ._common import FILED_STATUSES, _decide, _required, _today
 from .listing import current_abnormal_entries, list_organization, overdue_reports, remove_entry
+
+PROPOSAL_AUDIT_FIELDS = ("status", "result_entry", "decided_by", "decided_at", "decision_reason")
 
 
 @dataclass
@@ -297,6 +304,24 @@ def _penalty_candidates(today):
             )
 
 
+def listing_decision_working_days():
+    """How many working days the bureau has to decide a listing proposal (S5, S6).
+
+    ``S5_LISTING_DECISION_WORKING_DAYS``, by default 5: the same term as S4's recording of
+    new credit information (S4_RECORDING_WORKING_DAYS) and S5's removal after a fix."""
+    return settings.S5_LISTING_DECISION_WORKING_DAYS
+
+
+def proposal_due_on(proposed_on, rule_due_on=None):
+    """The decision deadline of a proposal made on ``proposed_on``: the rule's own date when it
+    has one (S5 removal after a fix: S5_REMOVAL_WORKING_DAYS working days after the filing; a
+    removal after time: the day it becomes removable), else S5_LISTING_DECISION_WORKING_DAYS
+    working days after the proposal."""
+    if rule_due_on is not None:
+        return rule_due_on
+    return add_working_days(proposed_on, listing_decision_working_days())
+
+
 def candidates(today):
     yield from _s5_overdue_candidates(today)
     yield from _penalty_candidates(today)
@@ -335,7 +360,7 @@ def run_rules(today=None):
                     facts=candidate.facts,
                     fingerprint=candidate.fingerprint,
                     proposed_on=today,
-                    due_on=candidate.due_on,
+                    due_on=proposal_due_on(today, candidate.due_on),
                 )
         except IntegrityError:  # made by a concurrent run
             result.unchanged += 1
@@ -344,7 +369,10 @@ def run_rules(today=None):
         result.created.append(proposal)
     for proposal in Proposal.objects.filter(status=ProposalStatus.PENDING).select_related("organization"):
         if (proposal.rule, proposal.organization_id, proposal.fingerprint) not in live:
-            transition(proposal, ProposalStatus.WITHDRAWN, reason=_("触发条件已不再成立，自动撤回。"))
+            before = snapshot(proposal, ("status",))
+            reason = _("触发条件已不再成立，自动撤回。")
+            transition(proposal, ProposalStatus.WITHDRAWN, reason=reason)
+            log_decision(proposal, before, user=None, reason=reason)
             result.withdrawn.append(proposal)
     return result
 
@@ -412,9 +440,15 @@ def confirm_proposal(proposal, *, user, reason, decided_on=None, document_number
             user=user,
             note=reason,
         )
+    before = snapshot(proposal, PROPOSAL_AUDIT_FIELDS)
     proposal.result_entry = entry
     return _decide(
-        proposal, ProposalStatus.CONFIRMED, user=user, reason=reason, extra_fields=("result_entry",)
+        proposal,
+        ProposalStatus.CONFIRMED,
+        user=user,
+        reason=reason,
+        extra_fields=("result_entry",),
+        before=before,
     )
 
 

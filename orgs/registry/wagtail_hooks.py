@@ -1,6 +1,9 @@
 """Bureau admin for the registry: organisations (with the legacy-USCC override),
-change registrations (append-only), supervising units and admin invitations."""
+change registrations (append-only), supervising units and admin invitations. Every listing
+filters by district, type and state where the model has them, and exports the filtered rows
+to CSV and XLSX (Beijing time, formula-safe: ``core.admin_queues.SafeExportIndexView``)."""
 
+import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import CreateView, EditView
@@ -18,10 +22,20 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.forms import MobileField
 from core.admin_policies import APPEND_ONLY, RefusingPolicy
+from core.admin_queues import SafeExportIndexView
 
 from . import services
 from . import uscc as uscc_module
-from .models import Invitation, MemberRole, Organization, RegistryChange, SupervisingUnit
+from .models import (
+    District,
+    Invitation,
+    MemberRole,
+    Organization,
+    OrgStatus,
+    OrgType,
+    RegistryChange,
+    SupervisingUnit,
+)
 
 REGISTRY_ITEMS = [choice for choice, _label in RegistryChange.Item.choices]
 
@@ -52,11 +66,17 @@ class OrganizationEditView(OrganizationSaveMixin, EditView):
     pass
 
 
+class OrganizationIndexView(SafeExportIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("supervising_unit")
+
+
 class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "group"
     menu_label = gettext_lazy("社会组织")
     add_to_admin_menu = False
+    index_view_class = OrganizationIndexView
     add_view_class = OrganizationCreateView
     edit_view_class = OrganizationEditView
     copy_view_enabled = False
@@ -64,6 +84,39 @@ class OrganizationViewSet(ModelViewSet):
     list_display = ["name", "uscc", "org_type", "district", "status"]
     list_filter = ["org_type", "district", "status", "public_fundraising"]
     search_fields = ["name", "uscc"]
+    list_export = [
+        "name",
+        "uscc",
+        "get_org_type_display",
+        "get_district_display",
+        "get_status_display",
+        "get_registration_authority_display",
+        "supervising_unit",
+        "registered_on",
+        "legal_representative",
+        "domicile",
+        "registered_funds",
+        "charity_recognized_on",
+        "public_fundraising",
+        "updated_at",
+    ]
+    export_headings = {
+        "name": gettext_lazy("名称"),
+        "uscc": gettext_lazy("统一社会信用代码"),
+        "get_org_type_display": gettext_lazy("组织类型"),
+        "get_district_display": gettext_lazy("所在区"),
+        "get_status_display": gettext_lazy("登记状态"),
+        "get_registration_authority_display": gettext_lazy("登记管理机关"),
+        "supervising_unit": gettext_lazy("业务主管单位"),
+        "registered_on": gettext_lazy("成立登记日期"),
+        "legal_representative": gettext_lazy("法定代表人"),
+        "domicile": gettext_lazy("住所"),
+        "registered_funds": gettext_lazy("注册资金（元）"),
+        "charity_recognized_on": gettext_lazy("认定为慈善组织日期"),
+        "public_fundraising": gettext_lazy("具有公开募捐资格"),
+        "updated_at": gettext_lazy("更新时间"),
+    }
+    export_filename = "organizations"
     create_fields = [
         "name",
         "uscc",
@@ -144,16 +197,60 @@ class RegistryChangeCreateView(CreateView):
         )
 
 
+class RegistryChangeFilterSet(WagtailFilterSet):
+    item = django_filters.ChoiceFilter(label=gettext_lazy("变更事项"), choices=RegistryChange.Item.choices)
+    district = django_filters.ChoiceFilter(
+        label=gettext_lazy("所在区"), field_name="organization__district", choices=District.choices
+    )
+    org_type = django_filters.ChoiceFilter(
+        label=gettext_lazy("组织类型"), field_name="organization__org_type", choices=OrgType.choices
+    )
+    org_status = django_filters.ChoiceFilter(
+        label=gettext_lazy("登记状态"), field_name="organization__status", choices=OrgStatus.choices
+    )
+
+    class Meta:
+        model = RegistryChange
+        fields = ["item", "district", "org_type", "org_status"]
+
+
+class RegistryChangeIndexView(SafeExportIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("organization")
+
+
 class RegistryChangeViewSet(ModelViewSet):
     model = RegistryChange
     icon = "history"
     menu_label = gettext_lazy("变更登记")
+    index_view_class = RegistryChangeIndexView
     add_view_class = RegistryChangeCreateView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["organization", "item", "before", "after", "changed_on"]
-    list_filter = ["item"]
+    filterset_class = RegistryChangeFilterSet
     search_fields = ["organization__name", "organization__uscc"]
+    list_export = [
+        "organization.name",
+        "organization.uscc",
+        "get_item_display",
+        "before",
+        "after",
+        "changed_on",
+        "note",
+        "recorded_at",
+    ]
+    export_headings = {
+        "organization.name": gettext_lazy("社会组织"),
+        "organization.uscc": gettext_lazy("统一社会信用代码"),
+        "get_item_display": gettext_lazy("变更事项"),
+        "before": gettext_lazy("变更前"),
+        "after": gettext_lazy("变更后"),
+        "changed_on": gettext_lazy("核准变更日期"),
+        "note": gettext_lazy("备注"),
+        "recorded_at": gettext_lazy("记录时间"),
+    }
+    export_filename = "registry-changes"
 
     def get_form_class(self, for_update=False):
         return RegistryChangeForm
@@ -166,6 +263,10 @@ class SupervisingUnitViewSet(ModelViewSet):
     form_fields = ["name"]
     copy_view_enabled = False
     search_fields = ["name"]
+    index_view_class = SafeExportIndexView
+    list_export = ["name"]
+    export_headings = {"name": gettext_lazy("名称")}
+    export_filename = "supervising-units"
 
 
 class RegistryGroup(ModelViewSetGroup):

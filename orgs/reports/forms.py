@@ -144,7 +144,13 @@ class ReturnForm(SpecificErrorsMixin, forms.Form):
 
 
 class AcceptForm(SpecificErrorsMixin, forms.Form):
-    conclusion = forms.ChoiceField(label=_("年检结论"), choices=Conclusion.choices)
+    # No conclusion is preselected: the officer chooses one (an unnoticed default would
+    # become the published result), and the comment box starts empty.
+    conclusion = forms.ChoiceField(
+        label=_("年检结论"),
+        choices=[("", _("请选择年检结论")), *Conclusion.choices],
+        error_messages={"required": _("请选择年检结论。")},
+    )
     comment = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 

@@ -97,7 +97,7 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
     bureau.locator("#id_username").fill("13900000005")
     bureau.locator("#id_password").fill(DEMO_PASSWORD)
     bureau.locator("button[type=submit]").click()
-    bureau.goto(base + "/admin/reports/review/?status=submitted")
+    bureau.goto(base + "/admin/reports/review/?view=open")
     bureau.get_by_role("link", name=ORG).click()
     bureau.get_by_label("退回理由").fill("请在主要业务活动中补充志愿服务情况。")
     bureau.get_by_role("button", name="退回").click()
@@ -121,6 +121,9 @@ def test_file_return_resubmit_accept_and_publish(demo_site, new_page):
     bureau.get_by_label("年检结论").select_option(label="合格")
     bureau.get_by_label("审核意见").fill("材料齐全。")
     bureau.get_by_role("button", name="审核通过").click()
+    # The summary first: nothing is decided until the officer confirms it.
+    expect(bureau.get_by_role("heading", name="请确认审核结论")).to_be_visible()
+    bureau.get_by_role("button", name="确认审核通过（合格）").click()
     expect(bureau.get_by_text("报告已审核通过")).to_be_visible()
 
     # The public finds the organisation and sees the summary and the chart.

@@ -216,10 +216,11 @@ def test_review_queue_filters_by_status_type_year_and_lateness(officer):
         html = client.get(url, params).content.decode()
         return {name for name in ("按期协会", "逾期基金会", "草稿协会") if name in html}
 
-    assert listed() == {"按期协会", "逾期基金会", "草稿协会"}
-    assert listed(status="submitted") == {"按期协会", "逾期基金会"}
+    assert listed(view="all") == {"按期协会", "逾期基金会", "草稿协会"}
+    assert listed() == {"按期协会", "逾期基金会"}  # the queue opens on the reports waiting for review
+    assert listed(view="all", state="submitted") == {"按期协会", "逾期基金会"}
     assert listed(is_late="1") == {"逾期基金会"}
-    assert listed(org_type="foundation") == {"逾期基金会"}
+    assert listed(kind="foundation") == {"逾期基金会"}
     assert listed(year="2024") == set()
 
 
@@ -237,9 +238,10 @@ def test_bureau_returns_then_accepts_and_every_action_is_audited(officer):
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED and report.resubmit_deadline == datetime.date(2026, 10, 13)
     services.submit_report(report, user=report.created_by)
-    response = client.post(
-        url, {"action": "accept", "conclusion": "basically_qualified", "comment": "会议纪要已补充"}
-    )
+    decision = {"action": "accept", "conclusion": "basically_qualified", "comment": "会议纪要已补充"}
+    assert client.post(url, decision).status_code == 200  # the confirmation summary first
+    latest = ReportSubmission.objects.filter(report=report).latest("sequence")
+    response = client.post(url, {**decision, "submission": str(latest.pk), "confirmed": "1"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED and report.conclusion == "basically_qualified"
@@ -273,8 +275,9 @@ def test_admin_cannot_edit_report_figures(officer, action, decision, expected_st
         "activities_summary": "审核人改写的内容",
     }
     client = login(officer)
+    confirmed = {"submission": str(submission.pk), "confirmed": "1"} if action == "accept" else {}
     response = client.post(
-        f"/admin/reports/review/edit/{report.pk}/", {"action": action, **decision, **tampered}
+        f"/admin/reports/review/edit/{report.pk}/", {"action": action, **decision, **tampered, **confirmed}
     )
     assert response.status_code == 302  # the decision itself went through
     report.refresh_from_db()

@@ -1,6 +1,8 @@
 """S3: the bureau's review: return an incomplete report with reasons (resubmitted within
 ``S3_RESUBMIT_WORKING_DAYS`` working days) or accept it with a conclusion (合格, 基本合格, 不合格)."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -68,3 +70,61 @@ def accept_report(report, *, conclusion, comment="", user):
         save_fields=("conclusion", "updated_at"),
     )
     return report
+
+
+# --- Before a decision: what accepting does (issue 23, point 7) ------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptanceSummary:
+    """What the officer confirms before accepting: the report, the result and what follows."""
+
+    report: AnnualReport
+    submission: object
+    conclusion: str
+    conclusion_label: str
+    comment: str
+    consequences: list
+
+
+def acceptance_summary(report, *, conclusion, comment=""):
+    """The confirmation summary of accepting ``report`` with ``conclusion``: the organisation,
+    the year, the result and its consequences under the S-rules, as the credit app applies them
+    (a report counts as filed from its submission, so accepting adds or clears no S5 warning or
+    proposal; the conclusion becomes public annual-report credit information, S4)."""
+    label = str(Conclusion(conclusion).label)
+    submission = report.submissions.order_by("-sequence").first()
+    consequences = [
+        _(
+            "报告状态由“待审核”变为“已审核”，年检结论“%(conclusion)s”作为年度报告类信用信息（S4）"
+            "记入该组织的信用记录，并在机构公开信息页和信用查询中公示。"
+        )
+        % {"conclusion": label},
+        _("审核通过是终局决定：此后不能再退回补正，机构也不能再修改或重新提交本年度报告。"),
+        _(
+            "年度报告自提交之日起即计为已报送：逾期未报送的预警和活动异常名录的列入、移出建议（S5）"
+            "以提交为准，审核通过不新增也不解除任何预警或建议。"
+        ),
+    ]
+    if report.is_late:
+        consequences.append(
+            _("该报告为逾期报送（截止日期 %(date)s），逾期记录保留，不因审核通过而消除。")
+            % {"date": report.deadline.isoformat()}
+        )
+    if report.c3_breach:
+        consequences.append(_("该报告的慈善支出比例未达标（C3），相应预警继续有效，审核通过不解除该预警。"))
+    if conclusion == Conclusion.UNQUALIFIED:
+        consequences.append(
+            _(
+                "“不合格”结论在信用信息中以警示显示，并可作为列入活动异常名录的事由"
+                "（S5：年度报告不符合规定）；列入须由信用管理人员另行提出建议并决定，本操作不会自动列入。"
+            )
+        )
+    return AcceptanceSummary(
+        report=report,
+        submission=submission,
+        conclusion=conclusion,
+        conclusion_label=label,
+        comment=(comment or "").strip(),
+        consequences=[str(text) for text in consequences],
+    )

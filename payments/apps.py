@@ -7,7 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("支付")
 
     def ready(self):
-        from accounts.groups import BUREAU_ADMIN, grant
+        from accounts.groups import BUREAU_ADMIN, FUNERAL_SECTION, grant
         from core.keys import register_key_initializer
 
         from . import checks  # noqa: F401 - registers payments.W001/W002
@@ -20,4 +20,11 @@ class PaymentsConfig(AppConfig):
             "payments.refund_paymentintent",
             "payments.view_notificationevent",
             "payments.view_refund",
+            # Issue 23, point 4: ask the gateway about one payment, and run a reconciliation.
+            "payments.query_paymentintent",
+            "payments.view_reconciliationrun",
+            "payments.add_reconciliationrun",
+            "payments.view_reconciliationitem",
         )
+        # The funeral section reads an order's payments and refunds (complaints about money).
+        grant(FUNERAL_SECTION, "payments.view_paymentintent", "payments.view_refund")

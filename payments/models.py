@@ -131,7 +131,10 @@ class PaymentIntent(models.Model):
         verbose_name_plural = _("支付单")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
-        permissions = [("refund_paymentintent", _("可以发起人工退款"))]
+        permissions = [
+            ("refund_paymentintent", _("可以发起人工退款")),
+            ("query_paymentintent", _("可以向支付渠道查询支付单并据此入账")),
+        ]
 
     def __str__(self):
         return f"{self.public_id} ¥{self.amount}"
@@ -324,6 +327,80 @@ class NotificationEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.provider} {self.notification_id}"
+
+
+class ReconciliationRun(models.Model):
+    """One reconciliation (``services.reconciliation.run_reconciliation``): who or what started
+    it, over which intents, and its counts; its rows are :class:`ReconciliationItem`."""
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", _("局端人工发起")
+        TASK = "task", _("定时任务")
+
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    trigger = models.CharField(_("发起方式"), max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    older_than_minutes = models.PositiveIntegerField(_("查询支付中超过（分钟）"))
+    checked = models.PositiveIntegerField(_("核对笔数"), default=0)
+    matched = models.PositiveIntegerField(_("一致"), default=0)
+    fixed = models.PositiveIntegerField(_("已自动处理"), default=0)
+    attention = models.PositiveIntegerField(_("需人工处理"), default=0)
+
+    class Meta:
+        verbose_name = _("对账记录")
+        verbose_name_plural = _("对账记录")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return _("对账 %(time)s") % {"time": timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")}
+
+
+class ReconciliationItem(models.Model):
+    """One intent in a reconciliation: already consistent, fixed now, or needing a person."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("一致")
+        FIXED = "fixed", _("已自动处理")
+        ATTENTION = "attention", _("需人工处理")
+
+    run = models.ForeignKey(
+        ReconciliationRun, verbose_name=_("对账记录"), on_delete=models.CASCADE, related_name="items"
+    )
+    intent = models.ForeignKey(
+        PaymentIntent, verbose_name=_("支付单"), on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, db_index=True)
+    gateway_status = models.CharField(_("渠道状态"), max_length=20, blank=True)
+    status_after = models.CharField(
+        _("对账后状态"), max_length=20, choices=PaymentIntent.Status.choices, blank=True
+    )
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("对账明细")
+        verbose_name_plural = _("对账明细")
+        ordering = ["run", "outcome", "pk"]
+
+    GATEWAY_LABELS = {
+        "paid": _("已支付"),
+        "pending": _("未支付"),
+        "closed": _("已关闭"),
+        "not_found": _("渠道无此交易"),
+    }
+
+    def __str__(self):
+        return f"{self.intent_id} {self.get_outcome_display()}"
+
+    def get_gateway_status_display(self):
+        return self.GATEWAY_LABELS.get(self.gateway_status, self.gateway_status)
 
 
 # The simulator's own records live in payments.sandbox; importing them here gives them

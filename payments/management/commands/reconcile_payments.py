@@ -3,13 +3,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from payments.services.reconciliation import reconcile
+from payments.services.reconciliation import run_reconciliation
 
 
 class Command(BaseCommand):
     help = (
-        "对账：向支付渠道查询超时仍在支付中的支付单并结清，关闭已过期的支付单。"
-        " Query processing intents older than --minutes, settle them, close expired ones."
+        "对账：向支付渠道查询超时仍在支付中的支付单并结清，关闭已过期的支付单；对账报告保存在后台“对账”。"
+        " Query processing intents older than --minutes, settle them, close expired ones; the report is stored."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +21,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, minutes, **options):
-        summary = reconcile(older_than=timedelta(minutes=minutes))
+        run, summary = run_reconciliation(older_than=timedelta(minutes=minutes), trigger="task")
         self.stdout.write(
             f"checked={summary.checked} succeeded={summary.succeeded} closed={summary.closed} "
-            f"expired={summary.expired} still_processing={summary.still_processing} errors={len(summary.errors)}"
+            f"expired={summary.expired} still_processing={summary.still_processing} errors={len(summary.errors)} "
+            f"matched={run.matched} fixed={run.fixed} attention={run.attention} run={run.pk}"
         )
         for error in summary.errors:
             self.stderr.write(f"error: {error}")

@@ -10,8 +10,11 @@ from wagtail.models import Locale, Page, Site
 
 from core.demo import DEMO_MARK
 
-from . import demo_sections
+from . import demo_sections, moderation
 from .models import BureauSettings, GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage, StandardPage
+
+# The bureau's content approver (group 市民政局管理员, not a superuser); password as every demo login.
+DEMO_APPROVER_MOBILE = "13900000006"
 
 HOME_SLUG = "home"
 
@@ -630,7 +633,10 @@ def translate(page, locale, **fields):
 def load(out):
     zh, en = ensure_locales()
     # The tree root normally comes from Wagtail's migrations; a flushed database lacks it.
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=zh))
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="页面", slug="root", locale=zh))
+    if root.title == "Root":  # Wagtail's English name for the tree's root (cms migration 0006)
+        Page.objects.filter(pk=root.pk).update(title="页面", draft_title="页面")
+        root.refresh_from_db()
     # Wagtail's starter "Welcome" page (slug "home") is not part of the platform.
     site = Site.objects.filter(is_default_site=True).first()
     for stray in Page.objects.filter(depth=2).not_type(HomePage):
@@ -855,7 +861,10 @@ def load(out):
     settings.demo_notice = True
     settings.eco_burial_page = eco_burial_page(home, en)
     settings.save()
-    out.write(f"  cms: home, {len(GUIDES)} guides, {len(NEWS)} notices")
+    moderation_demo()
+    out.write(
+        f"  cms: home, {len(GUIDES)} guides, {len(NEWS)} notices; content approver {DEMO_APPROVER_MOBILE}"
+    )
 
 
 ECO_BURIAL_BODY = [
@@ -899,6 +908,28 @@ ECO_BURIAL_BODY_EN = [
         "by appointment, and can sweep a tomb on a family's behalf.</p>",
     ),
 ]
+
+
+def moderation_demo():
+    """Guides and notices need the bureau's approval (``cms.moderation``): the pages exist now,
+    so assign them the workflow, keep editors from publishing them, and make sure the
+    approving group has a member who is not a superuser: the demo approver."""
+    from django.apps import apps
+
+    from accounts.demo import ensure_user
+    from accounts.signals import apply_group_permissions
+
+    # A flushed database (the browser tests) had no page tree when the grants were seeded.
+    apply_group_permissions()
+    moderation.apply(apps)
+    ensure_user(
+        DEMO_APPROVER_MOBILE,
+        display_name="示例审核员（市民政局）",
+        last_name="示例",
+        first_name="审核员",
+        is_staff=True,
+        groups=[moderation.APPROVER_GROUP],
+    )
 
 
 def eco_burial_page(home, en):

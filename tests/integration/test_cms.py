@@ -42,12 +42,19 @@ class PageTreeRulesTests(WagtailPageTestCase):
             home,
             StandardPage,
             nested_form_data({"title": "关于我们", "slug": "about", "intro": "", "body": streamfield([])}),
+            publish=False,
         )
         self.assertCanCreate(
-            home, GuideIndexPage, nested_form_data({"title": "办事指南", "slug": "guides", "intro": "说明"})
+            home,
+            GuideIndexPage,
+            nested_form_data({"title": "办事指南", "slug": "guides", "intro": "说明"}),
+            publish=False,
         )
         self.assertCanCreate(
-            home, NewsIndexPage, nested_form_data({"title": "通知公告", "slug": "news", "intro": "说明"})
+            home,
+            NewsIndexPage,
+            nested_form_data({"title": "通知公告", "slug": "news", "intro": "说明"}),
+            publish=False,
         )
         guide_index = GuideIndexPage.objects.get()
         news_index = NewsIndexPage.objects.get()
@@ -75,6 +82,7 @@ class PageTreeRulesTests(WagtailPageTestCase):
                     "faqs": streamfield([]),
                 }
             ),
+            publish=False,
         )
         self.assertCanCreate(
             news_index,
@@ -91,6 +99,7 @@ class PageTreeRulesTests(WagtailPageTestCase):
                     "attachments": streamfield([]),
                 }
             ),
+            publish=False,
         )
         guide = GuidePage.objects.get(slug="ashes")
         assert guide.materials[0].value["name"] == "火化证明"

@@ -360,6 +360,7 @@ class EditorCreatesASectionPageTests(WagtailPageTestCase):
                     "notice_count": "3",
                 }
             ),
+            publish=False,
         )
         page = SectionPage.objects.get(section="orgs")
         page.save_revision().publish()

@@ -314,3 +314,15 @@ def test_deactivating_an_api_key_in_the_admin_is_logged_field_by_field_and_expor
     exported = client.get(reverse("api_keys:index") + "?export=csv")
     body = b"".join(exported.streaming_content).decode()
     assert "'=某大学" in body and "否" in body
+
+
+def test_f2_a_flag_is_due_for_review_the_settings_working_days_after_it_is_raised(settings):
+    settings.F2_FLAG_REVIEW_WORKING_DAYS = 3
+    monday = next_weekday(TODAY(), 0)
+    CalendarDay.objects.create(date=monday + datetime.timedelta(days=1), kind="holiday", name="测试假日")
+    from marketplace.catalogue.models.prices import flag_review_due
+
+    # Monday + 3 working days, Tuesday a holiday: Wed, Thu, Fri.
+    assert flag_review_due(monday) == monday + datetime.timedelta(days=4)
+    raised = flag(None)
+    assert raised.review_due == add_working_days(timezone.localdate(raised.created_at), 3)

@@ -242,6 +242,31 @@ def _price_version():
     return make_item(ProviderFactory(), "urn", price="100.00").versions.get()
 
 
+def _guide_price():
+    # Through the bureau's service: a new ceiling version for a category with none yet.
+    from marketplace.catalogue.models import PriceBasis
+    from marketplace.catalogue.services.ceilings import record_ceiling
+    from tests.factories.catalogue import category
+
+    return record_ceiling(
+        category("urn"),
+        PriceBasis.GOVERNMENT_GUIDE,
+        ceiling=Decimal("800.00"),
+        effective_from=timezone.localdate(),
+        reason="测试限价",
+        document_reference="京发改〔2026〕测试1号",
+    )
+
+
+def _provider_verification():
+    from marketplace.catalogue.services.verification import record_verification
+    from tests.factories.catalogue import ProviderFactory
+
+    return record_verification(
+        ProviderFactory(), verified=True, reason="核对许可证", evidence_reference="京民殡核〔2026〕1号"
+    )
+
+
 def _chain_heads():
     from marketplace.catalogue import anchoring
 
@@ -379,6 +404,8 @@ BUILDERS = {
     "search.ReindexProgress": _reindex_progress,
     "registry.RegistryChange": _registry_change,
     "catalogue.PriceVersion": _price_version,
+    "catalogue.GuidePrice": _guide_price,
+    "catalogue.ProviderVerification": _provider_verification,
     "catalogue.ChainHeads": _chain_heads,
     "catalogue.ChainRehash": _chain_rehash,
     "core.SecurityEvent": _security_event,

@@ -31,17 +31,12 @@ from core.money import round_money
 from core.warnings import WarningSpec
 
 from ..models import GuidePrice, Provider, ServiceItem
+from .authorship import author_name
 from .current import bump_stats_generation, with_current_price
 
 WARNING_KIND = "catalogue.price_above_new_ceiling"
 WARNING_LABEL = gettext_lazy("价格高于新的最高限价")
 LOG_ACTION = "catalogue.ceiling_recorded"
-
-
-def _author_name(user):
-    if user is None:
-        return ""
-    return (user.get_full_name() or getattr(user, "masked_mobile", "") or str(user))[:80]
 
 
 def current_ceiling(category, basis, day=None):
@@ -113,7 +108,7 @@ def record_ceiling(
         document=document,
         previous=previous,
         recorded_by=user,
-        recorded_by_name=_author_name(user),
+        recorded_by_name=author_name(user),
     )
     affected = affected_prices(guide)
     log(

@@ -24,6 +24,7 @@ from ..models import (
     reason_code_for_text,
 )
 from .anomalies import anomaly
+from .authorship import author_name
 from .ceilings import refresh_if_warned
 from .current import bump_stats_generation
 from .stats import category_median
@@ -50,12 +51,6 @@ def check_ceiling(category, basis, price, day):
             code="f2_above_ceiling",
         )
     return guide
-
-
-def _author_name(user):
-    if user is None:
-        return ""
-    return (user.get_full_name() or getattr(user, "masked_mobile", "") or str(user))[:80]
 
 
 class StalePriceError(ValidationError):
@@ -171,7 +166,7 @@ def publish_price(
         reason=reason,
         reason_code=reason_code,
         created_by=user,
-        created_by_name=_author_name(user),
+        created_by_name=author_name(user),
         previous=previous_of_item,
         previous_hash=last_in_chain.chain_hash if last_in_chain else "",
     )

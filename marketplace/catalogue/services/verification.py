@@ -9,15 +9,10 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from ..models import Provider, ProviderVerification
+from .authorship import author_name
 
 VERIFIED_ACTION = "catalogue.provider_verified"
 UNVERIFIED_ACTION = "catalogue.provider_unverified"
-
-
-def _author_name(user):
-    if user is None:
-        return ""
-    return (user.get_full_name() or getattr(user, "masked_mobile", "") or str(user))[:80]
 
 
 def verification_errors(reason, evidence_reference):
@@ -45,7 +40,7 @@ def record_verification(provider, *, verified, reason, evidence_reference, evide
         evidence_reference=evidence_reference.strip(),
         evidence_document=evidence_document,
         recorded_by=user,
-        recorded_by_name=_author_name(user),
+        recorded_by_name=author_name(user),
         recorded_at=now,
     )
     provider.is_verified = verified

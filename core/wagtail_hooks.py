@@ -167,6 +167,12 @@ class QueuesPanel(Component):
     def __init__(self, queues):
         self.queues = queues
 
+    @staticmethod
+    def months_to_show(statistics):
+        """This month, and each earlier month of the window that had decisions: a quiet queue
+        takes one row, not six rows of zeros."""
+        return [row for i, row in enumerate(statistics) if i == 0 or row["decided"]]
+
     def get_context_data(self, parent_context):
         today = timezone.localdate()
         sections = {}
@@ -176,7 +182,7 @@ class QueuesPanel(Component):
                     "queue": queue,
                     "url": reverse(f"{queue.key}:index"),
                     "counts": queue.counts(today),
-                    "statistics": queue.monthly_statistics(self.months, today),
+                    "statistics": self.months_to_show(queue.monthly_statistics(self.months, today)),
                 }
             )
         return {

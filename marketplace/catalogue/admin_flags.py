@@ -55,7 +55,7 @@ CHANGE_FLAG = "catalogue.change_priceflag"
 FLAGS = register_queue(
     Queue(
         key="catalogue_flag",
-        label=_("异常价格复核"),
+        label=_("异常价格标记"),
         model=PriceFlag,
         section=FUNERAL_SECTION,
         permission=CHANGE_FLAG,

@@ -40,7 +40,7 @@ register_permission_policy(Review, RefusingPolicy(Review, DECIDE_ONLY))
 REVIEWS = register_queue(
     UndatedQueue(
         key="feedback_review",
-        label=_("评价审核"),
+        label=_("服务评价审核"),
         model=Review,
         section=FUNERAL_SECTION,
         permission="feedback.change_review",

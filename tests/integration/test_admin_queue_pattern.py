@@ -209,6 +209,8 @@ def test_dashboard_shows_each_visible_queue_with_its_counts(client, superuser, m
     assert 'data-count="open">3<' in row
     assert "?view=overdue" in row and "<strong>2</strong>" in row
     assert reverse("catalogue_flag:index") in row
+    # No decisions yet: this month's statistics row only, not six rows of zeros.
+    assert html.count('<tr data-queue="catalogue_flag" data-month=') == 1
 
 
 def test_dashboard_hides_queues_the_officer_may_not_see(client, monkeypatch):

@@ -7,10 +7,14 @@ seeded after migrate (permissions only exist once all apps have migrated), once 
 
 from collections import defaultdict
 
-BUREAU_ADMIN = "市民政局管理员"
-FUNERAL_SECTION = "殡葬管理科"
-SOCIAL_ORG_SECTION = "社会组织管理科"
-CONTENT_EDITOR = "内容编辑"
+from django.utils.translation import gettext_noop
+
+# The names are stored as they are (Chinese); gettext_noop marks them for the catalogue, so a
+# page can show a group's name in the reader's language with gettext(name).
+BUREAU_ADMIN = gettext_noop("市民政局管理员")
+FUNERAL_SECTION = gettext_noop("殡葬管理科")
+SOCIAL_ORG_SECTION = gettext_noop("社会组织管理科")
+CONTENT_EDITOR = gettext_noop("内容编辑")
 BUREAU_GROUPS = (BUREAU_ADMIN, FUNERAL_SECTION, SOCIAL_ORG_SECTION, CONTENT_EDITOR)
 
 _grants: dict[str, set[str]] = defaultdict(set)

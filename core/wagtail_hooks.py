@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
@@ -186,7 +187,8 @@ class QueuesPanel(Component):
                 }
             )
         return {
-            "sections": [{"name": name, "rows": rows} for name, rows in sections.items()],
+            # A section is a bureau group; its name is marked for translation where it is defined.
+            "sections": [{"name": gettext(name), "rows": rows} for name, rows in sections.items()],
             "due_soon_days": admin_queues.due_soon_working_days(),
         }
 

@@ -184,6 +184,8 @@ def load(out):
                 conclusion=CONCLUSIONS[(index + position) % 3],
                 comment="材料齐全（示例）",
                 user=bureau,
+                # Reviewed a few days after filing, as the bureau would have (S3).
+                now=submitted + datetime.timedelta(days=3 + index % 5),
             )
             made += 1
 

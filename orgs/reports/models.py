@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -266,7 +267,7 @@ class ReviewDecision(AppendOnly):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+"
     )
-    decided_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审核时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("审核记录")

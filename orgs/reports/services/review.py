@@ -46,7 +46,9 @@ def return_report(report, *, reasons, user, today=None):
 
 
 @transaction.atomic
-def accept_report(report, *, conclusion, comment="", user):
+def accept_report(report, *, conclusion, comment="", user, now=None):
+    """Accept a submitted report with its conclusion. ``now`` (default: now) is when the decision
+    was made; the demo loader gives its historical reports their real review dates."""
     if conclusion not in Conclusion.values:
         raise ValidationError({"conclusion": _("请选择年检结论。")})
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
@@ -59,6 +61,7 @@ def accept_report(report, *, conclusion, comment="", user):
         conclusion=conclusion,
         comment=(comment or "").strip(),
         decided_by=user,
+        decided_at=now or timezone.now(),
     )
     report.conclusion = conclusion
     label = Conclusion(conclusion).label

@@ -18,16 +18,14 @@ question."""
 import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.functional import cached_property, classproperty
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
-from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
@@ -37,6 +35,7 @@ from core.admin_queues import (
     ComputedExportMixin,
     DeadlineColumn,
     Queue,
+    QueueBulkAction,
     QueueIndexView,
     QueueViewSetMixin,
     countdown_text,
@@ -203,39 +202,17 @@ class AcceptFlagsForm(forms.Form):
     )
 
 
-class AcceptFlagsBulkAction(BulkAction):
+class AcceptFlagsBulkAction(QueueBulkAction):
     """认可：价格合理, for several open flags at once (F2), with one shared note."""
 
+    queue = FLAGS
+    related = ("provider", "version__item")
     display_name = _("认可：价格合理")
     action_type = "accept"
     aria_label = _("认可：价格合理（所选的异常价格标记）")
     template_name = "catalogue/admin/flags/confirm_bulk_accept.html"
     action_priority = 10
     form_class = AcceptFlagsForm
-
-    @classproperty
-    def models(cls):
-        return [PriceFlag]
-
-    @classmethod
-    def get_queryset(cls, model, object_ids):
-        ids = [pk for pk in object_ids if str(pk).isdigit()]
-        return list(
-            PriceFlag.objects.filter(pk__in=ids)
-            .select_related("provider", "version__item")
-            .order_by("review_due", "pk")
-        )
-
-    def get_all_objects_in_listing_query(self, parent_id):
-        return FLAGS.open_items().values_list("pk", flat=True)
-
-    def check_perm(self, obj):
-        return self.request.user.has_perm(CHANGE_FLAG)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(CHANGE_FLAG):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

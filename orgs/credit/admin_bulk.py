@@ -23,16 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin import messages
 from wagtail.admin.utils import get_valid_next_url_from_request
-from wagtail.admin.views.bulk_action import BulkAction
 
+from core.admin_queues import QueueBulkAction
 from core.forms import SpecificErrorsMixin
 
 from .admin_queues import PROPOSALS
-from .models import Proposal, ProposalStatus
+from .models import ProposalStatus
 from .services.rules import confirm_proposal, reject_proposal
 
 CONFIRM, REJECT = "confirm", "reject"
-PERMISSION = "credit.change_proposal"
 
 
 class BulkDecisionForm(SpecificErrorsMixin, forms.Form):
@@ -105,38 +104,20 @@ def decide_batch(proposals, *, user, decision, reason, decided_on=None, document
     return len(proposals)
 
 
-class DecideProposalsBulkAction(BulkAction):
+class DecideProposalsBulkAction(QueueBulkAction):
+    queue = PROPOSALS
+    related = ("organization", "entry")
     display_name = gettext_lazy("批量决定")
     action_type = "decide"
     aria_label = gettext_lazy("批量决定所选名录建议")
     template_name = "credit/admin/bulk_decide.html"
     action_priority = 10
-    models = [Proposal]
     form_class = BulkDecisionForm
 
     def dispatch(self, request, *args, **kwargs):
-        # Every item is decided by the officer's authority: checked here, before anything is
-        # shown or done, and again by each item's check_perm.
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
         if not get_valid_next_url_from_request(request):
             self.next_url = reverse("credit_proposals:index")
         return super().dispatch(request, *args, **kwargs)
-
-    @classmethod
-    def get_queryset(cls, model, object_ids):
-        ids = [pk for pk in object_ids if str(pk).isdigit()]
-        return list(
-            Proposal.objects.filter(pk__in=ids)
-            .select_related("organization", "entry")
-            .order_by("due_on", "pk")
-        )
-
-    def get_all_objects_in_listing_query(self, parent_id):
-        return Proposal.objects.filter(status=ProposalStatus.PENDING).values_list("pk", flat=True)
-
-    def check_perm(self, obj):
-        return self.request.user.has_perm(PERMISSION)
 
     def get_initial(self):
         return {"decided_on": timezone.localdate()}

@@ -82,13 +82,21 @@ def is_working_day(day: datetime.date) -> bool:
     return _is_working(day, _special_days(day, day))
 
 
-def add_working_days(start: datetime.date, n: int) -> datetime.date:
+def add_working_days(start: datetime.date, n: int, special_days: dict | None = None) -> datetime.date:
     """The date ``n`` working days after ``start`` (``start`` itself does not count).
-    ``n == 0`` returns ``start``. One calendar lookup per call, as a rule."""
+    ``n == 0`` returns ``start``. One calendar lookup per call, as a rule; none when
+    ``special_days`` (from :func:`special_days`, covering the span) is given."""
     if n < 0:
         raise ValueError("n must not be negative")
     if n == 0:
         return start
+    if special_days is not None:
+        day, remaining = start, n
+        while remaining:
+            day += ONE_DAY
+            if _is_working(day, special_days):
+                remaining -= 1
+        return day
     # Long holidays are at most 9 days; 2n + 21 calendar days always suffice.
     horizon = start + datetime.timedelta(days=2 * n + 21)
     special_days = _special_days(start, horizon)

@@ -34,7 +34,7 @@ from core.admin_queues import (
     SafeExportIndexView,
     register_queue,
 )
-from core.dates import add_months, special_days, working_days_between
+from core.dates import add_months, add_working_days, special_days, working_days_between
 from orgs.registry.models import District
 
 from .forms import AcceptForm, ReturnForm
@@ -56,17 +56,6 @@ YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
 
 def _filter_bool(queryset, name, value):
     return queryset.filter(**{name: value == "1"})
-
-
-def _add_working_days(start, n, calendar):
-    """``core.dates.add_working_days`` over a calendar already read (no query per call)."""
-    day = start
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        kind = calendar.get(day)
-        if kind == CalendarDay.Kind.WORKDAY or (kind != CalendarDay.Kind.HOLIDAY and day.weekday() < 5):
-            n -= 1
-    return day
 
 
 class ReportReviewQueue(Queue):
@@ -92,7 +81,7 @@ class ReportReviewQueue(Queue):
             calendar = special_days(earliest, add_months(today, 2))
         buckets = {}
         for received, decided in rows:
-            due = _add_working_days(received, settings.S3_REVIEW_WORKING_DAYS, calendar)
+            due = add_working_days(received, settings.S3_REVIEW_WORKING_DAYS, calendar)
             buckets.setdefault(decided.replace(day=1), []).append(
                 (max(working_days_between(received, decided, calendar), 0), decided <= due)
             )

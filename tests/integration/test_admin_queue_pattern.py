@@ -328,3 +328,16 @@ def test_f2_a_flag_is_due_for_review_the_settings_working_days_after_it_is_raise
     assert flag_review_due(monday) == monday + datetime.timedelta(days=4)
     raised = flag(None)
     assert raised.review_due == add_working_days(timezone.localdate(raised.created_at), 3)
+
+
+def test_s3_working_days_counted_over_a_calendar_read_once_match_the_calendar_lookups(
+    django_assert_max_num_queries,
+):
+    monday = next_weekday(TODAY(), 0)
+    CalendarDay.objects.create(date=monday + datetime.timedelta(days=1), kind="holiday", name="测试假日")
+    CalendarDay.objects.create(date=monday + datetime.timedelta(days=5), kind="workday", name="调休上班")
+    calendar = admin_queues.special_days(monday, monday + datetime.timedelta(days=90))
+    with django_assert_max_num_queries(0):
+        read_once = [add_working_days(monday, n, calendar) for n in range(0, 30)]
+    assert read_once == [add_working_days(monday, n) for n in range(0, 30)]
+    assert read_once[1] == monday + datetime.timedelta(days=2)  # Tuesday is the holiday

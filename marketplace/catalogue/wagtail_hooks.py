@@ -30,6 +30,7 @@ from wagtail.documents.widgets import AdminDocumentChooser
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
+from core.admin_audit import AuditedEditView
 from core.admin_policies import APPEND_ONLY, VIEW_ONLY, RefusingPolicy
 from core.admin_queues import SafeExportIndexView
 
@@ -132,6 +133,7 @@ class ProviderInspectView(InspectView):
 
 class ProviderViewSet(ModelViewSet):
     model = Provider
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "home"
     menu_label = _("殡葬服务机构")
     list_display = ["name", "type", "district", "is_published", "is_verified", "updated_at"]
@@ -251,6 +253,7 @@ class ProviderViewSet(ModelViewSet):
 
 class ServiceCategoryViewSet(ModelViewSet):
     model = ServiceCategory
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "list-ul"
     menu_label = _("服务类别")
     list_display = ["name", "code", "parent", "kind", "is_basic", "f7_free", "cemetery_component"]
@@ -496,6 +499,7 @@ class GuidePriceViewSet(ModelViewSet):
 
 class StandardPackageViewSet(ModelViewSet):
     model = StandardPackage
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "clipboard-list"
     menu_label = _("标准服务包")
     list_display = ["name", "code", "reference_ceiling", "is_active"]
@@ -520,6 +524,7 @@ class StandardPackageViewSet(ModelViewSet):
 
 class MembershipViewSet(ModelViewSet):
     model = ProviderMembership
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "user"
     menu_label = _("机构成员")
     list_display = ["user", "provider", "role", "created_at"]

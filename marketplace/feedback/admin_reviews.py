@@ -15,6 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from accounts.groups import FUNERAL_SECTION
+from core.admin_audit import AuditedEditView
 from core.admin_policies import DECIDE_ONLY, RefusingPolicy
 from core.admin_queues import (
     ComputedExportMixin,
@@ -196,6 +197,7 @@ class ReviewViewSet(QueueViewSetMixin, ModelViewSet):
 
 class SensitiveWordViewSet(ModelViewSet):
     model = SensitiveWord
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "warning"
     menu_label = _("评价敏感词")
     index_view_class = SafeExportIndexView

@@ -10,6 +10,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from core.admin_audit import AuditedEditView
 from core.admin_policies import APPEND_ONLY, VIEW_ONLY, RefusingPolicy
 from core.admin_queues import SafeExportIndexView
 from orgs.registry.models import District, OrgType
@@ -57,6 +58,7 @@ def index_view(*related):
 
 class CharityProjectViewSet(ModelViewSet):
     model = CharityProject
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("慈善项目")
     copy_view_enabled = False

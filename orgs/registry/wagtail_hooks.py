@@ -16,11 +16,12 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from accounts.forms import MobileField
+from core.admin_audit import AuditedEditView
 from core.admin_policies import APPEND_ONLY, RefusingPolicy
 from core.admin_queues import SafeExportIndexView
 
@@ -62,7 +63,7 @@ class OrganizationCreateView(OrganizationSaveMixin, CreateView):
     pass
 
 
-class OrganizationEditView(OrganizationSaveMixin, EditView):
+class OrganizationEditView(OrganizationSaveMixin, AuditedEditView):
     pass
 
 
@@ -258,6 +259,7 @@ class RegistryChangeViewSet(ModelViewSet):
 
 class SupervisingUnitViewSet(ModelViewSet):
     model = SupervisingUnit
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "site"
     menu_label = gettext_lazy("业务主管单位")
     form_fields = ["name"]

@@ -25,6 +25,7 @@ from wagtail.coreutils import multigetattr
 from wagtail.permissions import register_permission_policy
 
 from accounts.groups import SOCIAL_ORG_SECTION
+from core.admin_audit import AuditedEditView
 from core.admin_policies import DECIDE_ONLY, RefusingPolicy
 from core.admin_queues import (
     DeadlineColumn,
@@ -365,6 +366,7 @@ class ReportReviewViewSet(QueueViewSetMixin, ModelViewSet):
 
 class CalendarDayViewSet(ModelViewSet):
     model = CalendarDay
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
     icon = "date"
     menu_label = gettext_lazy("节假日与调休")
     form_fields = ["date", "kind", "name", "provisional"]

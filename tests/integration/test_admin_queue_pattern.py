@@ -341,3 +341,26 @@ def test_s3_working_days_counted_over_a_calendar_read_once_match_the_calendar_lo
         read_once = [add_working_days(monday, n, calendar) for n in range(0, 30)]
     assert read_once == [add_working_days(monday, n) for n in range(0, 30)]
     assert read_once[1] == monday + datetime.timedelta(days=2)  # Tuesday is the holiday
+
+
+def test_the_bureau_editing_a_service_category_is_logged_field_by_field(client, superuser):
+    from marketplace.catalogue.models import ServiceCategory
+
+    category = ServiceCategory.objects.filter(parent__isnull=False).order_by("pk").first()
+    url = reverse("catalogue_category:edit", args=[category.pk])
+    form = client.get(url).context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value.pk if hasattr(value, "pk") else value
+    old_name = category.name
+    data["name"] = old_name + "（改）"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    entry = ModelLogEntry.objects.filter(action="wagtail.edit", object_id=str(category.pk)).latest("pk")
+    assert entry.data["changes"] == [{"field": "name", "old": old_name, "new": old_name + "（改）"}]
+    assert f"{old_name} → {old_name}（改）" in entry.message

@@ -12,6 +12,7 @@ from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.fields import BaseFieldDisplay, register_display_class
+from wagtail.admin.views.generic import InspectView
 
 
 class LocalDateTimeDisplay(BaseFieldDisplay):
@@ -38,3 +39,21 @@ class ReadableValueDisplay(BaseFieldDisplay):
 def register():
     register_display_class(models.DateTimeField, display_class=LocalDateTimeDisplay)
     register_display_class(models.Field, display_class=ReadableValueDisplay)
+    # A foreign key is looked up by its related model (Wagtail's images and documents have
+    # their own display); every other related model falls back to this one.
+    register_display_class(models.ForeignKey, to=models.Model, display_class=ReadableValueDisplay)
+
+
+class ReadableInspectView(InspectView):
+    """An inspect view where an empty related object reads "—": Wagtail's display for a
+    document or image prints Python's None when there is none."""
+
+    def get_field_display_value(self, field_name, field):
+        if (
+            field is not None
+            and field.many_to_one
+            and getattr(self.object, field.attname, None) is None
+            and not hasattr(self, f"get_{field_name}_display_value")
+        ):
+            return "—"
+        return super().get_field_display_value(field_name, field)

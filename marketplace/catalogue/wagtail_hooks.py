@@ -22,7 +22,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.views.generic import CreateView, InspectView
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.documents import get_document_model
@@ -31,6 +31,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 
 from core.admin_audit import AuditedEditView
+from core.admin_display import ReadableInspectView
 from core.admin_policies import APPEND_ONLY, VIEW_ONLY, RefusingPolicy
 from core.admin_queues import SafeExportIndexView
 
@@ -118,7 +119,7 @@ class ProviderAdminForm(WagtailAdminModelForm):
         return provider
 
 
-class ProviderInspectView(InspectView):
+class ProviderInspectView(ReadableInspectView):
     """The provider's page in the admin, with its verification history (newest first)."""
 
     template_name = "catalogue/admin/providers/inspect.html"
@@ -380,7 +381,7 @@ class GuidePriceCreateView(CreateView):
         return []
 
 
-class GuidePriceInspectView(InspectView):
+class GuidePriceInspectView(ReadableInspectView):
     """One ceiling version: its facts, the providers whose current prices are above it (on its
     effective date), and the history of its category and basis."""
 

@@ -114,7 +114,7 @@ def test_state_machine_refuses_illegal_moves_and_audits_legal_ones():
     assert user.is_active is False
     entry = ModelLogEntry.objects.get(action="platform.transition")
     assert entry.data == {"from": True, "to": False, "reason": "测试停用", "field": "is_active"}
-    assert entry.message == "状态从“True”变为“False”：测试停用"
+    assert entry.message == "状态从“是”变为“否”：测试停用"
     with pytest.raises(IllegalTransition):
         transition(user, True, field="is_active", table=table)
 

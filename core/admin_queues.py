@@ -44,12 +44,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import BaseColumn, BooleanColumn, Column
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView
 from wagtail.coreutils import multigetattr
 
-from .dates import add_months, special_days, working_days_between
+from .dates import add_months, add_working_days, special_days, working_days_between
 from .opendata import safe_cell
 
 # Items without a deadline sort after every dated item, on every database.
@@ -68,6 +68,11 @@ QUEUE_VIEWS = [
 def due_soon_working_days() -> int:
     """How many working days ahead an item counts as due soon (``QUEUE_DUE_SOON_WORKING_DAYS``)."""
     return settings.QUEUE_DUE_SOON_WORKING_DAYS
+
+
+def due_soon_horizon(today: datetime.date) -> datetime.date:
+    """The last day an item due from ``today`` on counts as due soon."""
+    return add_working_days(today, due_soon_working_days())
 
 
 def _as_date(value) -> datetime.date | None:
@@ -167,10 +172,8 @@ class Queue:
 
     def due_soon_items(self, queryset=None, today=None) -> models.QuerySet:
         """Open items due from today up to ``QUEUE_DUE_SOON_WORKING_DAYS`` working days ahead."""
-        from .dates import add_working_days
-
         today = today or timezone.localdate()
-        horizon = add_working_days(today, due_soon_working_days())
+        horizon = due_soon_horizon(today)
         return self.open_items(queryset).filter(
             **{f"{self.due_field}__gte": today, f"{self.due_field}__lte": horizon}
         )
@@ -186,12 +189,11 @@ class Queue:
 
     # -- the dashboard ---------------------------------------------------------------------
 
-    def counts(self, today=None) -> dict[str, int]:
-        """Open, due-soon and overdue items, in one query."""
-        from .dates import add_working_days
-
+    def counts(self, today=None, horizon=None) -> dict[str, int]:
+        """Open, due-soon and overdue items, in one query (plus the calendar for the due-soon
+        ``horizon``, unless the caller, counting several queues, has it already)."""
         today = today or timezone.localdate()
-        horizon = add_working_days(today, due_soon_working_days())
+        horizon = horizon or due_soon_horizon(today)
         due = self.due_field
         return self.open_items().aggregate(
             **{
@@ -213,19 +215,20 @@ class Queue:
         start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
         decided_model_field = _model_field(self.model, self.decided_field)
         lower = start if isinstance(decided_model_field, models.DateTimeField) else first
-        rows = (
-            self.base_queryset()
+        rows = [
+            (_as_date(received), _as_date(decided), _as_date(due))
+            for received, decided, due in self.base_queryset()
             .filter(**{f"{self.decided_field}__gte": lower})
             .values_list(self.received_field, self.decided_field, self.due_field)
-        )
+        ]
+        rows = [row for row in rows if row[0] is not None and row[1] is not None]
+        # The holiday calendar over the whole span, read once: not a query per decision.
+        calendar = special_days(min(row[0] for row in rows), today) if rows else {}
         buckets: dict[datetime.date, list[tuple[int, bool | None]]] = {}
-        for received, decided, due in rows:
-            decided_on, received_on = _as_date(decided), _as_date(received)
-            if decided_on is None or received_on is None:
-                continue
-            on_time = None if due is None else decided_on <= _as_date(due)
+        for received_on, decided_on, due in rows:
+            on_time = None if due is None else decided_on <= due
             buckets.setdefault(decided_on.replace(day=1), []).append(
-                (max(working_days_between(received_on, decided_on), 0), on_time)
+                (max(working_days_between(received_on, decided_on, calendar), 0), on_time)
             )
         result = []
         month = today.replace(day=1)
@@ -293,31 +296,55 @@ class UndatedQueue(AnnotatedDueQueue):
     ever due soon or overdue. Pass ``due_field="queue_no_due"``."""
 
 
+# A listing reads the holiday calendar this far ahead, once; a deadline beyond it is looked up.
+CALENDAR_MONTHS = 24
+
+
+def listing_calendar(today: datetime.date) -> tuple[datetime.date, dict]:
+    """``today`` and the special days of the next ``CALENDAR_MONTHS`` months, in one query."""
+    return today, special_days(today, add_months(today, CALENDAR_MONTHS))
+
+
+def listing_countdown(queue, item, today, calendar):
+    """``queue.countdown_for(item)`` over a calendar a listing or export read once."""
+    due = _as_date(_resolve(item, queue.due_field))
+    if due and due > add_months(today, CALENDAR_MONTHS):
+        calendar = None
+    return queue.countdown_for(item, today, calendar)
+
+
 class ComputedExportMixin:
     """``export_computed`` maps a ``list_export`` name to a function of the row's item, for
-    cells that are not attributes (the countdown text, a label across an optional relation)."""
+    cells that are not attributes (the countdown text, a label across an optional relation).
+    A function marked ``takes_view`` is called with the export's view too (for what the export
+    reads once, such as ``export_calendar``)."""
 
     export_computed: dict = {}
 
+    @cached_property
+    def export_calendar(self):
+        return listing_calendar(timezone.localdate())
+
+    def computed(self, name, item):
+        function = self.export_computed[name]
+        return function(item, self) if getattr(function, "takes_view", False) else function(item)
+
     def to_row_dict(self, item):
         return OrderedDict(
-            (
-                name,
-                self.export_computed[name](item)
-                if name in self.export_computed
-                else multigetattr(item, name),
-            )
+            (name, self.computed(name, item) if name in self.export_computed else multigetattr(item, name))
             for name in self.list_export
         )
 
 
 def countdown_text(queue):
-    """The export's countdown cell for ``queue``: "剩余 N 个工作日" / "已超期 N 天" / ""."""
+    """The export's countdown cell for ``queue``: "剩余 N 个工作日" / "已超期 N 天" / "", over
+    the calendar the export reads once (not a query per row)."""
 
-    def text(item):
-        state = queue.countdown_for(item)
+    def text(item, view):
+        state = listing_countdown(queue, item, *view.export_calendar)
         return state.label if state else ""
 
+    text.takes_view = True
     return text
 
 
@@ -447,24 +474,25 @@ class DeadlineColumn(Column):
         self.queue = queue
         label = label or _("办理期限")
         kwargs.setdefault("sort_key", "queue_due")
-        super().__init__(name, label=label, accessor=self.render_countdown, **kwargs)
+        super().__init__(name, label=label, **kwargs)
 
     def get_cell_context_data(self, instance, parent_context):
-        # The special days for the next two years, read once per listing (kept on the
-        # request): a page of rows costs one calendar query, not one per row.
+        # The calendar is read once per listing and kept on the request: a page of rows costs
+        # one calendar query, not one per row.
         request = parent_context.get("request")
-        if request is not None and not hasattr(request, "_queue_calendar"):
-            today = timezone.localdate()
-            request._queue_calendar = (today, special_days(today, add_months(today, 24)))
-        self._listing_calendar = getattr(request, "_queue_calendar", None)
-        return super().get_cell_context_data(instance, parent_context)
+        if request is None:
+            today, calendar = listing_calendar(timezone.localdate())
+        else:
+            if not hasattr(request, "_queue_calendar"):
+                request._queue_calendar = listing_calendar(timezone.localdate())
+            today, calendar = request._queue_calendar
+        context = BaseColumn.get_cell_context_data(self, instance, parent_context)
+        context["raw_value"] = context["value"] = self.render_countdown(instance, today, calendar)
+        return context
 
-    def render_countdown(self, instance):
-        today, calendar = getattr(self, "_listing_calendar", None) or (timezone.localdate(), None)
+    def render_countdown(self, instance, today, calendar):
         due = _as_date(_resolve(instance, self.queue.due_field))
-        if calendar is not None and due and due > add_months(today, 24):
-            calendar = None
-        state = self.queue.countdown_for(instance, today, calendar)
+        state = listing_countdown(self.queue, instance, today, calendar)
         date_text = due.isoformat() if due else ""
         if state is None:
             return format_html('<span class="queue-closed">{}</span>', date_text or "—")

@@ -176,13 +176,14 @@ class QueuesPanel(Component):
 
     def get_context_data(self, parent_context):
         today = timezone.localdate()
+        horizon = admin_queues.due_soon_horizon(today)  # once for every queue
         sections = {}
         for queue in self.queues:
             sections.setdefault(queue.section, []).append(
                 {
                     "queue": queue,
                     "url": reverse(f"{queue.key}:index"),
-                    "counts": queue.counts(today),
+                    "counts": queue.counts(today, horizon),
                     "statistics": self.months_to_show(queue.monthly_statistics(self.months, today)),
                 }
             )

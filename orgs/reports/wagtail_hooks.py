@@ -21,18 +21,19 @@ from django.views import View
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.coreutils import multigetattr
 from wagtail.permissions import register_permission_policy
 
 from accounts.groups import SOCIAL_ORG_SECTION
 from core.admin_audit import AuditedEditView
 from core.admin_policies import DECIDE_ONLY, RefusingPolicy
 from core.admin_queues import (
+    ComputedExportMixin,
     DeadlineColumn,
     Queue,
     QueueIndexView,
     QueueViewSetMixin,
     SafeExportIndexView,
+    countdown_text,
     register_queue,
 )
 from core.dates import add_months, add_working_days, special_days, working_days_between
@@ -159,27 +160,13 @@ REPORT_EXPORT_HEADINGS = {
 }
 
 
-class ReportQueueView(QueueIndexView):
+class ReportQueueView(ComputedExportMixin, QueueIndexView):
     """The S3 review queue: reports waiting for review first, by review deadline."""
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("organization")
 
-    def to_row_dict(self, item):
-        row = {}
-        for field in self.list_export:
-            if field == "review_countdown":
-                if not hasattr(self, "_export_calendar"):
-                    today = timezone.localdate()
-                    self._export_calendar = (today, special_days(today, add_months(today, 24)))
-                today, calendar = self._export_calendar
-                if item.review_due and item.review_due > add_months(today, 24):
-                    calendar = None
-                state = self.queue.countdown_for(item, today, calendar)
-                row[field] = state.label if state is not None else ""
-            else:
-                row[field] = multigetattr(item, field)
-        return row
+    export_computed = {"review_countdown": countdown_text(REPORT_REVIEW)}
 
 
 def _late_label(report):

@@ -90,8 +90,9 @@ def record_ceiling(
     user=None,
 ):
     """Append a new ceiling version for ``category`` and ``basis`` (never edits one), audit it
-    and raise the early warnings of the providers it affects. Raises ``ValidationError`` (by
-    field) for a backdated date, a missing reason or document number, or a negative amount."""
+    and raise the early warnings of the providers it affects (kept on the returned version as
+    ``affected``, the rows of :func:`affected_prices`). Raises ``ValidationError`` (by field)
+    for a backdated date, a missing reason or document number, or a negative amount."""
     errors = validate_new_ceiling(
         ceiling=ceiling, effective_from=effective_from, reason=reason, document_reference=document_reference
     )
@@ -128,6 +129,7 @@ def record_ceiling(
     )
     refresh_ceiling_warnings()
     bump_stats_generation()
+    guide.affected = affected
     return guide
 
 

@@ -115,6 +115,20 @@ def test_the_order_page_shows_every_part_in_beijing_time_and_never_none(client, 
 
 
 @pytest.mark.django_db
+def test_the_order_page_is_the_first_page_a_fresh_process_serves(client, payments_setup, monkeypatch):
+    """The timeline's action labels don't depend on another page having read the registered
+    log actions first (a fresh process answered 500 on its first order page)."""
+    from wagtail.log_actions import LogActionRegistry
+
+    _scenario, order, _intent = full_order(payments_setup)
+    monkeypatch.setattr("marketplace.orders.admin_views.log_action_registry", LogActionRegistry())
+    client.force_login(officer(FUNERAL_SECTION))
+    response = client.get(reverse("orders_admin:inspect", args=[order.pk]))
+    assert response.status_code == 200
+    assert "提交订单" in main_content(response)
+
+
+@pytest.mark.django_db
 def test_the_sealed_contract_downloads_only_after_its_hash_is_checked(client, payments_setup):
     from core.models import VerifiableDocument
 

@@ -27,6 +27,12 @@ class SearchEntry(models.Model):
     # indexed by PostgreSQL (GIN over ``to_tsvector('simple', tokens)``) and by SQLite (the
     # FTS5 table ``search_searchentry_fts``, kept in step by triggers). See migration 0002.
     tokens = models.TextField(_("检索词"), blank=True, editable=False)
+    # The search that stops early (migration 0004, ``search.backends.database``): the title's
+    # own tokens (bigrams and Latin words, no pinyin), for the title tiers of the ranking; and
+    # the registry's order of the entry's type, written at indexing, so that the ranking
+    # (type, newest first, title) is a btree index PostgreSQL and SQLite can read in order.
+    title_tokens = models.TextField(_("标题检索词"), blank=True, editable=False)
+    type_order = models.PositiveSmallIntegerField(_("类型顺序"), default=1000, editable=False)
 
     class Meta:
         verbose_name = _("搜索索引条目")

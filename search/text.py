@@ -208,3 +208,15 @@ def query_phrases(query):
         if word not in prefixes:
             prefixes.append(word)
     return phrases, prefixes, exact
+
+
+def title_tokens(title):
+    """The title's own tokens for the title tiers of the ranking: its bigrams and Latin words,
+    without pinyin, so that a title token matches only what the title literally contains (a
+    pinyin query matches titles through ``tokens`` and ranks as a body match, as it always has)."""
+    tokens = []
+    text = (title or "").lower()
+    for run in _CJK_RUN.findall(text):
+        tokens += _bigrams(run)
+    tokens += _LATIN_RUN.findall(_CJK_RUN.sub(" ", text))
+    return " ".join(tokens)

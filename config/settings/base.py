@@ -535,6 +535,12 @@ SEARCH_COUNT_CAP = int(env("SEARCH_COUNT_CAP", "1000"))
 # PostgreSQL's work_mem for one search (search.backends.database.index_plans): enough for the
 # bitmap of a common word's matches in a million entries to stay exact, not lossy.
 SEARCH_WORK_MEM = env("SEARCH_WORK_MEM", "64MB")
+# The share of the index a query must be expected to match (the planner's estimate) before a
+# sample of its matches reads the table until enough are found instead of building the
+# full-text index's bitmap of them all (search.backends.database.sample; docs/search.md).
+SEARCH_WALK_SHARE = float(env("SEARCH_WALK_SHARE", "0.05"))
+# How long a process trusts the planner's count of index entries it read (seconds).
+SEARCH_ENTRIES_REFRESH = int(env("SEARCH_ENTRIES_REFRESH", "300"))
 SEARCH_ELASTICSEARCH_URL = env("SEARCH_ELASTICSEARCH_URL", ELASTICSEARCH_URL)
 SEARCH_ELASTICSEARCH_INDEX = env("SEARCH_ELASTICSEARCH_INDEX", "platform-search")
 # The IK plugin (analysis-ik, installed by site/compose.yaml): fine-grained words when indexing,

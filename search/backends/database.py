@@ -11,26 +11,42 @@ the title and body with ``icontains``; a query of single characters reads every 
 
 Title matches rank before body matches (an exact title first, then a title starting with the
 query, containing it, containing all its words), then the registry's type order, then newer
-records first. Two queries answer a search whatever the data size: the counts per type, each
-stopping at ``SEARCH_COUNT_CAP`` + 1, and the page itself.
+records first. The search stops early whatever the data size (``docs/search.md``): the counts
+per type stop at ``SEARCH_COUNT_CAP`` + 1 matches, and the page is taken tier by tier, each
+tier either sorted whole (at most the cap's entries) or read along the ranking index until the
+page is full (``tier_rows``).
 """
 
+import json
 import re
+import time
 from collections import Counter
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import translation
 
 from .. import registry
 from ..models import SearchEntry
-from ..text import index_tokens, normalize_query, query_phrases, snippet, terms
+from ..text import index_tokens, normalize_query, query_phrases, snippet, terms, title_tokens
 from . import Hit, ListPaginator, SearchBackend, SearchResults, TypeCount
 
-FIELDS = ("title", "body", "url", "date", "district", "extra", "languages", "updated", "tokens")
+FIELDS = (
+    "title",
+    "body",
+    "url",
+    "date",
+    "district",
+    "extra",
+    "languages",
+    "updated",
+    "tokens",
+    "title_tokens",
+    "type_order",
+)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -47,6 +63,8 @@ def entry_row(document_type, pk, entry, stamp):
         languages=SearchEntry.encode_languages(entry.languages),
         updated=stamp,
         tokens=index_tokens(entry.title, entry.extra, entry.body),
+        title_tokens=title_tokens(entry.title),
+        type_order=document_type.order,
     )
 
 
@@ -76,6 +94,13 @@ def _sqlite_fts_table():
     return _FTS_TABLE[name]
 
 
+def _raw_tsquery(phrases, prefixes):
+    # Tokens are [a-z0-9]+ (search.text), so they are safe in a raw tsquery.
+    return " & ".join(
+        [*(f"({' <-> '.join(bigrams)})" for bigrams in phrases), *(f"{word}:*" for word in prefixes)]
+    )
+
+
 def full_text(queryset, phrases, prefixes):
     """``queryset`` narrowed through the database's full-text index to the entries holding each
     of ``phrases`` (bigrams at consecutive positions) and, for each of ``prefixes``, a token
@@ -84,18 +109,16 @@ def full_text(queryset, phrases, prefixes):
     if not phrases and not prefixes:
         return queryset, True
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        # Tokens are [a-z0-9]+ (search.text), so they are safe in a raw tsquery.
-        raw = " & ".join(
-            [*(f"({' <-> '.join(bigrams)})" for bigrams in phrases), *(f"{word}:*" for word in prefixes)]
-        )
+        # The stored tsvector of migration 0004 (its GIN index answers the bitmap; a row read
+        # along the ranking index is checked without running to_tsvector). It is never selected.
         return (
-            # alias(), not annotate(): an annotation is also selected, and PostgreSQL then ran
-            # to_tsvector on every matching row before sorting them (seconds for a common word).
-            queryset.alias(
-                full_text=SearchVector("tokens", config="simple")  # the GIN index's expression
-            ).filter(full_text=SearchQuery(raw, search_type="raw", config="simple")),
+            queryset.filter(
+                RawSQL(
+                    "search_searchentry.tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
+                    [_raw_tsquery(phrases, prefixes)],
+                    output_field=BooleanField(),
+                )
+            ),
             True,
         )
     if connection.vendor == "sqlite" and _sqlite_fts_table():
@@ -114,8 +137,25 @@ def full_text(queryset, phrases, prefixes):
     return queryset.filter(*(Q(tokens__contains=token) for token in tokens)), False
 
 
+def title_full_text(queryset, phrases, prefixes):
+    """On PostgreSQL, ``queryset`` narrowed through the title's own tsvector (``title_tsv``, GIN)
+    to the entries whose title holds the query's words: what every title tier of the ranking
+    needs (a title that contains the query contains its bigrams and starts one of its Latin
+    words with each Latin word). Elsewhere, and for a query of single characters,
+    ``queryset`` as it is."""
+    if connection.vendor != "postgresql" or not (phrases or prefixes):
+        return queryset
+    return queryset.filter(
+        RawSQL(
+            "search_searchentry.title_tsv @@ to_tsquery('simple'::regconfig, %s)",
+            [_raw_tsquery(phrases, prefixes)],
+            output_field=BooleanField(),
+        )
+    )
+
+
 def matching(queryset, query, words):
-    """Entries matching the query, annotated with a ``rank``.
+    """Entries matching the query.
 
     A record matches when it holds every word of the query: each Chinese word as a substring of
     its title, extra line or body, each Latin word (pinyin, initials, a code, English) as the
@@ -124,61 +164,190 @@ def matching(queryset, query, words):
     ``icontains`` (the index still narrows by the other words)."""
     phrases, prefixes, exact = query_phrases(query)
     queryset, decided = full_text(queryset, phrases, prefixes)
-    title_rank = [
-        When(title__iexact=query, then=Value(0)),
-        When(title__istartswith=query, then=Value(1)),
-        When(title__icontains=query, then=Value(2)),
-    ]
     cjk = any(_CJK.search(word) for word in words)
-    if len(words) > 1 and cjk:
-        title_rank.append(When(_all_words(words, "title"), then=Value(3)))
-    rank = Case(*title_rank, default=Value(4), output_field=IntegerField())
     if (phrases or prefixes) and ((exact and decided) or not cjk):
         # The index answered (a Latin-only query has no substring in the text to check: pinyin).
-        return queryset.annotate(rank=rank)
+        return queryset
     condition = Q(title__icontains=query) | Q(body__icontains=query)
     if len(words) > 1:
         condition |= _all_words(words, "title", "body")
-    return queryset.filter(condition).annotate(rank=rank)
+    return queryset.filter(condition)
 
 
-def capped_counts(queryset, cap):
-    """``({key: n}, complete)``: the number of entries of each type among the first ``cap + 1``
-    matches the index returns. ``complete`` is true when there are no more than ``cap``
-    matches, so every count is exact; otherwise each count is a lower bound ("n+"), and a type
-    with few matches may be missing from the tabs (its entries are still ranked in the list).
-    Counting every match of a common word read them all."""
-    sample = list(queryset.order_by().values_list("doc_type", flat=True)[: cap + 1])
-    return dict(Counter(sample)), len(sample) <= cap
+def rank_tiers(query, words):
+    """The ranking's tiers, best first, as conditions on the title: an exact title, a title
+    starting with the query, containing it, containing all its words (a query of several
+    Chinese words), then every other match (the body). Each tier's entries follow the ranking
+    index's order: the registry's type order, newer records first, then the title."""
+    exact = Q(title__iexact=query)
+    prefix = Q(title__istartswith=query)
+    contains = Q(title__icontains=query)
+    tiers = [exact, prefix & ~exact, contains & ~prefix]
+    if len(words) > 1 and any(_CJK.search(word) for word in words):
+        all_words = _all_words(words, "title")
+        tiers.append(all_words & ~contains)
+        return tiers, ~contains & ~all_words
+    return tiers, ~contains
+
+
+RANKING = ("type_order", F("date").desc(nulls_last=True), "title", "pk")
+SHOWN = ("doc_type", "title", "body", "url", "date", "district", "extra")
+
+
+def sorted_rows(pks, start, count):
+    """Rows ``[start, start + count)`` of the entries ``pks`` (a tier's, at most the cap's) in the
+    ranking's order: primary key lookups, then a sort of a few hundred rows."""
+    if start >= len(pks):
+        return []
+    chosen = SearchEntry.objects.filter(pk__in=pks).order_by(*RANKING).only(*SHOWN)
+    return list(chosen[start : start + count])
+
+
+def tier_rows(rows, start, count, cap):
+    """Rows ``[start, start + count)`` of one tier in the ranking's order, and the tier's size
+    (``None`` when it has more than ``cap`` entries).
+
+    The tier's first ``cap`` + 1 entries are read in no order (``sample``). A tier with at most
+    ``cap`` entries is then sorted whole (``sorted_rows``). A larger one is read along the
+    ranking index instead, checking each row against the query and stopping after the page's
+    rows: such a tier's matches are dense, so the walk is short, where sorting would have read
+    every match of a common word."""
+    pks = sample(rows, cap + 1)
+    if len(pks) <= cap:
+        return sorted_rows(pks, start, count), len(pks)
+    return walk(rows, start, count), None
+
+
+def walk(rows, start, count):
+    """Rows ``[start, start + count)`` of a tier with more than the cap's entries, read along the
+    ranking index."""
+    with ordered_plans():
+        return list(rows.order_by(*RANKING).only(*SHOWN)[start : start + count])
+
+
+def sample(rows, limit, *fields, estimate=None, walkable=True):
+    """Up to ``limit`` entries of ``rows`` in no order: their primary keys, or ``fields``.
+
+    On PostgreSQL, the planner's estimate of the matches decides how: when at least
+    ``SEARCH_WALK_SHARE`` of the index matches, the table is read until ``limit`` are found (a
+    few thousand rows); otherwise the full-text index's bitmap of the matches is built (for a
+    common word, a bitmap of a hundred thousand entries cost more than reading a table's
+    first few thousand rows). ``estimate``: the rows whose estimate decides, when the planner's
+    guess for a ``LIKE`` in ``rows`` would mislead it; ``walkable=False`` for a tier its own
+    btree index answers (an exact or prefix title), which is never worth a walk."""
+    values = rows.order_by().values_list(*(fields or ("pk",)), flat=not fields)
+    if not walkable:
+        return list(values[:limit])
+    with sample_plans(rows if estimate is None else estimate):
+        return list(values[:limit])
+
+
+_ENTRIES = {}  # database alias -> (the planner's count of index entries, when read)
+
+
+def _entries():
+    """The planner's own count of index entries (``pg_class.reltuples``, kept by ANALYZE), read
+    at most once every ``SEARCH_ENTRIES_REFRESH`` seconds per process."""
+    alias, now = connection.alias, time.monotonic()
+    known = _ENTRIES.get(alias)
+    if known is None or now - known[1] > settings.SEARCH_ENTRIES_REFRESH:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [SearchEntry._meta.db_table]
+            )
+            known = _ENTRIES[alias] = (cursor.fetchone()[0], now)
+    return known[0]
+
+
+def _estimated_share(rows):
+    """The planner's estimate of the share of the index that ``rows`` holds (PostgreSQL)."""
+    entries = _entries()
+    if not entries or entries <= 0:  # never analysed
+        return 0.0
+    sql, params = rows.order_by().values_list("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"] / entries
+
+
+def _set_plans(cursor, settings_, remember=True):
+    """Set planner settings for the rest of the transaction; the settings they replace, to set
+    back (``None`` with ``remember=False``: the transaction's end sets them back itself)."""
+    before = None
+    if remember:
+        names = [name for name, _value in settings_]
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        before = list(zip(names, cursor.fetchone(), strict=True))
+    cursor.execute(
+        "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings_)),
+        [part for pair in settings_ for part in pair],
+    )
+    return before
 
 
 @contextmanager
 def index_plans(indexed):
-    """On PostgreSQL, answer through the GIN index, never by a scan that runs ``to_tsvector``
-    on every row it reads: a type with no match for a common word made the planner expect an
-    early stop and read the whole table (seconds at a million entries). Measured in
-    ``benchmarks/results/public.md``. ``work_mem`` is raised for the search
-    (``SEARCH_WORK_MEM``) so the bitmap of a common word's matches stays exact: a lossy
-    bitmap made PostgreSQL run ``to_tsvector`` again on every row of its lossy pages."""
+    """On PostgreSQL, answer through the GIN indexes, never by a scan that reads every row: a
+    type with no match for a common word made the planner expect an early stop and read the
+    whole table (seconds at a million entries). Measured in ``benchmarks/results/public.md``.
+    ``work_mem`` is raised for the search (``SEARCH_WORK_MEM``) so the bitmap of a common
+    word's matches stays exact: a lossy bitmap made PostgreSQL check every row of its lossy
+    pages again. The one walk allowed is ``ordered_plans``'s, for a tier known to be dense."""
     if not indexed or connection.vendor != "postgresql":
         yield
         return
-    names = ("enable_seqscan", "enable_indexscan", "work_mem")
-    values = ("off", "off", settings.SEARCH_WORK_MEM)
+    plans = [
+        ("enable_seqscan", "off"),
+        ("enable_indexscan", "off"),
+        ("work_mem", settings.SEARCH_WORK_MEM),
+        # One search is one process's work: parallel workers only made the other requests wait.
+        ("max_parallel_workers_per_gather", "0"),
+    ]
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting(%s), current_setting(%s), current_setting(%s)", names)
-        before = cursor.fetchone()
-        cursor.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
-            [part for pair in zip(names, values, strict=True) for part in pair],
-        )
+        before = _set_plans(cursor, plans, remember=nested)
         try:
             yield
         finally:  # within a caller's transaction too, only this search is planned so
-            cursor.execute(
-                "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
-                [part for pair in zip(names, before, strict=True) for part in pair],
-            )
+            if nested:
+                _set_plans(cursor, before, remember=False)
+
+
+@contextmanager
+def sample_plans(rows):
+    """On PostgreSQL, within ``index_plans``: read the table until enough matches are found
+    (no bitmap) when the planner expects at least ``SEARCH_WALK_SHARE`` of it to match."""
+    if (
+        connection.vendor != "postgresql"
+        or not connection.in_atomic_block
+        or _estimated_share(rows) < settings.SEARCH_WALK_SHARE
+    ):
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = _set_plans(cursor, [("enable_seqscan", "on"), ("enable_bitmapscan", "off")])
+        try:
+            yield
+        finally:
+            _set_plans(cursor, before, remember=False)
+
+
+@contextmanager
+def ordered_plans():
+    """On PostgreSQL, within ``index_plans``: read a dense tier along the ranking index, in its
+    order, checking each row (the stored ``tokens_tsv``), with no bitmap and no sort: the walk
+    stops after the page's rows."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    plans = [("enable_indexscan", "on"), ("enable_bitmapscan", "off"), ("enable_sort", "off")]
+    with connection.cursor() as cursor:
+        before = _set_plans(cursor, plans)
+        try:
+            yield
+        finally:
+            _set_plans(cursor, before, remember=False)
 
 
 def for_language(queryset, language):
@@ -226,8 +395,73 @@ class DatabaseBackend(SearchBackend):
         with index_plans(indexed):
             return self._search(base, query, words, types, doc_type, page, per_page)
 
+    @staticmethod
+    def _sorted(rows, base, tiers, rest, cap):
+        """SQLite (and any database without the PostgreSQL columns): the FTS5 candidates sorted
+        by rank, then the ranking index's order, in one query; a sample of the matches for
+        the counts. Measured at 200,000 entries, the tiers were slower here: SQLite has no
+        title index to find a title tier's few entries with."""
+        rank = Case(*(When(tier, then=Value(n)) for n, tier in enumerate(tiers)), default=Value(len(tiers)))
+        ranked = rows.annotate(rank=rank).order_by("rank", *RANKING).only(*SHOWN)
+        return sample(base, cap + 1, "pk", "doc_type"), lambda start, count: list(
+            ranked[start : start + count]
+        )
+
+    @staticmethod
+    def _tiered(rows, base, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
+        """PostgreSQL: the search that stops early, tier by tier (``docs/search.md``)."""
+        phrases, prefixes, _exact = query_phrases(query)
+        # The title tiers first: their own indexes find their few entries cheaply.
+        tiers = [title_full_text(rows.filter(tier), phrases, prefixes) for tier in tiers]
+        # A one-word query's "title contains" tier is nearly every title holding the word: the
+        # planner's guess for the LIKE would hide how dense it is, so the title's own vector
+        # decides, alone (with the body's as well, the planner multiplies the two shares as if
+        # independent, though a title's words are always the body's too). The exact and prefix
+        # tiers are answered by their btree and never walked.
+        in_title = None
+        if len(words) == 1:
+            kinds = [doc_type] if doc_type else list(types)
+            in_title = title_full_text(SearchEntry.objects.filter(doc_type__in=kinds), phrases, prefixes)
+        title_pks = [
+            sample(tier, cap + 1, estimate=in_title if n == 2 else None, walkable=n >= 2)
+            for n, tier in enumerate(tiers)
+        ]
+        # One sample of all the matches answers both the counts (its first cap + 1) and,
+        # without a type tab, whether the body tier has more than cap entries: it has when
+        # the matches outnumber the title tiers' entries by more than cap.
+        whole = all(len(pks) <= cap for pks in title_pks) and not doc_type
+        titled = sum(len(pks) for pks in title_pks) if whole else 0
+        matches = sample(base, cap + 1 + titled, "pk", "doc_type")
+
+        def page_of(start, wanted):
+            found = []
+            for tier, pks in zip(tiers, title_pks, strict=True):
+                if len(pks) > cap:  # a title tier above the cap holds every page shown
+                    return found + walk(tier, start, wanted)
+                page_rows = sorted_rows(pks, start, wanted)
+                found += page_rows
+                wanted -= len(page_rows)
+                if not wanted:
+                    return found
+                start = max(0, start - len(pks))
+            if whole and len(matches) <= cap + titled:  # every match is known
+                in_titles = {pk for pks in title_pks for pk in pks}
+                return found + sorted_rows([pk for pk, _key in matches if pk not in in_titles], start, wanted)
+            if whole:  # the body tier has more than cap entries
+                return found + walk(rows.filter(rest), start, wanted)
+            return found + tier_rows(rows.filter(rest), start, wanted, cap)[0]
+
+        return matches, page_of
+
     def _search(self, base, query, words, types, doc_type, page, per_page):
-        by_type, complete = capped_counts(base, settings.SEARCH_COUNT_CAP)
+        cap = settings.SEARCH_COUNT_CAP
+        rows = base.filter(doc_type=doc_type, type_order=types[doc_type].order) if doc_type else base
+        tiers, rest = rank_tiers(query, words)
+        if connection.vendor == "postgresql":
+            matches, page_of = self._tiered(rows, base, query, words, types, doc_type, tiers, rest, cap)
+        else:
+            matches, page_of = self._sorted(rows, base, tiers, rest, cap)
+        by_type, complete = dict(Counter(key for _pk, key in matches[: cap + 1])), len(matches) <= cap
         counts = [
             TypeCount(key, str(t.label), by_type[key], capped=not complete)
             for key, t in types.items()
@@ -237,17 +471,7 @@ class DatabaseBackend(SearchBackend):
         total = shown.get(doc_type, 0) if doc_type else sum(shown.values())
         paginator = ListPaginator([], total, per_page)
         number = paginator.get_page(page).number
-        offset = (number - 1) * per_page
-        rows = base.filter(doc_type=doc_type) if doc_type else base
-        # Within a rank, the registry's type order: a provider or organisation named by the
-        # query comes before the many donations to a project that shares the word.
-        type_order = Case(
-            *(When(doc_type=key, then=Value(t.order)) for key, t in types.items()),
-            default=Value(1000),
-            output_field=IntegerField(),
-        )
-        rows = rows.order_by("rank", type_order, F("date").desc(nulls_last=True), "title", "pk")
-        rows = rows.only("doc_type", "title", "body", "url", "date", "district", "extra")
+        found = page_of((number - 1) * per_page, per_page)
         hits = [
             Hit(
                 doc_type=row.doc_type,
@@ -259,7 +483,7 @@ class DatabaseBackend(SearchBackend):
                 district=row.district,
                 extra=row.extra,
             )
-            for row in rows[offset : offset + per_page]
+            for row in found
         ]
         return SearchResults(
             query=query,

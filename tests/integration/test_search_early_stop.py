@@ -1,0 +1,168 @@
+"""The search that stops early (issue 14, goal 2; ``docs/search.md``): the page of a common
+word is taken tier by tier, each tier sorted whole when it has at most ``SEARCH_COUNT_CAP``
+entries and read along the ranking index otherwise. Whatever the path, every page must hold
+exactly the entries the ranking puts there: an exact title, a title starting with the query,
+containing it, containing all its words, then the body; within a tier the registry's type
+order, newer records first (an entry without a date last), the title, then the entry.
+
+The reference below sorts every match in Python; the backend must agree with it on every page
+shown, with a cap so small that each tier takes the dense path, and with the default cap.
+Runs on both databases."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from search import registry
+from search.backends.database import DatabaseBackend, matching
+from search.models import SearchEntry
+from search.registry import Entry
+from search.text import terms
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 6, 1)
+
+# (type, title, body, days before TODAY or None for no date)
+ROWS = [
+    ("donation", "养老", "捐赠人：王*", 3),
+    ("organization", "养老", "社会团体", None),
+    ("organization", "养老服务中心", "业务范围：养老", 40),
+    ("provider", "养老殡葬服务站", "遗体接运", 2),
+    ("charity_project", "养老计划", "受益地区：朝阳区", 9),
+    ("charity_project", "养老计划", "受益地区：通州区", 9),
+    ("donation", "王* 捐赠 · 养老计划", "捐赠人：王*", 1),
+    ("donation", "李* 捐赠 · 养老计划", "捐赠人：李*", 1),
+    ("donation", "匿名 捐赠 · 养老行动", "捐赠人：匿名", None),
+    ("organization", "北京市朝阳区养老服务协会", "社会团体", 100),
+    ("organization", "北京市通州区养老服务协会", "社会团体", 100),
+    ("provider", "朝阳区殡葬服务公司", "附设养老床位", 5),
+    ("organization", "北京市朝阳区助学促进会", "与养老机构合作", 7),
+    ("donation", "赵* 捐赠 · 助学基金", "北京市朝阳区养老服务协会", 4),
+    ("donation", "钱* 捐赠 · 助学基金", "北京市朝阳区养老服务协会", None),
+    ("donation", "孙* 捐赠 · 助学基金", "北京市朝阳区养老服务协会", 4),
+    ("charity_project", "助学行动", "北京市通州区养老服务协会 朝阳", 30),
+    ("organization", "北京市西城区志愿服务联合会", "志愿服务", 8),
+]
+QUERIES = ["养老", "养老计划", "养老服务", "朝阳 养老", "yanglao", "yl", "助学", "服务"]
+
+
+@pytest.fixture
+def entries(settings):
+    stamp = timezone.now()
+    backend = DatabaseBackend()
+    for number, (key, title, body, days) in enumerate(ROWS, start=1):
+        date = None if days is None else TODAY - datetime.timedelta(days=days)
+        backend.upsert(
+            registry.get_type(key),
+            [(number, Entry(title=title, body=body, url=f"/e/{number}/", date=date))],
+            stamp,
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchentry")
+
+
+def reference(query):
+    """Every match of ``query`` in the ranking's order, sorted in Python."""
+    words = terms(query)
+    cjk = any("\u4e00" <= ch <= "\u9fff" for word in words for ch in word)
+    order = {t.key: t.order for t in registry.document_types()}
+
+    def rank(title):
+        upper, wanted = title.upper(), query.upper()
+        if upper == wanted:
+            return 0
+        if upper.startswith(wanted):
+            return 1
+        if wanted in upper:
+            return 2
+        if len(words) > 1 and cjk and all(word.upper() in upper for word in words):
+            return 3
+        return 4
+
+    rows = list(matching(SearchEntry.objects.all(), query, words))
+    return [
+        row.title + " " + row.url
+        for row in sorted(
+            rows,
+            key=lambda row: (
+                rank(row.title),
+                order[row.doc_type],
+                row.date is None,
+                -(row.date.toordinal() if row.date else 0),
+                row.title,
+                row.pk,
+            ),
+        )
+    ]
+
+
+def shown(query, per_page, doc_type=None):
+    """Every page's hits, as the backend returns them, until the total it reports."""
+    backend = DatabaseBackend()
+    first = backend.search(query, language="zh-hans", per_page=per_page, doc_type=doc_type)
+    if not first.page_obj:
+        return [], 0, 0
+    pages = first.page_obj.paginator.num_pages
+    hits = []
+    for number in range(1, pages + 1):
+        page = backend.search(query, language="zh-hans", per_page=per_page, page=number, doc_type=doc_type)
+        hits += [hit.title + " " + hit.url for hit in page.page_obj]
+    return hits, first.page_obj.paginator.count, pages
+
+
+@pytest.mark.parametrize("cap", [2, 3, 1000])
+@pytest.mark.parametrize("query", QUERIES)
+def test_every_page_holds_what_the_ranking_puts_there_on_either_path(entries, settings, query, cap):
+    settings.SEARCH_COUNT_CAP = cap
+    expected = reference(query)
+    assert expected, query  # every query of the list matches something
+    hits, total, pages = shown(query, per_page=2)
+    # The total shown stops at cap + 1, and the pages it makes hold the ranking's first entries.
+    assert total == min(len(expected), cap + 1)
+    assert hits == expected[: pages * 2]
+
+
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_a_type_tab_keeps_the_ranking_within_its_type(entries, settings, cap):
+    settings.SEARCH_COUNT_CAP = cap
+    donations = {f"/e/{number}/" for number, row in enumerate(ROWS, start=1) if row[0] == "donation"}
+    expected = [hit for hit in reference("养老") if hit.split(" ")[-1] in donations]
+    hits, _total, pages = shown("养老", per_page=2, doc_type="donation")
+    assert hits and hits == expected[: pages * 2]
+
+
+def test_the_exact_title_comes_first_and_an_undated_entry_last_within_its_tier(entries):
+    hits, _total, _pages = shown("养老", per_page=50)
+    titles = [hit.split(" /")[0] for hit in hits]
+    # Exact titles first; within that tier the type order decides, so the organisation (20)
+    # comes before the donation (40) although the donation is dated and newer.
+    assert titles[:2] == ["养老", "养老"]
+    assert hits[0].endswith("/e/2/") and hits[1].endswith("/e/1/")
+    # Within the body tier, the donation without a date comes after the dated ones.
+    body = [hit for hit in hits if "助学基金" in hit]
+    assert body[-1].startswith("钱*")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
+def test_postgresql_reads_a_dense_tier_along_the_ranking_index(entries, settings):
+    """With a cap below the tier's size, the tier is read along the ranking index, with the
+    stored tsvector as the filter: no sort, no to_tsvector per row."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_COUNT_CAP = 2
+    with CaptureQueriesContext(connection) as captured:
+        DatabaseBackend().search("yanglao", language="zh-hans", per_page=2)
+    walks = [
+        q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"] and "tokens_tsv" in q["sql"]
+    ]
+    assert walks
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {walks[-1]}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_entry_ranking" in plan and "Sort" not in plan, plan

@@ -203,11 +203,13 @@ def live_page(section, language):
 
 
 def _in_language(pages, language):
-    """Each of ``pages`` replaced by its live translation in ``language`` where one exists."""
+    """Each of ``pages`` replaced by its live translation in ``language`` where one exists.
+    Pages already in ``language`` (their ``locale`` selected with them) cost no query: the
+    common case, the default language."""
     from wagtail.models import Page as BasePage
 
-    if not pages:
-        return []
+    if all(page.locale.language_code == language for page in pages):
+        return list(pages)
     translations = {
         page.translation_key: page
         for page in BasePage.objects.live()
@@ -222,15 +224,21 @@ def build_content(page, request=None):
     from .models import GuidePage, NewsPage
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    chosen = [block.value for block in page.featured_guides if block.value is not None]
-    guide_ids = [guide.pk for guide in chosen]
-    live = {g.pk: g for g in GuidePage.objects.live().filter(pk__in=guide_ids)} if guide_ids else {}
+    # The chosen pages' ids from the stream's raw data: reading the blocks' values would load
+    # every chosen page (and its specific page) only to load the live ones again below.
+    guide_ids = [block["value"] for block in page.featured_guides.raw_data if block.get("value")]
+    live = (
+        {g.pk: g for g in GuidePage.objects.live().filter(pk__in=guide_ids).select_related("locale")}
+        if guide_ids
+        else {}
+    )
     guides = _in_language([live[pk] for pk in guide_ids if pk in live], language)
     notices = []
     if page.notice_tag and page.notice_count:
         notices = list(
             NewsPage.objects.live()
             .filter(tags__name=page.notice_tag, locale__language_code=settings.LANGUAGE_CODE)
+            .select_related("locale")
             .order_by("-date", "-pk")[: page.notice_count]
         )
         notices = _in_language(notices, language)

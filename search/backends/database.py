@@ -293,7 +293,9 @@ def index_plans(indexed):
     whole table (seconds at a million entries). Measured in ``benchmarks/results/public.md``.
     ``work_mem`` is raised for the search (``SEARCH_WORK_MEM``) so the bitmap of a common
     word's matches stays exact: a lossy bitmap made PostgreSQL check every row of its lossy
-    pages again. The one walk allowed is ``ordered_plans``'s, for a tier known to be dense."""
+    pages again. The only reads that walk are ``sample_plans``' (a word the planner expects in
+    at least ``SEARCH_WALK_SHARE`` of the entries) and ``ordered_plans``' (a tier known to
+    hold more than the cap's entries)."""
     if not indexed or connection.vendor != "postgresql":
         yield
         return

@@ -101,6 +101,22 @@ def _raw_tsquery(phrases, prefixes):
     )
 
 
+_STORED_MATCH = {  # migration 0004's stored tsvector columns
+    "tokens_tsv": "search_searchentry.tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
+    "title_tsv": "search_searchentry.title_tsv @@ to_tsquery('simple'::regconfig, %s)",
+}
+
+
+def _stored_match(column, phrases, prefixes):
+    """PostgreSQL: a stored tsvector column (``tokens_tsv`` or ``title_tsv``) holds the query.
+    The SQL is one of two fixed strings; the query's tokens go in as a parameter."""
+    return RawSQL(  # noqa: S611 - one of two fixed strings above, the tokens a parameter
+        _STORED_MATCH[column],
+        [_raw_tsquery(phrases, prefixes)],
+        output_field=BooleanField(),
+    )
+
+
 def full_text(queryset, phrases, prefixes):
     """``queryset`` narrowed through the database's full-text index to the entries holding each
     of ``phrases`` (bigrams at consecutive positions) and, for each of ``prefixes``, a token
@@ -111,16 +127,7 @@ def full_text(queryset, phrases, prefixes):
     if connection.vendor == "postgresql":
         # The stored tsvector of migration 0004 (its GIN index answers the bitmap; a row read
         # along the ranking index is checked without running to_tsvector). It is never selected.
-        return (
-            queryset.filter(
-                RawSQL(
-                    "search_searchentry.tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
-                    [_raw_tsquery(phrases, prefixes)],
-                    output_field=BooleanField(),
-                )
-            ),
-            True,
-        )
+        return queryset.filter(_stored_match("tokens_tsv", phrases, prefixes)), True
     if connection.vendor == "sqlite" and _sqlite_fts_table():
         match = " AND ".join(
             [*(f'"{" ".join(bigrams)}"' for bigrams in phrases), *(f'"{word}"*' for word in prefixes)]
@@ -145,13 +152,7 @@ def title_full_text(queryset, phrases, prefixes):
     ``queryset`` as it is."""
     if connection.vendor != "postgresql" or not (phrases or prefixes):
         return queryset
-    return queryset.filter(
-        RawSQL(
-            "search_searchentry.title_tsv @@ to_tsquery('simple'::regconfig, %s)",
-            [_raw_tsquery(phrases, prefixes)],
-            output_field=BooleanField(),
-        )
-    )
+    return queryset.filter(_stored_match("title_tsv", phrases, prefixes))
 
 
 def matching(queryset, query, words):

@@ -25,7 +25,8 @@ class SearchEntry(models.Model):
     updated = models.DateTimeField(_("索引时间"))
     # The full-text index's tokens (``search.text.index_tokens`` of title, extra and body):
     # indexed by PostgreSQL (GIN over ``to_tsvector('simple', tokens)``) and by SQLite (the
-    # FTS5 table ``search_searchentry_fts``, kept in step by triggers). See migration 0002.
+    # FTS5 table ``search_searchentry_fts``, kept in step by triggers). See migrations 0002
+    # and 0005 (SQLite's title FTS5 table over ``title_tokens``).
     tokens = models.TextField(_("检索词"), blank=True, editable=False)
     # The search that stops early (migration 0004, ``search.backends.database``): the title's
     # own tokens (bigrams and Latin words, no pinyin), for the title tiers of the ranking; and

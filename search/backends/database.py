@@ -6,15 +6,17 @@ substring of its title, extra line or body, each Latin word (pinyin such as ``ya
 ``tz``, a USCC, a receipt number, English) as the start of one of its tokens. The index
 (``search.text.index_tokens``: bigrams of the Chinese text at consecutive positions, pinyin,
 Latin words) answers that alone: a Chinese word is a phrase of its bigrams (``<->`` in a
-PostgreSQL tsquery, a quoted phrase in SQLite's FTS5 table; both indexes are migration 0002's). Only a one-character Chinese word, which has no bigram, is checked in
-the title and body with ``icontains``; a query of single characters reads every entry.
+PostgreSQL tsquery, a quoted phrase in SQLite's FTS5 table; both indexes are migration 0002's).
+Only a one-character Chinese word, which has no bigram, is checked in the title and body with
+``icontains``; a query of single characters reads every entry.
 
 Title matches rank before body matches (an exact title first, then a title starting with the
 query, containing it, containing all its words), then the registry's type order, then newer
 records first. The search stops early whatever the data size (``docs/search.md``): the counts
 per type stop at ``SEARCH_COUNT_CAP`` + 1 matches, and the page is taken tier by tier, each
 tier either sorted whole (at most the cap's entries) or read along the ranking index until the
-page is full (``tier_rows``).
+page is full (``tier_rows``). PostgreSQL and SQLite both take that path, each through its own
+indexes (migrations 0004 and 0005); a SQLite built without FTS5 sorts every candidate.
 """
 
 import json
@@ -22,6 +24,7 @@ import re
 import time
 from collections import Counter
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -78,20 +81,67 @@ def _all_words(words, *fields):
     return condition
 
 
-_FTS_TABLE = {}
+_FTS_TABLES = {}
+# SQLite's FTS5 tables (migrations 0002 and 0005): the query's tokens, and the title's own.
+SQLITE_TOKENS, SQLITE_TITLE = "search_searchentry_fts", "search_searchentry_title_fts"
 
 
-def _sqlite_fts_table():
-    """Whether this SQLite database has the FTS5 table of migration 0002 (a SQLite built
-    without FTS5 has none, and the backend then reads every entry); asked once per database."""
+def _sqlite_fts_tables():
+    """The FTS5 tables this SQLite database has (a SQLite built without FTS5 has none, and the
+    backend then reads every entry); asked once per database."""
     name = connection.settings_dict["NAME"]
-    if name not in _FTS_TABLE:
+    if name not in _FTS_TABLES:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_searchentry_fts'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (%s, %s)",
+                [SQLITE_TOKENS, SQLITE_TITLE],
             )
-            _FTS_TABLE[name] = cursor.fetchone() is not None
-    return _FTS_TABLE[name]
+            _FTS_TABLES[name] = frozenset(row[0] for row in cursor.fetchall())
+    return _FTS_TABLES[name]
+
+
+def sqlite_tiered():
+    """Whether this SQLite database has both FTS5 tables the search that stops early reads."""
+    return connection.vendor == "sqlite" and _sqlite_fts_tables() >= {SQLITE_TOKENS, SQLITE_TITLE}
+
+
+def _fts5_match(phrases, prefixes):
+    # Tokens are [a-z0-9]+ (search.text), so they are safe in an FTS5 query string.
+    return " AND ".join(
+        [*(f'"{" ".join(bigrams)}"' for bigrams in phrases), *(f'"{word}"*' for word in prefixes)]
+    )
+
+
+_SQLITE_MATCH = {  # the FTS5 tables' fixed SQL; the query's tokens go in as a parameter
+    SQLITE_TOKENS: (
+        "search_searchentry_fts.rowid = search_searchentry.id",
+        "search_searchentry_fts MATCH %s",
+        "SELECT rowid FROM search_searchentry_fts WHERE search_searchentry_fts MATCH %s",
+    ),
+    SQLITE_TITLE: (
+        "search_searchentry_title_fts.rowid = search_searchentry.id",
+        "search_searchentry_title_fts MATCH %s",
+        "SELECT rowid FROM search_searchentry_title_fts WHERE search_searchentry_title_fts MATCH %s",
+    ),
+}
+
+
+def _sqlite_match(queryset, table, phrases, prefixes, ordered):
+    """SQLite: ``queryset`` narrowed to the entries the FTS5 ``table`` finds for the query.
+
+    Unordered (a sample, a count), the FTS5 table is joined: SQLite reads its matches one by one
+    and stops with the ``LIMIT``, where ``id IN (...)`` would first collect every match of a
+    common word. ``ordered`` (a walk along the ranking index), the matches are an ``IN`` list
+    on ``id + 0``: the ``+ 0`` keeps SQLite from starting at the list and sorting it, so it
+    reads the ranking index in order and stops after the page's rows."""
+    join, where, rows = _SQLITE_MATCH[table]
+    match = _fts5_match(phrases, prefixes)
+    if ordered:
+        key = f"_{table}_rowid"
+        return queryset.alias(**{key: F("pk") + 0}).filter(
+            **{f"{key}__in": RawSQL(rows, [match])}  # noqa: S611 - fixed SQL, the tokens a parameter
+        )
+    return queryset.extra(tables=[table], where=[join, where], params=[match])  # noqa: S610 - fixed SQL
 
 
 def _raw_tsquery(phrases, prefixes):
@@ -117,45 +167,40 @@ def _stored_match(column, phrases, prefixes):
     )
 
 
-def full_text(queryset, phrases, prefixes):
+def full_text(queryset, phrases, prefixes, ordered=False):
     """``queryset`` narrowed through the database's full-text index to the entries holding each
     of ``phrases`` (bigrams at consecutive positions) and, for each of ``prefixes``, a token
     starting with it; and whether the index decided exactly (``False`` only without one, when
-    each token is looked up in the text with ``contains`` and adjacency is not checked)."""
+    each token is looked up in the text with ``contains`` and adjacency is not checked).
+    ``ordered``: the rows are to be read along the ranking index (SQLite words it differently)."""
     if not phrases and not prefixes:
         return queryset, True
     if connection.vendor == "postgresql":
         # The stored tsvector of migration 0004 (its GIN index answers the bitmap; a row read
         # along the ranking index is checked without running to_tsvector). It is never selected.
         return queryset.filter(_stored_match("tokens_tsv", phrases, prefixes)), True
-    if connection.vendor == "sqlite" and _sqlite_fts_table():
-        match = " AND ".join(
-            [*(f'"{" ".join(bigrams)}"' for bigrams in phrases), *(f'"{word}"*' for word in prefixes)]
-        )
-        return (
-            queryset.filter(
-                pk__in=RawSQL(
-                    "SELECT rowid FROM search_searchentry_fts WHERE search_searchentry_fts MATCH %s", [match]
-                )
-            ),
-            True,
-        )
+    if connection.vendor == "sqlite" and SQLITE_TOKENS in _sqlite_fts_tables():
+        return _sqlite_match(queryset, SQLITE_TOKENS, phrases, prefixes, ordered), True
     tokens = [token for bigrams in phrases for token in bigrams] + list(prefixes)
     return queryset.filter(*(Q(tokens__contains=token) for token in tokens)), False
 
 
-def title_full_text(queryset, phrases, prefixes):
-    """On PostgreSQL, ``queryset`` narrowed through the title's own tsvector (``title_tsv``, GIN)
-    to the entries whose title holds the query's words: what every title tier of the ranking
-    needs (a title that contains the query contains its bigrams and starts one of its Latin
-    words with each Latin word). Elsewhere, and for a query of single characters,
-    ``queryset`` as it is."""
-    if connection.vendor != "postgresql" or not (phrases or prefixes):
+def title_full_text(queryset, phrases, prefixes, ordered=False):
+    """``queryset`` narrowed through the title's own index (PostgreSQL's ``title_tsv``, SQLite's
+    FTS5 table over ``title_tokens``) to the entries whose title holds the query's words: what
+    every title tier of the ranking needs (a title that contains the query contains its bigrams
+    and starts one of its Latin words with each Latin word). Without that index, and for a
+    query of single characters, ``queryset`` as it is."""
+    if not (phrases or prefixes):
         return queryset
-    return queryset.filter(_stored_match("title_tsv", phrases, prefixes))
+    if connection.vendor == "postgresql":
+        return queryset.filter(_stored_match("title_tsv", phrases, prefixes))
+    if connection.vendor == "sqlite" and SQLITE_TITLE in _sqlite_fts_tables():
+        return _sqlite_match(queryset, SQLITE_TITLE, phrases, prefixes, ordered)
+    return queryset
 
 
-def matching(queryset, query, words):
+def matching(queryset, query, words, ordered=False):
     """Entries matching the query.
 
     A record matches when it holds every word of the query: each Chinese word as a substring of
@@ -164,7 +209,7 @@ def matching(queryset, query, words):
     has two characters or more; a one-character word is checked in the title and body with
     ``icontains`` (the index still narrows by the other words)."""
     phrases, prefixes, exact = query_phrases(query)
-    queryset, decided = full_text(queryset, phrases, prefixes)
+    queryset, decided = full_text(queryset, phrases, prefixes, ordered)
     cjk = any(_CJK.search(word) for word in words)
     if (phrases or prefixes) and ((exact and decided) or not cjk):
         # The index answered (a Latin-only query has no substring in the text to check: pinyin).
@@ -204,19 +249,20 @@ def sorted_rows(pks, start, count):
     return list(chosen[start : start + count])
 
 
-def tier_rows(rows, start, count, cap):
+def tier_rows(rows, start, count, cap, ordered=None):
     """Rows ``[start, start + count)`` of one tier in the ranking's order, and the tier's size
     (``None`` when it has more than ``cap`` entries).
 
     The tier's first ``cap`` + 1 entries are read in no order (``sample``). A tier with at most
     ``cap`` entries is then sorted whole (``sorted_rows``). A larger one is read along the
-    ranking index instead, checking each row against the query and stopping after the page's
-    rows: such a tier's matches are dense, so the walk is short, where sorting would have read
-    every match of a common word."""
+    ranking index instead (``ordered``: the same rows worded for that, where the database needs
+    it), checking each row against the query and stopping after the page's rows: such a tier's
+    matches are dense, so the walk is short, where sorting would have read every match of a
+    common word."""
     pks = sample(rows, cap + 1)
     if len(pks) <= cap:
         return sorted_rows(pks, start, count), len(pks)
-    return walk(rows, start, count), None
+    return walk(rows if ordered is None else ordered, start, count), None
 
 
 def walk(rows, start, count):
@@ -274,17 +320,33 @@ def _estimated_share(rows):
 
 def _set_plans(cursor, settings_, remember=True):
     """Set planner settings for the rest of the transaction; the settings they replace, to set
-    back (``None`` with ``remember=False``: the transaction's end sets them back itself)."""
-    before = None
-    if remember:
-        names = [name for name, _value in settings_]
-        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
-        before = list(zip(names, cursor.fetchone(), strict=True))
-    cursor.execute(
-        "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings_)),
-        [part for pair in settings_ for part in pair],
-    )
-    return before
+    back (``None`` with ``remember=False``: the transaction's end sets them back itself). One
+    statement either way: the subquery reads the settings before the outer query sets them."""
+    names = [name for name, _value in settings_]
+    setting = ", ".join(["set_config(%s, %s, true)"] * len(settings_))
+    values = [part for pair in settings_ for part in pair]
+    if not remember:
+        cursor.execute(f"SELECT {setting}", values)
+        return None
+    reading = ", ".join(f"current_setting(%s) AS s{n}" for n in range(len(names)))
+    sql = f"SELECT previous.*, {setting} FROM (SELECT {reading} OFFSET 0) AS previous"  # noqa: S608 - placeholders only
+    cursor.execute(sql, [*values, *names])
+    return list(zip(names, cursor.fetchone()[: len(names)], strict=True))
+
+
+# The search's own plan (``index_plans``): every setting the walks below change is set, so that
+# each walk sets back exactly these values without first reading them.
+INDEX_PLANS = (
+    ("enable_seqscan", "off"),
+    ("enable_indexscan", "off"),
+    ("enable_bitmapscan", "on"),
+    ("enable_sort", "on"),
+    # One search is one process's work: parallel workers only made the other requests wait.
+    ("max_parallel_workers_per_gather", "0"),
+)
+
+
+_INDEX_PLANS_ACTIVE = ContextVar("search_index_plans", default=False)
 
 
 @contextmanager
@@ -300,40 +362,43 @@ def index_plans(indexed):
     if not indexed or connection.vendor != "postgresql":
         yield
         return
-    plans = [
-        ("enable_seqscan", "off"),
-        ("enable_indexscan", "off"),
-        ("work_mem", settings.SEARCH_WORK_MEM),
-        # One search is one process's work: parallel workers only made the other requests wait.
-        ("max_parallel_workers_per_gather", "0"),
-    ]
+    plans = [*INDEX_PLANS, ("work_mem", settings.SEARCH_WORK_MEM)]
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         before = _set_plans(cursor, plans, remember=nested)
+        active = _INDEX_PLANS_ACTIVE.set(True)
         try:
             yield
         finally:  # within a caller's transaction too, only this search is planned so
+            _INDEX_PLANS_ACTIVE.reset(active)
             if nested:
                 _set_plans(cursor, before, remember=False)
+
+
+@contextmanager
+def _within_index_plans(changes):
+    """Within ``index_plans``: ``changes`` for the statements inside, then the search's own plan
+    again (two statements)."""
+    names = {name for name, _value in changes}
+    with connection.cursor() as cursor:
+        _set_plans(cursor, changes, remember=False)
+        try:
+            yield
+        finally:
+            _set_plans(
+                cursor, [(name, value) for name, value in INDEX_PLANS if name in names], remember=False
+            )
 
 
 @contextmanager
 def sample_plans(rows):
     """On PostgreSQL, within ``index_plans``: read the table until enough matches are found
     (no bitmap) when the planner expects at least ``SEARCH_WALK_SHARE`` of it to match."""
-    if (
-        connection.vendor != "postgresql"
-        or not connection.in_atomic_block
-        or _estimated_share(rows) < settings.SEARCH_WALK_SHARE
-    ):
+    if not _INDEX_PLANS_ACTIVE.get() or _estimated_share(rows) < settings.SEARCH_WALK_SHARE:
         yield
         return
-    with connection.cursor() as cursor:
-        before = _set_plans(cursor, [("enable_seqscan", "on"), ("enable_bitmapscan", "off")])
-        try:
-            yield
-        finally:
-            _set_plans(cursor, before, remember=False)
+    with _within_index_plans([("enable_seqscan", "on"), ("enable_bitmapscan", "off")]):
+        yield
 
 
 @contextmanager
@@ -341,16 +406,13 @@ def ordered_plans():
     """On PostgreSQL, within ``index_plans``: read a dense tier along the ranking index, in its
     order, checking each row (the stored ``tokens_tsv``), with no bitmap and no sort: the walk
     stops after the page's rows."""
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+    if not _INDEX_PLANS_ACTIVE.get():
         yield
         return
-    plans = [("enable_indexscan", "on"), ("enable_bitmapscan", "off"), ("enable_sort", "off")]
-    with connection.cursor() as cursor:
-        before = _set_plans(cursor, plans)
-        try:
-            yield
-        finally:
-            _set_plans(cursor, before, remember=False)
+    with _within_index_plans(
+        [("enable_indexscan", "on"), ("enable_bitmapscan", "off"), ("enable_sort", "off")]
+    ):
+        yield
 
 
 def for_language(queryset, language):
@@ -393,17 +455,17 @@ class DatabaseBackend(SearchBackend):
         if not query:
             return SearchResults(query=query, words=[], doc_type=doc_type, page_obj=None)
         words = terms(query)
-        base = matching(for_language(SearchEntry.objects.filter(doc_type__in=types), language), query, words)
+        scoped = for_language(SearchEntry.objects.filter(doc_type__in=types), language)
+        base = matching(scoped, query, words)
         indexed = any(query_phrases(query)[:2])
         with index_plans(indexed):
-            return self._search(base, query, words, types, doc_type, page, per_page)
+            return self._search(scoped, base, query, words, types, doc_type, page, per_page)
 
     @staticmethod
     def _sorted(rows, base, tiers, rest, cap):
-        """SQLite (and any database without the PostgreSQL columns): the FTS5 candidates sorted
-        by rank, then the ranking index's order, in one query; a sample of the matches for
-        the counts. Measured at 200,000 entries, the tiers were slower here: SQLite has no
-        title index to find a title tier's few entries with."""
+        """A database without the indexes the tiers read (a SQLite built without FTS5, another
+        vendor): the candidates sorted by rank, then the ranking index's order, in one query;
+        a sample of the matches for the counts."""
         rank = Case(*(When(tier, then=Value(n)) for n, tier in enumerate(tiers)), default=Value(len(tiers)))
         ranked = rows.annotate(rank=rank).order_by("rank", *RANKING).only(*SHOWN)
         return sample(base, cap + 1, "pk", "doc_type"), lambda start, count: list(
@@ -411,18 +473,47 @@ class DatabaseBackend(SearchBackend):
         )
 
     @staticmethod
-    def _tiered(rows, base, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
-        """PostgreSQL: the search that stops early, tier by tier (``docs/search.md``)."""
+    def _title_tiers(scoped, rows, query, tiers):
+        """Each title tier's rows twice: as sampled and sorted, and as read along the ranking
+        index when it holds more than the cap's entries.
+
+        PostgreSQL: the matches narrowed by the title's own vector (one form serves both).
+        SQLite: the tiers start from the entries in scope, not from the matches: a title that
+        starts with or contains the query holds every Chinese word of it, so the token index
+        adds nothing but the cost of collecting a common word's every match. The exact and
+        prefix tiers are found through the title's ``NOCASE`` index; the others are sampled
+        through the title's FTS5 table. A Latin word (pinyin, a code) must also start one of
+        the title's tokens, which the title's FTS5 table checks."""
+        phrases, prefixes, _exact = query_phrases(query)
+        if connection.vendor == "postgresql":
+            found = [title_full_text(rows.filter(tier), phrases, prefixes) for tier in tiers]
+            return found, found
+        walks = [
+            title_full_text(scoped.filter(tier), phrases, prefixes, ordered=True)
+            if prefixes
+            else scoped.filter(tier)
+            for tier in tiers
+        ]
+        found = [
+            walks[n] if n < 2 else title_full_text(scoped.filter(tier), phrases, prefixes)
+            for n, tier in enumerate(tiers)
+        ]
+        return found, walks
+
+    def _tiered(self, scoped, rows, ordered, base, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
+        """The search that stops early, tier by tier (``docs/search.md``). ``rows``: the matches
+        (of the type tab, if one is open); ``ordered``: the same, worded for a walk along the
+        ranking index; ``scoped``: every entry the search may show."""
         phrases, prefixes, _exact = query_phrases(query)
         # The title tiers first: their own indexes find their few entries cheaply.
-        tiers = [title_full_text(rows.filter(tier), phrases, prefixes) for tier in tiers]
+        tiers, walks = self._title_tiers(scoped, rows, query, tiers)
         # A one-word query's "title contains" tier is nearly every title holding the word: the
         # planner's guess for the LIKE would hide how dense it is, so the title's own vector
         # decides, alone (with the body's as well, the planner multiplies the two shares as if
         # independent, though a title's words are always the body's too). The exact and prefix
         # tiers are answered by their btree and never walked.
         in_title = None
-        if len(words) == 1:
+        if len(words) == 1 and connection.vendor == "postgresql":
             kinds = [doc_type] if doc_type else list(types)
             in_title = title_full_text(SearchEntry.objects.filter(doc_type__in=kinds), phrases, prefixes)
         title_pks = [
@@ -438,9 +529,9 @@ class DatabaseBackend(SearchBackend):
 
         def page_of(start, wanted):
             found = []
-            for tier, pks in zip(tiers, title_pks, strict=True):
+            for tier_walk, pks in zip(walks, title_pks, strict=True):
                 if len(pks) > cap:  # a title tier above the cap holds every page shown
-                    return found + walk(tier, start, wanted)
+                    return found + walk(tier_walk, start, wanted)
                 page_rows = sorted_rows(pks, start, wanted)
                 found += page_rows
                 wanted -= len(page_rows)
@@ -451,18 +542,25 @@ class DatabaseBackend(SearchBackend):
                 in_titles = {pk for pks in title_pks for pk in pks}
                 return found + sorted_rows([pk for pk, _key in matches if pk not in in_titles], start, wanted)
             if whole:  # the body tier has more than cap entries
-                return found + walk(rows.filter(rest), start, wanted)
-            return found + tier_rows(rows.filter(rest), start, wanted, cap)[0]
+                return found + walk(ordered.filter(rest), start, wanted)
+            return found + tier_rows(rows.filter(rest), start, wanted, cap, ordered.filter(rest))[0]
 
         return matches, page_of
 
-    def _search(self, base, query, words, types, doc_type, page, per_page):
+    def _search(self, scoped, base, query, words, types, doc_type, page, per_page):  # noqa: PLR0913
         cap = settings.SEARCH_COUNT_CAP
-        rows = base.filter(doc_type=doc_type, type_order=types[doc_type].order) if doc_type else base
         tiers, rest = rank_tiers(query, words)
-        if connection.vendor == "postgresql":
-            matches, page_of = self._tiered(rows, base, query, words, types, doc_type, tiers, rest, cap)
+        if connection.vendor == "postgresql" or sqlite_tiered():
+            ordered = matching(scoped, query, words, ordered=True)
+            if doc_type:
+                kind = {"doc_type": doc_type, "type_order": types[doc_type].order}
+                scoped, ordered = scoped.filter(**kind), ordered.filter(**kind)
+            rows = base.filter(**kind) if doc_type else base
+            matches, page_of = self._tiered(
+                scoped, rows, ordered, base, query, words, types, doc_type, tiers, rest, cap
+            )
         else:
+            rows = base.filter(doc_type=doc_type, type_order=types[doc_type].order) if doc_type else base
             matches, page_of = self._sorted(rows, base, tiers, rest, cap)
         by_type, complete = dict(Counter(key for _pk, key in matches[: cap + 1])), len(matches) <= cap
         counts = [

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -409,8 +410,15 @@ def test_query_count_is_flat(client, committed, django_assert_max_num_queries, c
         for n in range(count):
             OrganizationFactory(name=f"北京市常青示例养老协会{n}")
             ProviderFactory(name=f"常青示例殡仪馆{n}")
+    if connection.vendor == "postgresql":
+        # The planner's statistics are this test's rows, not those another test analysed
+        # (ANALYZE outlives a test's rollback): every match is then in the title tier, the
+        # densest case, which samples and walks (search.backends.database): 13 of its queries
+        # are the search's, 6 of them the planner settings around each sample and walk.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchentry")
     client.get("/search/", {"q": "常青示例"})  # warm caches (site, locales)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20 if connection.vendor == "postgresql" else 12):
         response = client.get("/search/", {"q": "常青示例"})
     assert f"共找到 {2 * count} 条结果" in response.content.decode()
 

@@ -166,3 +166,47 @@ def test_postgresql_reads_a_dense_tier_along_the_ranking_index(entries, settings
         cursor.execute(f"EXPLAIN {walks[-1]}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "search_entry_ranking" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's plans")
+def test_sqlite_reads_a_dense_tier_along_the_ranking_index_and_titles_through_their_index(entries, settings):
+    """Migration 0005: with a cap below the tiers' sizes, each walk reads the ranking index in
+    order (no sort of the matches), the exact and prefix tiers use the title's ``NOCASE``
+    index, and a title tier is sampled through the title's FTS5 table."""
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchentry")
+    settings.SEARCH_COUNT_CAP = 2
+    plans = {}
+    for query in ("养老", "yanglao"):
+        with CaptureQueriesContext(connection) as captured:
+            DatabaseBackend().search(query, language="zh-hans", per_page=2)
+        for sql in (q["sql"] for q in captured.captured_queries):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                plans[sql] = " | ".join(row[-1] for row in cursor.fetchall())
+    # The walks: read in the ranking's order, not a sort of primary keys already found.
+    ranked = [
+        plan
+        for sql, plan in plans.items()
+        if '"search_searchentry"."type_order" ASC' in sql and '"search_searchentry"."id" IN (' not in sql
+    ]
+    # "yanglao" has no title tier (titles hold no pinyin): its body tier is walked, the matches
+    # an IN list that SQLite checks row by row along the index.
+    assert ranked, plans
+    for plan in ranked:
+        assert "search_entry_ranking" in plan and "TEMP B-TREE" not in plan, plan
+    # The exact tier's sample: the title index, not the matches.
+    exact = [
+        plan
+        for sql, plan in plans.items()
+        if sql.startswith('SELECT "search_searchentry"."id" AS "pk" FROM "search_searchentry" WHERE')
+        and "search_searchentry_fts" not in sql
+        and " LIKE '养老' ESCAPE" in sql
+        and "NOT" not in sql
+    ]
+    assert exact and all("search_entry_title_nocase" in plan for plan in exact), plans
+    assert any(
+        "search_searchentry_title_fts" in sql and "VIRTUAL TABLE" in plan for sql, plan in plans.items()
+    )

@@ -144,28 +144,39 @@ def test_postgresql_search_selects_no_tsvector_and_plans_with_its_own_settings(o
     assert not any("tokens_tsv" in query.split(" FROM ")[0] for query in searches), searches
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's FTS5 table")
-def test_sqlite_fts5_table_follows_inserts_updates_and_deletes(committed):
+def _fts5_count(table, word):
+    """Entries the SQLite FTS5 ``table`` finds for ``word`` (one Chinese word or Latin token)."""
+    phrases, prefixes, _exact = query_phrases(word)
+    match = " ".join([*(f'"{" ".join(bigrams)}"' for bigrams in phrases), *(f'"{p}"' for p in prefixes)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608 - a fixed table
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's FTS5 tables")
+def test_sqlite_fts5_tables_follow_inserts_updates_and_deletes(committed):
+    """Both FTS5 tables (the tokens', migration 0002, and the title's, migration 0005) are
+    kept in step with the index by their triggers."""
+    tokens, title = "search_searchentry_fts", "search_searchentry_title_fts"
     with committed():
         org = OrganizationFactory(name="北京市通州区养老服务中心")
     assert found("tongzhou") == ["北京市通州区养老服务中心"]
+    assert _fts5_count(title, "通州") == 1
     with committed():
         org.name = "北京市顺义区养老服务中心"
         org.save()
     assert found("tongzhou") == [] and found("shunyi") == ["北京市顺义区养老服务中心"]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM search_searchentry_fts WHERE search_searchentry_fts MATCH 'shunyi'"
-        )
-        assert cursor.fetchone()[0] == 1
+    assert (_fts5_count(tokens, "shunyi"), _fts5_count(title, "顺义"), _fts5_count(title, "通州")) == (
+        1,
+        1,
+        0,
+    )
+    # The title's table holds the title only: no pinyin, no body.
+    assert _fts5_count(title, "shunyi") == 0
     with committed():
         org.delete()
     assert found("shunyi") == []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM search_searchentry_fts WHERE search_searchentry_fts MATCH 'shunyi'"
-        )
-        assert cursor.fetchone()[0] == 0
+    assert (_fts5_count(tokens, "shunyi"), _fts5_count(title, "顺义")) == (0, 0)
 
 
 def test_elasticsearch_mapping_indexes_pinyin_and_initials_of_ik_words(settings):

@@ -550,6 +550,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 import harness
 
+from search.text import warm_up
+
+warm_up()  # as config/wsgi.py does when a worker starts
 client = Client(HTTP_HOST="127.0.0.1")
 # A process that has served other pages (the news and guide indexes, not measured): what a
 # process learns once (content types, the menu, the site's root paths) is not charged to the

@@ -37,6 +37,16 @@ def terms(query):
     return words
 
 
+def warm_up():
+    """Load the segmenter's dictionary and the pinyin tables now (about a second), not in the
+    first search a process serves: a web worker calls this as it starts (``config/wsgi.py``)."""
+    import jieba
+    from pypinyin import lazy_pinyin
+
+    jieba.initialize()
+    lazy_pinyin("北京")
+
+
 def normalize_query(query, max_length=100):
     return _SPACES.sub(" ", (query or "").strip())[:max_length]
 

@@ -604,3 +604,19 @@ def test_only_saves_that_change_indexed_fields_reindex_dependants(committed):
         organization.save()
     donations = SearchEntry.objects.filter(doc_type="donation")
     assert all("改名后的示例基金会" in entry.body for entry in donations) and donations.count() == 5
+
+
+def test_a_web_worker_loads_the_segmenter_as_it_starts_not_in_the_first_search():
+    """config/wsgi.py: jieba's dictionary (about a second) is loaded when the WSGI application
+    is imported, so no visitor's first search waits for it."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import config.wsgi, jieba; print(jieba.dt.initialized)"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.test"),
+    }
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)  # noqa: S603
+    assert result.stdout.strip().splitlines()[-1] == "True"

@@ -530,14 +530,19 @@ class DatabaseBackend(SearchBackend):
         def page_of(start, wanted):
             found = []
             for tier_walk, pks in zip(walks, title_pks, strict=True):
-                if len(pks) > cap:  # a title tier above the cap holds every page shown
-                    return found + walk(tier_walk, start, wanted)
-                page_rows = sorted_rows(pks, start, wanted)
+                if len(pks) > cap:
+                    # A dense tier, read along the ranking index. The page starts inside it
+                    # (pages go no further than the cap), but may end after it: the rest of
+                    # the page then comes from the next tiers, from their start.
+                    page_rows = walk(tier_walk, start, wanted)
+                    start = 0
+                else:
+                    page_rows = sorted_rows(pks, start, wanted)
+                    start = max(0, start - len(pks))
                 found += page_rows
                 wanted -= len(page_rows)
                 if not wanted:
                     return found
-                start = max(0, start - len(pks))
             if whole and len(matches) <= cap + titled:  # every match is known
                 in_titles = {pk for pks in title_pks for pk in pks}
                 return found + sorted_rows([pk for pk, _key in matches if pk not in in_titles], start, wanted)

@@ -19,15 +19,11 @@ page is full (``tier_rows``). PostgreSQL and SQLite both take that path, each th
 indexes (migrations 0004 and 0005); a SQLite built without FTS5 sorts every candidate.
 """
 
-import json
 import re
-import time
 from collections import Counter
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
@@ -36,7 +32,8 @@ from django.utils import translation
 from .. import registry
 from ..models import SearchEntry
 from ..text import index_tokens, normalize_query, query_phrases, snippet, terms, title_tokens
-from . import Hit, ListPaginator, SearchBackend, SearchResults, TypeCount
+from . import Hit, ListPaginator, SearchBackend, SearchResults, TypeCount, sqlite_fts
+from .postgres_plans import index_plans, ordered_plans, sample_plans
 
 FIELDS = (
     "title",
@@ -82,69 +79,6 @@ def _all_words(words, *fields):
     return condition
 
 
-_FTS_TABLES = {}
-# SQLite's FTS5 tables (migrations 0002 and 0005): the query's tokens, and the title's own.
-SQLITE_TOKENS, SQLITE_TITLE = "search_searchentry_fts", "search_searchentry_title_fts"
-
-
-def _sqlite_fts_tables():
-    """The FTS5 tables this SQLite database has (a SQLite built without FTS5 has none, and the
-    backend then reads every entry); asked once per database."""
-    name = connection.settings_dict["NAME"]
-    if name not in _FTS_TABLES:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (%s, %s)",
-                [SQLITE_TOKENS, SQLITE_TITLE],
-            )
-            _FTS_TABLES[name] = frozenset(row[0] for row in cursor.fetchall())
-    return _FTS_TABLES[name]
-
-
-def sqlite_tiered():
-    """Whether this SQLite database has both FTS5 tables the search that stops early reads."""
-    return connection.vendor == "sqlite" and _sqlite_fts_tables() >= {SQLITE_TOKENS, SQLITE_TITLE}
-
-
-def _fts5_match(phrases, prefixes):
-    # Tokens are [a-z0-9]+ (search.text), so they are safe in an FTS5 query string.
-    return " AND ".join(
-        [*(f'"{" ".join(bigrams)}"' for bigrams in phrases), *(f'"{word}"*' for word in prefixes)]
-    )
-
-
-_SQLITE_MATCH = {  # the FTS5 tables' fixed SQL; the query's tokens go in as a parameter
-    SQLITE_TOKENS: (
-        "search_searchentry_fts.rowid = search_searchentry.id",
-        "search_searchentry_fts MATCH %s",
-        "SELECT rowid FROM search_searchentry_fts WHERE search_searchentry_fts MATCH %s",
-    ),
-    SQLITE_TITLE: (
-        "search_searchentry_title_fts.rowid = search_searchentry.id",
-        "search_searchentry_title_fts MATCH %s",
-        "SELECT rowid FROM search_searchentry_title_fts WHERE search_searchentry_title_fts MATCH %s",
-    ),
-}
-
-
-def _sqlite_match(queryset, table, phrases, prefixes, ordered):
-    """SQLite: ``queryset`` narrowed to the entries the FTS5 ``table`` finds for the query.
-
-    Unordered (a sample, a count), the FTS5 table is joined: SQLite reads its matches one by one
-    and stops with the ``LIMIT``, where ``id IN (...)`` would first collect every match of a
-    common word. ``ordered`` (a walk along the ranking index), the matches are an ``IN`` list
-    on ``id + 0``: the ``+ 0`` keeps SQLite from starting at the list and sorting it, so it
-    reads the ranking index in order and stops after the page's rows."""
-    join, where, rows = _SQLITE_MATCH[table]
-    match = _fts5_match(phrases, prefixes)
-    if ordered:
-        key = f"_{table}_rowid"
-        return queryset.alias(**{key: F("pk") + 0}).filter(
-            **{f"{key}__in": RawSQL(rows, [match])}  # noqa: S611 - fixed SQL, the tokens a parameter
-        )
-    return queryset.extra(tables=[table], where=[join, where], params=[match])  # noqa: S610 - fixed SQL
-
-
 def _raw_tsquery(phrases, prefixes):
     # Tokens are [a-z0-9]+ (search.text), so they are safe in a raw tsquery.
     return " & ".join(
@@ -180,8 +114,8 @@ def full_text(queryset, phrases, prefixes, ordered=False):
         # The stored tsvector of migration 0004 (its GIN index answers the bitmap; a row read
         # along the ranking index is checked without running to_tsvector). It is never selected.
         return queryset.filter(_stored_match("tokens_tsv", phrases, prefixes)), True
-    if connection.vendor == "sqlite" and SQLITE_TOKENS in _sqlite_fts_tables():
-        return _sqlite_match(queryset, SQLITE_TOKENS, phrases, prefixes, ordered), True
+    if connection.vendor == "sqlite" and sqlite_fts.TOKENS in sqlite_fts.fts_tables():
+        return sqlite_fts.narrow(queryset, sqlite_fts.TOKENS, phrases, prefixes, ordered), True
     tokens = [token for bigrams in phrases for token in bigrams] + list(prefixes)
     return queryset.filter(*(Q(tokens__contains=token) for token in tokens)), False
 
@@ -196,8 +130,8 @@ def title_full_text(queryset, phrases, prefixes, ordered=False):
         return queryset
     if connection.vendor == "postgresql":
         return queryset.filter(_stored_match("title_tsv", phrases, prefixes))
-    if connection.vendor == "sqlite" and SQLITE_TITLE in _sqlite_fts_tables():
-        return _sqlite_match(queryset, SQLITE_TITLE, phrases, prefixes, ordered)
+    if connection.vendor == "sqlite" and sqlite_fts.TITLE in sqlite_fts.fts_tables():
+        return sqlite_fts.narrow(queryset, sqlite_fts.TITLE, phrases, prefixes, ordered)
     return queryset
 
 
@@ -288,132 +222,6 @@ def sample(rows, limit, *fields, estimate=None, walkable=True):
         return list(values[:limit])
     with sample_plans(rows if estimate is None else estimate):
         return list(values[:limit])
-
-
-_ENTRIES = {}  # database alias -> (the planner's count of index entries, when read)
-
-
-def _entries():
-    """The planner's own count of index entries (``pg_class.reltuples``, kept by ANALYZE), read
-    at most once every ``SEARCH_ENTRIES_REFRESH`` seconds per process."""
-    alias, now = connection.alias, time.monotonic()
-    known = _ENTRIES.get(alias)
-    if known is None or now - known[1] > settings.SEARCH_ENTRIES_REFRESH:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [SearchEntry._meta.db_table]
-            )
-            known = _ENTRIES[alias] = (cursor.fetchone()[0], now)
-    return known[0]
-
-
-def _estimated_share(rows):
-    """The planner's estimate of the share of the index that ``rows`` holds (PostgreSQL)."""
-    entries = _entries()
-    if not entries or entries <= 0:  # never analysed
-        return 0.0
-    sql, params = rows.order_by().values_list("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"] / entries
-
-
-def _set_plans(cursor, settings_, remember=True):
-    """Set planner settings for the rest of the transaction; the settings they replace, to set
-    back (``None`` with ``remember=False``: the transaction's end sets them back itself). One
-    statement either way: the subquery reads the settings before the outer query sets them."""
-    names = [name for name, _value in settings_]
-    setting = ", ".join(["set_config(%s, %s, true)"] * len(settings_))
-    values = [part for pair in settings_ for part in pair]
-    if not remember:
-        cursor.execute(f"SELECT {setting}", values)
-        return None
-    reading = ", ".join(f"current_setting(%s) AS s{n}" for n in range(len(names)))
-    sql = f"SELECT previous.*, {setting} FROM (SELECT {reading} OFFSET 0) AS previous"  # noqa: S608 - placeholders only
-    cursor.execute(sql, [*values, *names])
-    return list(zip(names, cursor.fetchone()[: len(names)], strict=True))
-
-
-# The search's own plan (``index_plans``): every setting the walks below change is set, so that
-# each walk sets back exactly these values without first reading them.
-INDEX_PLANS = (
-    ("enable_seqscan", "off"),
-    ("enable_indexscan", "off"),
-    ("enable_bitmapscan", "on"),
-    ("enable_sort", "on"),
-    # One search is one process's work: parallel workers only made the other requests wait.
-    ("max_parallel_workers_per_gather", "0"),
-)
-
-
-_INDEX_PLANS_ACTIVE = ContextVar("search_index_plans", default=False)
-
-
-@contextmanager
-def index_plans(indexed):
-    """On PostgreSQL, answer through the GIN indexes, never by a scan that reads every row: a
-    type with no match for a common word made the planner expect an early stop and read the
-    whole table (seconds at a million entries). Measured in ``benchmarks/results/public.md``.
-    ``work_mem`` is raised for the search (``SEARCH_WORK_MEM``) so the bitmap of a common
-    word's matches stays exact: a lossy bitmap made PostgreSQL check every row of its lossy
-    pages again. The only reads that walk are ``sample_plans``' (a word the planner expects in
-    at least ``SEARCH_WALK_SHARE`` of the entries) and ``ordered_plans``' (a tier known to
-    hold more than the cap's entries)."""
-    if not indexed or connection.vendor != "postgresql":
-        yield
-        return
-    plans = [*INDEX_PLANS, ("work_mem", settings.SEARCH_WORK_MEM)]
-    nested = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        before = _set_plans(cursor, plans, remember=nested)
-        active = _INDEX_PLANS_ACTIVE.set(True)
-        try:
-            yield
-        finally:  # within a caller's transaction too, only this search is planned so
-            _INDEX_PLANS_ACTIVE.reset(active)
-            if nested:
-                _set_plans(cursor, before, remember=False)
-
-
-@contextmanager
-def _within_index_plans(changes):
-    """Within ``index_plans``: ``changes`` for the statements inside, then the search's own plan
-    again (two statements)."""
-    names = {name for name, _value in changes}
-    with connection.cursor() as cursor:
-        _set_plans(cursor, changes, remember=False)
-        try:
-            yield
-        finally:
-            _set_plans(
-                cursor, [(name, value) for name, value in INDEX_PLANS if name in names], remember=False
-            )
-
-
-@contextmanager
-def sample_plans(rows):
-    """On PostgreSQL, within ``index_plans``: read the table until enough matches are found
-    (no bitmap) when the planner expects at least ``SEARCH_WALK_SHARE`` of it to match."""
-    if not _INDEX_PLANS_ACTIVE.get() or _estimated_share(rows) < settings.SEARCH_WALK_SHARE:
-        yield
-        return
-    with _within_index_plans([("enable_seqscan", "on"), ("enable_bitmapscan", "off")]):
-        yield
-
-
-@contextmanager
-def ordered_plans():
-    """On PostgreSQL, within ``index_plans``: read a dense tier along the ranking index, in its
-    order, checking each row (the stored ``tokens_tsv``), with no bitmap and no sort: the walk
-    stops after the page's rows."""
-    if not _INDEX_PLANS_ACTIVE.get():
-        yield
-        return
-    with _within_index_plans(
-        [("enable_indexscan", "on"), ("enable_bitmapscan", "off"), ("enable_sort", "off")]
-    ):
-        yield
 
 
 def of_types(queryset, keys):
@@ -569,7 +377,7 @@ class DatabaseBackend(SearchBackend):
     def _search(self, scoped, base, query, words, types, doc_type, page, per_page):  # noqa: PLR0913
         cap = settings.SEARCH_COUNT_CAP
         tiers, rest = rank_tiers(query, words)
-        if connection.vendor == "postgresql" or sqlite_tiered():
+        if connection.vendor == "postgresql" or sqlite_fts.tiered():
             ordered = matching(scoped, query, words, ordered=True)
             if doc_type:
                 scoped, ordered, rows = (

@@ -10,6 +10,10 @@ PORT ?= 8000
 export PORT
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
+# The suite runs in one pytest-xdist worker per CPU, each with its own test database (and
+# live server and Chromium for the browser tests); WORKERS=0 runs it in this one process.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+XDIST := -n $(WORKERS)
 
 .PHONY: help run serve test test-sqlite test-fast test-future test-random lint check-deploy system-deps-run system-deps-test keys migrate demo clean messages mutation
 
@@ -60,10 +64,10 @@ run: system-deps-run demo
 
 # The suite on a real PostgreSQL server started for the run (browser tests included).
 test: system-deps-test $(VENV)/.installed-test
-	scripts/with-postgres.sh env EXPECT_DB_VENDOR=postgresql $(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh env EXPECT_DB_VENDOR=postgresql $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 test-sqlite: system-deps-test $(VENV)/.installed-test
-	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite $(VENV)/bin/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL EXPECT_DB_VENDOR=sqlite $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The suite with the clock moved forward, so a test or demo date that ages fails today
 # rather than on some future morning. libfaketime (LD_PRELOAD) offsets the clock of every
@@ -82,7 +86,7 @@ test-future: system-deps-test $(VENV)/.installed-test
 	  echo "== $(FUTURE_TESTS) with the clock moved $$offset"; \
 	  env LD_PRELOAD="$$lib" FAKETIME="$$offset" DONT_FAKE_MONOTONIC=1 \
 	    scripts/with-postgres.sh env EXPECT_DB_VENDOR=postgresql \
-	    $(VENV)/bin/pytest $(FUTURE_TESTS) -p no:cacheprovider $(PYTEST_ARGS) || exit 1; \
+	    $(VENV)/bin/pytest $(FUTURE_TESTS) -p no:cacheprovider $(XDIST) $(PYTEST_ARGS) || exit 1; \
 	done
 
 # Order independence: the unit tests in a random order. pytest-randomly prints the seed;

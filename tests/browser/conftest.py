@@ -94,16 +94,22 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot():
+    from tests.browser.demo_snapshot import DemoSnapshot
+
+    return DemoSnapshot()
+
+
 @pytest.fixture
-def demo_site(transactional_db, live_server):
+def demo_site(transactional_db, live_server, demo_snapshot):
     """The full demo site, served by live_server.
 
-    Transactional tests flush the database between tests, so each test rebuilds the
-    site from scratch; load_demo_data works on an empty database for that reason.
-    (serialized_rollback can't be used: Playwright's greenlets give the test thread a
-    fresh database connection object that lacks the serialized contents.)"""
-    from django.core.management import call_command
-
-    with open(os.devnull, "w") as devnull:
-        call_command("load_demo_data", stdout=devnull)
+    Transactional tests flush the database between tests, so each test starts from an
+    empty database. The first test of a process builds the site with load_demo_data (which
+    works on an empty database for that reason); on PostgreSQL later tests get the same
+    rows back from a snapshot (tests/browser/demo_snapshot.py). (serialized_rollback can't
+    be used: Playwright's greenlets give the test thread a fresh database connection
+    object that lacks the serialized contents.)"""
+    demo_snapshot.build()
     return live_server

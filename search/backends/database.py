@@ -135,6 +135,16 @@ def title_full_text(queryset, phrases, prefixes, ordered=False):
     return queryset
 
 
+def title_holds(phrases, prefixes):
+    """A condition: the title's own index holds the query's words, as every title tier requires
+    (``title_full_text``); ``None`` where no index narrows the titles."""
+    if connection.vendor == "postgresql":
+        return Q(_stored_match("title_tsv", phrases, prefixes))
+    if connection.vendor == "sqlite" and sqlite_fts.TITLE in sqlite_fts.fts_tables():
+        return sqlite_fts.holds(sqlite_fts.TITLE, phrases, prefixes)
+    return None
+
+
 def matching(queryset, query, words, ordered=False):
     """Entries matching the query.
 
@@ -327,6 +337,12 @@ class DatabaseBackend(SearchBackend):
         (of the type tab, if one is open); ``ordered``: the same, worded for a walk along the
         ranking index; ``scoped``: every entry the search may show."""
         phrases, prefixes, _exact = query_phrases(query)
+        held = title_holds(phrases, prefixes) if prefixes else None
+        if held is not None:
+            # A Latin word matches the start of a token, so a title holding it only inside a
+            # word ("yl" in "Taylor") is in no title tier: the entry is one of the body tier's
+            # (it matched through its other tokens), not lost between the two.
+            rest = rest | ~held
         # The title tiers first: their own indexes find their few entries cheaply.
         tiers, walks = self._title_tiers(scoped, rows, query, tiers)
         # A one-word query's "title contains" tier is nearly every title holding the word: the

@@ -19,7 +19,7 @@ from search import registry
 from search.backends.database import DatabaseBackend, matching
 from search.models import SearchEntry
 from search.registry import Entry
-from search.text import terms
+from search.text import query_phrases, terms, title_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,8 @@ ROWS = [
     ("donation", "孙* 捐赠 · 助学基金", "北京市朝阳区养老服务协会", 4),
     ("charity_project", "助学行动", "北京市通州区养老服务协会 朝阳", 30),
     ("organization", "北京市西城区志愿服务联合会", "志愿服务", 8),
+    # "yl" inside a word of the title: no title tier (a Latin word starts a token); the body's.
+    ("organization", "Taylor 养老院", "社会福利", 6),
 ]
 QUERIES = ["养老", "养老计划", "养老服务", "朝阳 养老", "yanglao", "yl", "助学", "服务"]
 
@@ -70,9 +72,13 @@ def reference(query):
     words = terms(query)
     cjk = any("\u4e00" <= ch <= "\u9fff" for word in words for ch in word)
     order = {t.key: t.order for t in registry.document_types()}
+    latin = query_phrases(query)[1]
 
     def rank(title):
         upper, wanted = title.upper(), query.upper()
+        tokens = title_tokens(title).split()
+        if not all(any(token.startswith(word) for token in tokens) for word in latin):
+            return 4  # a Latin word of the query starts none of the title's words
         if upper == wanted:
             return 0
         if upper.startswith(wanted):

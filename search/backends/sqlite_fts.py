@@ -59,20 +59,17 @@ def narrow(queryset, table, phrases, prefixes, ordered):
     common word. ``ordered`` (a walk along the ranking index), the matches are an ``IN`` list
     on ``id + 0``: the ``+ 0`` keeps SQLite from starting at the list and sorting it, so it
     reads the ranking index in order and stops after the page's rows."""
-    join, where, rows = _MATCH[table]
-    match = _match_string(phrases, prefixes)
     if ordered:
-        key = f"_{table}_rowid"
-        return queryset.alias(**{key: F("pk") + 0}).filter(
-            **{f"{key}__in": RawSQL(rows, [match])}  # noqa: S611 - fixed SQL, the tokens a parameter
-        )
+        return queryset.filter(holds(table, phrases, prefixes))
+    join, where, _rows = _MATCH[table]
+    match = _match_string(phrases, prefixes)
     return queryset.extra(tables=[table], where=[join, where], params=[match])  # noqa: S610 - fixed SQL
 
 
 def holds(table, phrases, prefixes):
     """A condition: the FTS5 ``table`` finds the entry for the query. An ``IN`` list of its
-    matches, which SQLite collects once for the statement, on ``id + 0`` as in ``narrow``, so
-    the condition never leads SQLite away from the ranking index a walk reads."""
+    matches, which SQLite collects once for the statement, on ``id + 0``, so the condition
+    never leads SQLite away from the ranking index a walk reads (``narrow``, ordered)."""
     _join, _where, rows = _MATCH[table]
     matches = RawSQL(rows, [_match_string(phrases, prefixes)])  # noqa: S611 - fixed SQL, tokens a parameter
     return Q(In(F("pk") + 0, matches))

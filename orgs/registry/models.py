@@ -83,6 +83,24 @@ def _forget_authority_choices(*, setting, **kwargs):
         _authority_choices_by_language.clear()
 
 
+class ServiceField(models.TextChoices):
+    """The main field an organisation serves (服务领域), classified by the registration authority
+    from its business scope. Programmes and offers of the incubator select by it (I1)."""
+
+    ELDERLY = "elderly", _("养老服务")
+    DISABILITY = "disability", _("助残服务")
+    CHILDREN = "children", _("儿童与青少年")
+    EDUCATION = "education", _("教育助学")
+    POVERTY = "poverty", _("扶贫济困")
+    HEALTH = "health", _("医疗卫生")
+    ENVIRONMENT = "environment", _("生态环保")
+    CULTURE = "culture", _("文化体育")
+    COMMUNITY = "community", _("社区服务")
+    INDUSTRY = "industry", _("行业服务")
+    LEGAL = "legal", _("法律服务")
+    OTHER = "other", _("其他")
+
+
 class OrgStatus(models.TextChoices):
     NORMAL = "normal", _("正常")
     DEREGISTERED = "deregistered", _("注销")
@@ -129,6 +147,13 @@ class Organization(models.Model):
     domicile = models.CharField(_("住所"), max_length=200)
     district = models.CharField(_("所在区"), max_length=6, choices=District.choices)
     business_scope = models.TextField(_("业务范围"))
+    service_field = models.CharField(
+        _("服务领域"),
+        max_length=20,
+        choices=ServiceField.choices,
+        blank=True,
+        help_text=_("登记管理机关依业务范围归类，孵化项目按此核对申请条件。"),
+    )
     registered_funds = models.DecimalField(
         _("注册资金（元）"),
         max_digits=12,

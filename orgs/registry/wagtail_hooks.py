@@ -130,6 +130,7 @@ class OrganizationViewSet(ModelViewSet):
         "domicile",
         "district",
         "business_scope",
+        "service_field",
         "registered_funds",
         "status",
         "charity_recognized_on",

@@ -23,7 +23,15 @@ from .listing import (
     unfiled_reports,
 )
 from .objections import dismiss_objection, file_objection, uphold_objection
-from .ratings import expiry_for, grade_for, grade_label, ineligibility_reasons, latest_due_report_year, rate
+from .ratings import (
+    current_rating,
+    expiry_for,
+    grade_for,
+    grade_label,
+    ineligibility_reasons,
+    latest_due_report_year,
+    rate,
+)
 from .records import lateness, record_credit
 from .rules import (
     Candidate,
@@ -38,6 +46,7 @@ from .rules import (
 
 __all__ = [
     "BUREAU",
+    "current_rating",
     "FILED_STATUSES",
     "Candidate",
     "OverdueReport",

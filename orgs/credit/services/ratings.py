@@ -121,5 +121,15 @@ def rate(organization, *, score, evaluating_body, rated_on, user, document_numbe
     )
 
 
+def current_rating(organization, on=None):
+    """S7: the organisation's rating in force on ``on`` (the latest one not yet expired), or None."""
+    on = on or _today()
+    return (
+        Rating.objects.filter(organization=organization, rated_on__lte=on, expires_on__gte=on)
+        .order_by("-rated_on", "-pk")
+        .first()
+    )
+
+
 def grade_label(grade):
     return Grade(grade).label

@@ -29,7 +29,7 @@ from .deadlines import (
 )
 from .ratios import RatioCheck, c3_checks, c3_for, income_history
 from .receipt import receipt_pdf
-from .review import accept_report, return_report
+from .review import accept_report, reports_by_organization, reports_by_year, return_report
 from .submission import content_digest, snapshot, submit_report
 from .validation import attachment_errors, content_errors, current_attachments, required_attachment_kinds
 
@@ -53,6 +53,8 @@ __all__ = [
     "income_history",
     "receipt_pdf",
     "report_years",
+    "reports_by_organization",
+    "reports_by_year",
     "required_attachment_kinds",
     "return_report",
     "snapshot",

@@ -131,3 +131,21 @@ def acceptance_summary(report, *, conclusion, comment=""):
         comment=(comment or "").strip(),
         consequences=[str(text) for text in consequences],
     )
+
+
+def reports_by_year(organization):
+    """Every annual report of ``organization`` by year, for other apps' checks (the incubator's
+    eligibility reads the status and the conclusion of each year)."""
+    return {report.year: report for report in AnnualReport.objects.filter(organization=organization)}
+
+
+def reports_by_organization(organization_ids, status=None):
+    """For each organisation id, the set of report years (optionally only those in ``status``),
+    in one query: other apps' checks over many organisations (the incubator's outcomes)."""
+    queryset = AnnualReport.objects.filter(organization_id__in=list(organization_ids))
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    years = {}
+    for organization_id, year in queryset.values_list("organization_id", "year"):
+        years.setdefault(organization_id, set()).add(year)
+    return years

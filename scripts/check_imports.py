@@ -80,6 +80,19 @@ ALLOWED = {
         "orgs.registry",
         "orgs.reports",
     ),
+    # The incubator (issue 16) checks eligibility against the registry, the annual reports and
+    # the credit record, through their public service functions: registry <- incubator.
+    "orgs.incubator": (
+        *BOTTOM,
+        "accounts",
+        "payments",
+        "search",
+        "api",
+        "cms",
+        "orgs.registry",
+        "orgs.reports",
+        "orgs.credit",
+    ),
 }
 # The wiring: the project (`config`) and the project-wide management commands in `core`
 # (loading every app's demo data, backups) may import any app; no app imports them.

@@ -88,7 +88,8 @@ class FuneralTenant:
 @dataclass
 class OrganisationTenant:
     """A charity foundation with an admin, a submitted annual report with attachments, a
-    credit record with an objection, and a fundraising project."""
+    credit record with an objection, a fundraising project, and an application to an
+    incubator programme (extra["programme"], extra["application"])."""
 
     organization: object
     admin: object
@@ -181,12 +182,45 @@ def bureau_officer(name):
     return officer
 
 
+def _incubator_objects(organization, admin, programme, application):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from orgs.incubator.models import Milestone, MilestoneEvidence, Offer, OfferKind
+    from orgs.incubator.services.offers import post_need
+    from tests.factories.orgs import pdf_bytes
+
+    today = timezone.localdate()
+    offer = Offer.objects.create(
+        kind=OfferKind.VENUE,
+        title="共享工位",
+        provider_name="社会组织服务中心",
+        description="共享工位。",
+        opens_on=today - datetime.timedelta(days=1),
+        deadline=today + datetime.timedelta(days=30),
+        published=True,
+    )
+    need = post_need(
+        organization, user=admin, kind=OfferKind.PRO_BONO, title="需要审计", description="年度审计。"
+    )
+    milestone = Milestone.objects.create(programme=programme, order=1, title="制度建设", due_months=3)
+    evidence = MilestoneEvidence.objects.create(
+        application=application,
+        milestone=milestone,
+        summary="已完成",
+        file=SimpleUploadedFile("证明.pdf", pdf_bytes()),
+        submitted_by=admin,
+    )
+    return offer, need, milestone, evidence
+
+
 def make_organisation_tenant():
     from orgs.credit import services as credit
     from orgs.registry.models import MemberRole, Membership
     from tests.factories.accounts import UserFactory
     from tests.factories.charity import CharityFactory, CharityProjectFactory
     from tests.factories.credit import evidence, make_record
+    from tests.factories.incubator import ProgrammeFactory, apply
     from tests.factories.orgs import submitted_report
 
     organization = CharityFactory()
@@ -196,6 +230,15 @@ def make_organisation_tenant():
     record = make_record(organization, decided_on=datetime.date(2026, 4, 20))
     objection = credit.file_objection(record, user=admin, grounds="记录与事实不符", evidence=evidence())
     project = CharityProjectFactory(organization=organization)
+    # An incubator programme open today (public, anyone may read it) and the tenant's
+    # application to it, filed through the service (I1: the tenant is eligible).
+    programme = ProgrammeFactory()
+    application = apply(programme, organization, user=admin)
+    # The resource pool and milestones: a public offer, the tenant's need, and evidence the
+    # tenant filed for a milestone of the programme.
+    offer, need, milestone, milestone_evidence = _incubator_objects(
+        organization, admin, programme, application
+    )
     return OrganisationTenant(
         organization=organization,
         admin=admin,
@@ -205,6 +248,14 @@ def make_organisation_tenant():
         record_pk=record.pk,
         objection_pk=objection.pk,
         project_pk=project.pk,
+        extra={
+            "programme": programme,
+            "application": application,
+            "offer": offer,
+            "need": need,
+            "milestone": milestone,
+            "evidence": milestone_evidence,
+        },
     )
 
 
@@ -313,6 +364,30 @@ URLS = {
     "charity_workbench:donation_new": Entry(ORGANISATION, _project, global_ids=("pk",)),
     "charity_workbench:expenditure_new": Entry(ORGANISATION, _project, global_ids=("pk",)),
     "charity_workbench:report_new": Entry(ORGANISATION, _project, global_ids=("pk",)),
+    # Organisation workbench: the incubator (issue 16). The programme id of "apply" is public
+    # (any organisation may check its eligibility for any published programme), so it is not a
+    # global id: another tenant's own scope with it is their own page. The victim's uscc with
+    # it answers 404, the organisation being checked first. An application id is the tenant's.
+    "incubator_workbench:home": Entry(ORGANISATION, _uscc),
+    "incubator_workbench:apply": Entry(ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["programme"].pk}),
+    "incubator_workbench:application": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["application"].pk}, global_ids=("pk",)
+    ),
+    "incubator_workbench:milestone": Entry(
+        ORGANISATION,
+        lambda t: {**_uscc(t), "pk": t.extra["application"].pk, "milestone": t.extra["milestone"].pk},
+        global_ids=("pk",),
+    ),
+    "incubator_workbench:evidence": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["evidence"].pk}, global_ids=("pk",)
+    ),
+    # The resource pool: an offer is public like a programme; a need is the tenant's.
+    "incubator_workbench:matches": Entry(ORGANISATION, _uscc),
+    "incubator_workbench:offer": Entry(ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["offer"].pk}),
+    "incubator_workbench:needs": Entry(ORGANISATION, _uscc),
+    "incubator_workbench:close_need": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["need"].pk}, global_ids=("pk",)
+    ),
     # The family's orders
     "orders:detail": Entry(FAMILY, _ref),
     "orders:cancel": Entry(FAMILY, _ref),
@@ -379,6 +454,7 @@ SNAPSHOT_APPS = (
     "reports",
     "credit",
     "charity",
+    "incubator",
     "payments",
 )
 

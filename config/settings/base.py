@@ -39,6 +39,7 @@ PROJECT_APPS = [
     "orgs.reports",
     "orgs.credit",
     "orgs.charity",
+    "orgs.incubator",
     "payments",
 ]
 
@@ -431,6 +432,7 @@ QUOTE_RESUBMIT_WINDOW_SECONDS = int(env("QUOTE_RESUBMIT_WINDOW_SECONDS", "600"))
 REPORT_ATTACHMENT_ROOT = Path(env("REPORT_ATTACHMENT_ROOT", str(PRIVATE_ROOT / "report-attachments")))
 # Public registry listing page size.
 REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))
+INCUBATOR_PAGE_SIZE = int(env("INCUBATOR_PAGE_SIZE", "20"))
 # How many of the latest accepted annual reports the profile's income/spending chart shows.
 ORG_PROFILE_CHART_YEARS = int(env("ORG_PROFILE_CHART_YEARS", "6"))
 
@@ -519,6 +521,8 @@ IMPORT_XLSX_MAX_CELLS_PER_ROW = int(env("IMPORT_XLSX_MAX_CELLS_PER_ROW", "1000")
 IMPORT_STAGING_SECONDS = int(env("IMPORT_STAGING_SECONDS", "3600"))
 # Vouchers, progress-report attachments and C1 articles uploaded by charities.
 CHARITY_ATTACHMENT_MAX_BYTES = int(env("CHARITY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Evidence of an incubator milestone (PDF, JPEG or PNG, checked by content).
+INCUBATOR_EVIDENCE_MAX_BYTES = int(env("INCUBATOR_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 # Complaint evidence (R2): photos and PDFs, each at most this size, at most this many per complaint.
 R2_EVIDENCE_MAX_BYTES = int(env("R2_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 R2_EVIDENCE_MAX_FILES = int(env("R2_EVIDENCE_MAX_FILES", "5"))

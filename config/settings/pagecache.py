@@ -33,6 +33,12 @@ PAGE_CACHE_VIEWS = {
     "charity:project": ("orgs",),
     # The empty form, and each receipt looked up, per query string.
     "charity:lookup": ("orgs",),
+    "incubator:index": ("orgs",),
+    "incubator:programme": ("orgs",),
+    "incubator:offers": ("orgs",),
+    "incubator:offer": ("orgs",),
+    "incubator:needs": ("orgs",),
+    "incubator:statistics": ("orgs",),
     # "opendata" is bumped whenever a stored bulk file is regenerated (core.opendata).
     "opendata:index": ("funeral", "orgs", "opendata"),
     # The search backends bump "search" after every write to the index (search.backends).
@@ -46,6 +52,7 @@ PAGE_CACHE_APP_SECTIONS = {
     "reports": ("orgs",),
     "credit": ("orgs",),
     "charity": ("orgs",),
+    "incubator": ("orgs",),
     "cms": ("cms",),
     "wagtailcore.page": ("cms",),
     "wagtailcore.revision": ("cms",),

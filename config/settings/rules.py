@@ -210,6 +210,24 @@ C3_TIERS_OTHER = env_records(
     Decimal,
 )
 
+# --- Incubator (issue 16) -------------------------------------------------------------------
+# I1: the bureau decides on an application (admitted, waitlisted or rejected) within this
+# many working days of its submission; the review queue counts down to it.
+INCUBATOR_DECISION_WORKING_DAYS = int(env("INCUBATOR_DECISION_WORKING_DAYS", "15"))
+# I2: after eligibility, offers rank by fit, in points: the offer's service field is the
+# organisation's; its district is the organisation's; the organisation's latest accepted annual
+# income lies in the offer's size band; each earlier award whose period has ended (up to the
+# cap); accepted annual reports for the last I2_FIT_REPORT_YEARS years.
+I2_FIT_FIELD_POINTS = int(env("I2_FIT_FIELD_POINTS", "3"))
+I2_FIT_DISTRICT_POINTS = int(env("I2_FIT_DISTRICT_POINTS", "2"))
+I2_FIT_SIZE_POINTS = int(env("I2_FIT_SIZE_POINTS", "2"))
+I2_FIT_AWARD_POINTS = int(env("I2_FIT_AWARD_POINTS", "1"))
+I2_FIT_AWARD_CAP = int(env("I2_FIT_AWARD_CAP", "3"))
+I2_FIT_REPORT_POINTS = int(env("I2_FIT_REPORT_POINTS", "1"))
+I2_FIT_REPORT_YEARS = int(env("I2_FIT_REPORT_YEARS", "2"))
+# I2: a programme's outcomes are published this many years after each graduation (出壳).
+I2_OUTCOME_YEARS = env_tuple("I2_OUTCOME_YEARS", "1,2", int)
+
 # --- Early warnings -------------------------------------------------------------------------
 # A report due within this many days; a rating expiring within this many days. The S6 clock
 # (two years on the abnormal list) is a warning from the day of the listing until it is

@@ -54,6 +54,27 @@ def _publish_section(home):
     english.save_revision().publish()
 
 
+def _incubator():
+    import datetime
+
+    from django.utils import timezone
+
+    from orgs.incubator.models import Offer, OfferKind
+    from tests.factories.incubator import ProgrammeFactory
+
+    today = timezone.localdate()
+    offer = Offer.objects.create(
+        kind=OfferKind.VENUE,
+        title="示例共享工位",
+        provider_name="示例社会组织服务中心",
+        description="共享工位。",
+        opens_on=today - datetime.timedelta(days=1),
+        deadline=today + datetime.timedelta(days=30),
+        published=True,
+    )
+    return ProgrammeFactory(title="示例孵化计划"), offer
+
+
 @pytest.fixture
 def pages():
     """``{view name: its Chinese path}`` for every view the page cache shares, on data like
@@ -69,6 +90,7 @@ def pages():
     item = make_item(provider, "urn", name="环保骨灰盒", price="800.00")
     organization = OrganizationFactory(name="北京市示例养老服务协会")
     project = CharityProjectFactory(name="示例助老项目")
+    programme, offer = _incubator()
     with translation.override(settings.LANGUAGE_CODE):
         paths = {
             "wagtail_serve": guide.url,
@@ -88,6 +110,12 @@ def pages():
             "charity:lookup": reverse("charity:lookup"),
             "opendata:index": reverse("opendata:index"),
             "search:search": reverse("search:search") + "?q=殡仪馆",
+            "incubator:index": reverse("incubator:index"),
+            "incubator:programme": reverse("incubator:programme", args=[programme.pk]),
+            "incubator:offers": reverse("incubator:offers"),
+            "incubator:offer": reverse("incubator:offer", args=[offer.pk]),
+            "incubator:needs": reverse("incubator:needs"),
+            "incubator:statistics": reverse("incubator:statistics"),
         }
     for cache in {caches[settings.PAGE_CACHE_ALIAS], caches["default"]}:
         cache.clear()

@@ -159,6 +159,12 @@ ORDER_TABLES |= {("feedback", "Review")}
 ORDER_TABLES |= {("memorial_visits", "Booking")}
 # Every pair of the memorial, tribute and report tables (M1): tests/unit/test_m1_transitions.py.
 ORDER_TABLES |= {("memorials", "Memorial"), ("memorials", "Tribute"), ("memorials", "MemorialReport")}
+# Every pair of the incubator's application table (I1; its field is "state", moved by
+# decide() and withdraw()): tests/integration/test_incubator.py.
+ORDER_TABLES |= {("incubator", "Application")}
+# Every pair of the resource pool's application table and of the milestone evidence table
+# (their field is "state"): tests/integration/test_incubator_more_transitions.py.
+ORDER_TABLES |= {("incubator", "OfferApplication"), ("incubator", "MilestoneEvidence")}
 
 
 def _states(key):

@@ -1,0 +1,133 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from core.forms import SpecificErrorsMixin
+
+from .models import LIST_CRITERIA, Offer, Programme
+
+CRITERIA_FIELDS = [
+    "org_types",
+    "districts",
+    "service_fields",
+    "min_months_registered",
+    "max_months_registered",
+    "no_abnormal_listing",
+    "no_serious_listing",
+    "accepted_report_years",
+    "min_rating",
+    "c3_within_limits",
+]
+
+
+class CriteriaForm(SpecificErrorsMixin, WagtailAdminModelForm):
+    """The criteria lists (JSON) are edited as checkboxes of their choices; empty means "any"."""
+
+    org_types = forms.MultipleChoiceField(
+        label=_("组织类型"),
+        choices=LIST_CRITERIA["org_types"].choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示不限。"),
+    )
+    districts = forms.MultipleChoiceField(
+        label=_("所在区"),
+        choices=LIST_CRITERIA["districts"].choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示不限。"),
+    )
+    service_fields = forms.MultipleChoiceField(
+        label=_("服务领域"),
+        choices=LIST_CRITERIA["service_fields"].choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示不限。"),
+    )
+
+
+class ProgrammeForm(CriteriaForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "title",
+            "kind",
+            "operator",
+            "operator_contract",
+            "district",
+            "summary",
+            "office_space_sqm",
+            "mentoring_hours",
+            "training_hours",
+            "seed_funding",
+            "capacity",
+            "opens_on",
+            "closes_on",
+            "incubation_months",
+            *CRITERIA_FIELDS,
+            "published",
+        ]
+
+
+class OfferForm(CriteriaForm):
+    class Meta:
+        model = Offer
+        fields = [
+            "kind",
+            "title",
+            "provider_name",
+            "funder",
+            "description",
+            "deliverables",
+            "field",
+            "district",
+            "budget",
+            "min_income",
+            "max_income",
+            "opens_on",
+            "deadline",
+            *CRITERIA_FIELDS,
+            "published",
+        ]
+
+
+class DecisionForm(SpecificErrorsMixin, forms.Form):
+    """A bureau decision on an application: one of the moves the transition table allows from
+    its state, with the reason the applicant will read."""
+
+    target = forms.ChoiceField(label=_("决定"))
+    reason = forms.CharField(
+        label=_("理由"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不予录取、列入候补和退出时必填，申请机构可以看到。"),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = choices
+
+
+class AwardForm(SpecificErrorsMixin, forms.Form):
+    """I2: what the organisation won. A government purchase-of-services award also becomes a
+    credit record (S4, other)."""
+
+    amount = forms.DecimalField(
+        label=_("金额（元）"), required=False, min_value=0, decimal_places=2, max_digits=14
+    )
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deliverables = forms.CharField(
+        label=_("交付成果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    document_number = forms.CharField(label=_("合同或协议编号"), max_length=80)
+
+
+class DeclineForm(SpecificErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("申请机构可以看到。"),
+    )

@@ -1,0 +1,553 @@
+"""The incubator (网上孵化器, issue 16): programmes with machine-checkable criteria (I1), and
+organisations' applications to them, reviewed by the bureau through an explicit transition
+table.
+
+A programme's criteria are structured fields, never free text, so that
+:mod:`orgs.incubator.services.eligibility` can check each one against the registry, the annual
+reports and the credit record, and explain it. The criteria live on an abstract model so that
+the resource pool's offers can carry the same ones.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import uploads
+from core.money import MoneyField
+from core.storage import private_storage
+from core.stored_files import HashedFilesMixin
+from orgs.credit.models import Grade
+from orgs.registry.models import District, Organization, OrgType, ServiceField
+
+# The choices each list criterion may hold, by field name.
+LIST_CRITERIA = {
+    "org_types": OrgType,
+    "districts": District,
+    "service_fields": ServiceField,
+}
+
+
+class Criteria(models.Model):
+    """I1: who may apply, as data the eligibility engine checks one by one. An empty list
+    means "any"; a missing number means "no requirement"."""
+
+    org_types = models.JSONField(_("组织类型"), default=list, blank=True)
+    districts = models.JSONField(_("所在区"), default=list, blank=True)
+    service_fields = models.JSONField(_("服务领域"), default=list, blank=True)
+    min_months_registered = models.PositiveSmallIntegerField(_("成立时间不少于（月）"), null=True, blank=True)
+    max_months_registered = models.PositiveSmallIntegerField(_("成立时间不超过（月）"), null=True, blank=True)
+    no_abnormal_listing = models.BooleanField(_("未被列入活动异常名录"), default=True)
+    no_serious_listing = models.BooleanField(_("未被列入严重违法失信名单"), default=True)
+    accepted_report_years = models.PositiveSmallIntegerField(
+        _("近几年年度报告审核合格"),
+        default=0,
+        help_text=_("0 表示不要求；成立不满所需年数的组织不符合此项。"),
+    )
+    min_rating = models.PositiveSmallIntegerField(
+        _("最低评估等级"), choices=Grade.choices, null=True, blank=True
+    )
+    c3_within_limits = models.BooleanField(
+        _("慈善组织支出比例达标"),
+        default=False,
+        help_text=_("按最近一个审核通过的年度报告计算（C3）；对非慈善组织不适用。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    # The field holding the last day of the application window (a programme's or an offer's).
+    window_end = None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name, choices in LIST_CRITERIA.items():
+            values = getattr(self, name)
+            if not isinstance(values, list) or any(value not in choices.values for value in values):
+                errors[name] = _("请从列表中选择。")
+        low, high = self.min_months_registered, self.max_months_registered
+        if low is not None and high is not None and low > high:
+            errors["max_months_registered"] = _("成立时间上限不能小于下限。")
+        end = getattr(self, self.window_end) if self.window_end else None
+        if self.opens_on and end and end < self.opens_on:
+            errors[self.window_end] = _("申请截止日期不能早于开始日期。")
+        errors.update(self.own_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def own_errors(self):
+        """The checks of the concrete model, as {field: message}."""
+        return {}
+
+    def is_open(self, day=None):
+        """Published, and ``day`` (today by default) within the application window."""
+        day = day or timezone.localdate()
+        return self.published and self.opens_on <= day <= getattr(self, self.window_end)
+
+
+class ProgrammeKind(models.TextChoices):
+    COHORT = "cohort", _("孵化培育")
+    SCHEME = "scheme", _("扶持计划")
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def open_on(self, day):
+        return self.published().filter(opens_on__lte=day, closes_on__gte=day)
+
+
+class Programme(Criteria):
+    """An incubation cohort or a support scheme. The bureau runs it, or an incubation base
+    (孵化基地): a registered organisation operating it under a bureau contract."""
+
+    title = models.CharField(_("项目名称"), max_length=120)
+    kind = models.CharField(_("类型"), max_length=10, choices=ProgrammeKind.choices)
+    operator = models.ForeignKey(
+        Organization,
+        verbose_name=_("运营机构（孵化基地）"),
+        on_delete=models.PROTECT,
+        related_name="operated_programmes",
+        null=True,
+        blank=True,
+        help_text=_("留空表示由市民政局直接组织。"),
+    )
+    operator_contract = models.CharField(
+        _("委托合同编号"), max_length=60, blank=True, help_text=_("由孵化基地运营时必填。")
+    )
+    district = models.CharField(_("孵化地点所在区"), max_length=6, choices=District.choices, blank=True)
+    summary = models.TextField(_("项目简介"))
+    office_space_sqm = models.DecimalField(
+        _("办公场地（平方米）"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    mentoring_hours = models.PositiveIntegerField(_("导师辅导（小时）"), default=0)
+    training_hours = models.PositiveIntegerField(_("培训（小时）"), default=0)
+    seed_funding = MoneyField(_("种子资金（元）"), non_negative=True, null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("录取名额"), validators=[MinValueValidator(1)])
+    opens_on = models.DateField(_("申请开始日期"))
+    closes_on = models.DateField(_("申请截止日期"))
+    incubation_months = models.PositiveSmallIntegerField(
+        _("孵化期（月）"), default=12, validators=[MinValueValidator(1)]
+    )
+    published = models.BooleanField(_("已发布"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+    window_end = "closes_on"
+
+    class Meta:
+        verbose_name = _("孵化项目")
+        verbose_name_plural = _("孵化项目")
+        ordering = ["-opens_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("incubator:programme", args=[self.pk])
+
+    def own_errors(self):
+        if self.operator_id and not self.operator_contract.strip():
+            return {"operator_contract": _("由孵化基地运营的项目须填写与民政局的委托合同编号。")}
+        return {}
+
+    @property
+    def operator_name(self):
+        return self.operator.name if self.operator_id else _("北京市民政局")
+
+
+class ApplicationState(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    SCREENING = "screening", _("初审中")
+    WAITLISTED = "waitlisted", _("候补")
+    ADMITTED = "admitted", _("已录取")
+    REJECTED = "rejected", _("未录取")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    INCUBATING = "incubating", _("孵化中")
+    GRADUATED = "graduated", _("已出壳")
+    EXITED = "exited", _("已退出")
+
+
+S = ApplicationState
+
+# The explicit transition table (core.statemachine): (from, to) -> the action's name. The
+# applicant may only withdraw; every other move is the bureau's.
+TRANSITIONS = {
+    (S.SUBMITTED, S.SCREENING): "screen",
+    (S.SUBMITTED, S.REJECTED): "reject",
+    (S.SUBMITTED, S.WITHDRAWN): "withdraw",
+    (S.SCREENING, S.ADMITTED): "admit",
+    (S.SCREENING, S.WAITLISTED): "waitlist",
+    (S.SCREENING, S.REJECTED): "reject",
+    (S.SCREENING, S.WITHDRAWN): "withdraw",
+    (S.WAITLISTED, S.ADMITTED): "admit",
+    (S.WAITLISTED, S.REJECTED): "reject",
+    (S.WAITLISTED, S.WITHDRAWN): "withdraw",
+    (S.ADMITTED, S.INCUBATING): "start",
+    (S.ADMITTED, S.WITHDRAWN): "withdraw",
+    (S.INCUBATING, S.GRADUATED): "graduate",
+    (S.INCUBATING, S.EXITED): "exit",
+}
+APPLICANT_ACTIONS = frozenset({"withdraw"})
+# Moves the applicant must be told the reason for (shown on their application page).
+REASON_REQUIRED = frozenset({"reject", "waitlist", "exit"})
+# States that hold (or held) one of the programme's places.
+PLACE_STATES = (S.ADMITTED, S.INCUBATING, S.GRADUATED, S.EXITED)
+# States waiting for the bureau: the review queue's open items.
+OPEN_STATES = (S.SUBMITTED, S.SCREENING, S.WAITLISTED)
+# A withdrawn application frees the organisation to apply again; any other blocks a second one.
+ACTIVE_CONDITION = ~Q(state=S.WITHDRAWN)
+
+
+class Application(models.Model):
+    """A registered organisation's application to a programme, with the eligibility it had
+    when submitted (and when last reviewed), each criterion with its fact and source."""
+
+    TRANSITIONS = TRANSITIONS
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("孵化项目"), on_delete=models.PROTECT, related_name="applications"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("申请机构"),
+        on_delete=models.PROTECT,
+        related_name="incubator_applications",
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ApplicationState.choices, default=ApplicationState.SUBMITTED
+    )
+    statement = models.TextField(_("申请说明"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    decision_due = models.DateField(_("办理期限"))
+    eligibility = models.JSONField(_("提交时的资格核验"), default=list)
+    review_eligibility = models.JSONField(_("审核时的资格核验"), default=list, blank=True)
+    reviewed_at = models.DateTimeField(_("资格复核时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    started_on = models.DateField(_("入孵日期"), null=True, blank=True)
+    ended_on = models.DateField(_("出壳或退出日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("孵化申请")
+        verbose_name_plural = _("孵化申请")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organization"],
+                condition=ACTIVE_CONDITION,
+                name="incubator_one_active_application",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "decision_due"])]
+
+    def __str__(self):
+        return _("%(org)s · %(programme)s") % {"org": self.organization, "programme": self.programme}
+
+    def get_absolute_url(self):
+        return reverse("incubator_workbench:application", args=[self.organization.uscc, self.pk])
+
+
+# --- The resource pool (资源配置平台, I2) ------------------------------------------------------
+
+
+class OfferKind(models.TextChoices):
+    SERVICE_PURCHASE = "purchase", _("政府购买服务")
+    VENUE = "venue", _("场地空间")
+    GRANT = "grant", _("基金会资助")
+    PRO_BONO = "pro_bono", _("专业志愿服务")
+    MENTOR = "mentor", _("导师与志愿者")
+
+
+class OfferQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def open_on(self, day):
+        return self.published().filter(opens_on__lte=day, deadline__gte=day)
+
+
+class Offer(Criteria):
+    """A resource on offer: a government purchase-of-services project, a venue, a foundation's
+    grant programme, pro bono professional services or mentors. It carries the same
+    machine-checked criteria as a programme (I1), and the facts matching weighs for fit (I2).
+    Nothing here is a payment or a promotion: no field can buy a higher rank."""
+
+    kind = models.CharField(_("资源类型"), max_length=10, choices=OfferKind.choices)
+    title = models.CharField(_("名称"), max_length=120)
+    provider_name = models.CharField(
+        _("提供方"), max_length=120, help_text=_("购买服务的部门、场地方、专业机构或志愿者团队的名称。")
+    )
+    funder = models.ForeignKey(
+        Organization,
+        verbose_name=_("资助基金会"),
+        on_delete=models.PROTECT,
+        related_name="incubator_offers",
+        null=True,
+        blank=True,
+        help_text=_("基金会资助须选择已在本平台登记的基金会。"),
+    )
+    description = models.TextField(_("内容与要求"))
+    deliverables = models.TextField(_("预期成果"), blank=True)
+    field = models.CharField(_("面向的服务领域"), max_length=20, choices=ServiceField.choices, blank=True)
+    district = models.CharField(_("服务地点所在区"), max_length=6, choices=District.choices, blank=True)
+    budget = MoneyField(_("预算或资助上限（元）"), non_negative=True, null=True, blank=True)
+    min_income = MoneyField(_("适合的机构年收入下限（元）"), non_negative=True, null=True, blank=True)
+    max_income = MoneyField(_("适合的机构年收入上限（元）"), non_negative=True, null=True, blank=True)
+    opens_on = models.DateField(_("开始接受申请"))
+    deadline = models.DateField(_("申请截止日期"))
+    published = models.BooleanField(_("已发布"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+    window_end = "deadline"
+
+    class Meta:
+        verbose_name = _("资源")
+        verbose_name_plural = _("资源")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("incubator:offer", args=[self.pk])
+
+    def own_errors(self):
+        errors = {}
+        if self.kind == OfferKind.GRANT and not (self.funder_id and self.funder.is_foundation):
+            errors["funder"] = _("基金会资助须选择已登记的基金会。")
+        if self.kind != OfferKind.GRANT and self.funder_id:
+            errors["funder"] = _("只有基金会资助需要选择资助基金会。")
+        low, high = self.min_income, self.max_income
+        if low is not None and high is not None and low > high:
+            errors["max_income"] = _("年收入上限不能小于下限。")
+        return errors
+
+    @property
+    def provider_label(self):
+        return self.funder.name if self.funder_id else self.provider_name
+
+
+class OfferApplicationState(models.TextChoices):
+    SUBMITTED = "submitted", _("已申请")
+    AWARDED = "awarded", _("已获得")
+    DECLINED = "declined", _("未获得")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+OS = OfferApplicationState
+
+OFFER_TRANSITIONS = {
+    (OS.SUBMITTED, OS.AWARDED): "award",
+    (OS.SUBMITTED, OS.DECLINED): "decline",
+    (OS.SUBMITTED, OS.WITHDRAWN): "withdraw",
+}
+
+
+class OfferApplication(models.Model):
+    """An organisation's application to an offer, with its eligibility when submitted."""
+
+    TRANSITIONS = OFFER_TRANSITIONS
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("资源"), on_delete=models.PROTECT, related_name="applications"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("申请机构"), on_delete=models.PROTECT, related_name="offer_applications"
+    )
+    state = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=OfferApplicationState.choices,
+        default=OfferApplicationState.SUBMITTED,
+    )
+    statement = models.TextField(_("申请说明"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    decision_due = models.DateField(_("办理期限"))
+    eligibility = models.JSONField(_("提交时的资格核验"), default=list)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("资源申请")
+        verbose_name_plural = _("资源申请")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "organization"],
+                condition=~Q(state=OfferApplicationState.WITHDRAWN),
+                name="incubator_one_active_offer_application",
+            )
+        ]
+
+    def __str__(self):
+        return _("%(org)s · %(offer)s") % {"org": self.organization, "offer": self.offer}
+
+    def get_absolute_url(self):
+        return reverse("incubator_workbench:offer", args=[self.organization.uscc, self.offer_id])
+
+
+class Award(models.Model):
+    """What an organisation won from an offer: amount, period and deliverables. Published on
+    its profile and in the grants data set; a government service contract is also a credit
+    record (S4, other)."""
+
+    application = models.OneToOneField(
+        OfferApplication, verbose_name=_("资源申请"), on_delete=models.PROTECT, related_name="award"
+    )
+    amount = MoneyField(_("金额（元）"), non_negative=True, null=True, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    deliverables = models.TextField(_("交付成果"))
+    document_number = models.CharField(_("合同或协议编号"), max_length=80)
+    awarded_on = models.DateField(_("授予日期"))
+    credit_record = models.ForeignKey(
+        "credit.CreditRecord",
+        verbose_name=_("信用记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资源授予")
+        verbose_name_plural = _("资源授予")
+        ordering = ["-awarded_on", "-pk"]
+
+    def __str__(self):
+        return str(self.application)
+
+
+class Need(models.Model):
+    """What an organisation needs (需求), posted publicly so that offers can answer it."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("社会组织"), on_delete=models.PROTECT, related_name="incubator_needs"
+    )
+    kind = models.CharField(_("需要的资源类型"), max_length=10, choices=OfferKind.choices)
+    title = models.CharField(_("需求"), max_length=120)
+    description = models.TextField(_("说明"))
+    open = models.BooleanField(_("仍在寻找"), default=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    posted_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资源需求")
+        verbose_name_plural = _("资源需求")
+        ordering = ["-posted_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+# --- Milestones during incubation ----------------------------------------------------------------
+
+
+class Milestone(models.Model):
+    """A step an admitted organisation completes during incubation, due a number of months
+    after it starts; graduation (出壳) needs every milestone's evidence accepted."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("孵化项目"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    title = models.CharField(_("里程碑"), max_length=120)
+    description = models.TextField(_("要求与证明材料"), blank=True)
+    due_months = models.PositiveSmallIntegerField(_("入孵后几个月内完成"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("孵化里程碑")
+        verbose_name_plural = _("孵化里程碑")
+        ordering = ["programme", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "order"], name="incubator_milestone_order")
+        ]
+
+    def __str__(self):
+        return f"{self.programme} · {self.title}"
+
+
+class EvidenceState(models.TextChoices):
+    SUBMITTED = "submitted", _("待确认")
+    ACCEPTED = "accepted", _("已确认")
+    RETURNED = "returned", _("已退回")
+
+
+EVIDENCE_CONTENT = uploads.ContentValidator(uploads.DOCUMENTS, "INCUBATOR_EVIDENCE_MAX_BYTES")
+
+
+def evidence_path(instance, filename):
+    return f"incubator/evidence/{instance.application.organization.uscc}/{filename}"
+
+
+class MilestoneEvidence(HashedFilesMixin, models.Model):
+    """The organisation's evidence that a milestone is done, checked by content when uploaded
+    and by its hash whenever it is served; the bureau accepts or returns it."""
+
+    TRANSITIONS = {
+        (EvidenceState.SUBMITTED, EvidenceState.ACCEPTED): "accept",
+        (EvidenceState.SUBMITTED, EvidenceState.RETURNED): "return",
+    }
+    hashed_files = {"file": "file_sha256"}
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("孵化申请"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("里程碑"), on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.TextField(_("完成情况"))
+    file = models.FileField(
+        _("证明材料"),
+        storage=private_storage,
+        upload_to=evidence_path,
+        max_length=200,
+        validators=[EVIDENCE_CONTENT],
+    )
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=EvidenceState.choices, default=EvidenceState.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    review_note = models.TextField(_("确认意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("里程碑证明")
+        verbose_name_plural = _("里程碑证明")
+        ordering = ["milestone__order", "-submitted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.application.organization} · {self.milestone.title}"

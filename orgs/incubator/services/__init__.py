@@ -1,0 +1,7 @@
+"""Incubator rules (issue 16), one module per use case:
+
+| module | what | rules |
+|---|---|---|
+| ``eligibility`` | the criteria engine: each criterion checked against the registry, reports and credit, explained | I1 |
+| ``applications`` | submitting an application (eligible only), the review transitions, withdrawing | I1 |
+"""

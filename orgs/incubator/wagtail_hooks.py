@@ -1,0 +1,516 @@
+"""Bureau admin for the incubator (issue 16): the programmes (criteria as structured fields,
+edited field by field with an audit trail) and the application review queue
+(``core.admin_queues``: open applications first, by decision deadline in working days).
+
+The review page shows every criterion as checked at submission and as it stands now, with what
+changed, and offers only the moves the transition table allows from the application's state."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from wagtail import hooks
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permissions import register_permission_policy
+
+from accounts.groups import SOCIAL_ORG_SECTION
+from core.admin_audit import AuditedEditView
+from core.admin_policies import DECIDE_ONLY, NO_DELETE, RefusingPolicy
+from core.admin_queues import (
+    ComputedExportMixin,
+    DeadlineColumn,
+    Queue,
+    QueueIndexView,
+    QueueViewSetMixin,
+    SafeExportIndexView,
+    countdown_text,
+    register_queue,
+)
+from core.statemachine import IllegalTransition
+from core.stored_files import serve_stored_file
+from orgs.registry.models import District
+
+from .admin_forms import AwardForm, DecisionForm, DeclineForm, OfferForm, ProgrammeForm
+from .models import (
+    OPEN_STATES,
+    Application,
+    ApplicationState,
+    Milestone,
+    MilestoneEvidence,
+    Offer,
+    OfferApplication,
+    OfferApplicationState,
+    Programme,
+)
+from .services.applications import allowed_decisions, decide, places_taken
+from .services.eligibility import changes, evaluate, from_json
+from .services.milestones import milestone_rows, review_evidence
+from .services.offers import award, decline
+
+APPLICATIONS = register_queue(
+    Queue(
+        key="incubator_applications",
+        label=gettext_lazy("孵化申请审核"),
+        model=Application,
+        section=SOCIAL_ORG_SECTION,
+        permission="incubator.change_application",
+        open_states=OPEN_STATES,
+        due_field="decision_due",
+        received_field="submitted_at",
+        decided_field="decided_at",
+        state_field="state",
+        district_field="organization__district",
+        district_choices=lambda: District.choices,
+        type_field="organization__org_type",
+        type_label=gettext_lazy("组织类型"),
+    )
+)
+
+
+class ApplicationQueueView(ComputedExportMixin, QueueIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("organization", "programme")
+
+    export_computed = {"decision_countdown": countdown_text(APPLICATIONS)}
+
+
+class ReviewView(View):
+    """Read an application with its eligibility then and now, and decide."""
+
+    model = Application
+    permission_policy = None
+    index_url_name = None
+    edit_url_name = None
+
+    def dispatch(self, request, pk):
+        if not request.user.has_perm("incubator.view_application"):
+            raise PermissionDenied
+        self.application = get_object_or_404(
+            Application.objects.select_related("organization", "programme", "submitted_by"), pk=pk
+        )
+        return super().dispatch(request, pk)
+
+    def form(self, data=None):
+        choices = [
+            (target, ApplicationState(target).label)
+            for target, _action in allowed_decisions(self.application)
+        ]
+        return DecisionForm(data, choices=choices)
+
+    def render(self, request, form=None, status=200):
+        application = self.application
+        now = evaluate(application.programme, application.organization, timezone.localdate())
+        form = form or self.form()
+        context = {
+            "application": application,
+            "organization": application.organization,
+            "programme": application.programme,
+            "submitted": from_json(application.eligibility),
+            "current": now,
+            "changes": changes(application.eligibility, now.as_json()),
+            "places_taken": places_taken(application.programme),
+            "milestones": milestone_rows(application),
+            "can_review_evidence": request.user.has_perm("incubator.change_application"),
+            "form": form,
+            "can_decide": bool(form.fields["target"].choices)
+            and request.user.has_perm("incubator.change_application"),
+            "index_url": self.index_url_name,
+            "page_title": str(application),
+            "header_icon": "group",
+        }
+        return TemplateResponse(request, "incubator/admin_review.html", context, status=status)
+
+    def get(self, request, pk):
+        return self.render(request)
+
+    def post(self, request, pk):
+        if not request.user.has_perm("incubator.change_application"):
+            raise PermissionDenied
+        if request.POST.get("action") == "evidence":
+            return self.review_evidence(request, pk)
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render(request, form=form, status=400)
+        target = form.cleaned_data["target"]
+        try:
+            decide(self.application, target, user=request.user, reason=form.cleaned_data["reason"])
+        except (ValidationError, IllegalTransition) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+            return self.render(request, form=form, status=400)
+        messages.success(request, _("已作出决定：%(state)s。") % {"state": ApplicationState(target).label})
+        return redirect(self.edit_url_name, pk)
+
+    def review_evidence(self, request, pk):
+        evidence = get_object_or_404(
+            MilestoneEvidence, application=self.application, pk=request.POST.get("evidence") or 0
+        )
+        accept = request.POST.get("decision") == "accept"
+        try:
+            review_evidence(evidence, accept=accept, user=request.user, note=request.POST.get("note", ""))
+        except (ValidationError, IllegalTransition) as error:
+            messages.error(
+                request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            )
+            return self.render(request, status=400)
+        messages.success(request, _("已确认该里程碑完成。") if accept else _("已退回该里程碑证明。"))
+        return redirect(self.edit_url_name, pk)
+
+
+def admin_evidence(request, pk):
+    if not request.user.has_perm("incubator.view_application"):
+        raise PermissionDenied
+    evidence = get_object_or_404(MilestoneEvidence, pk=pk)
+    return serve_stored_file(request, evidence, file_field="file", sha_field="file_sha256")
+
+
+class ApplicationViewSet(QueueViewSetMixin, ModelViewSet):
+    """I1: the bureau's review of incubator applications, open ones first by deadline."""
+
+    queue = APPLICATIONS
+    model = Application
+    icon = "group"
+    menu_label = gettext_lazy("孵化申请审核")
+    index_view_class = ApplicationQueueView
+    edit_view_class = ReviewView
+    copy_view_enabled = False
+    search_fields = ["organization__name", "organization__uscc", "programme__title"]
+    list_display = [
+        TitleColumn(
+            "organization",
+            label=gettext_lazy("申请机构"),
+            accessor="organization.name",
+            url_name="incubator_applications:edit",
+            sort_key="organization__name",
+        ),
+        Column("programme", label=gettext_lazy("孵化项目"), accessor="programme.title"),
+        Column("district", label=gettext_lazy("所在区"), accessor="organization.get_district_display"),
+        Column("state", label=gettext_lazy("状态"), accessor="get_state_display"),
+        DeadlineColumn(APPLICATIONS, label=gettext_lazy("办理期限")),
+    ]
+    list_export = [
+        "organization.name",
+        "organization.uscc",
+        "programme.title",
+        "organization.get_district_display",
+        "get_state_display",
+        "submitted_at",
+        "decision_due",
+        "decision_countdown",
+        "decision_reason",
+    ]
+    export_headings = {
+        "organization.name": gettext_lazy("申请机构"),
+        "organization.uscc": gettext_lazy("统一社会信用代码"),
+        "programme.title": gettext_lazy("孵化项目"),
+        "organization.get_district_display": gettext_lazy("所在区"),
+        "get_state_display": gettext_lazy("状态"),
+        "submitted_at": gettext_lazy("提交时间"),
+        "decision_due": gettext_lazy("办理期限"),
+        "decision_countdown": gettext_lazy("剩余期限"),
+        "decision_reason": gettext_lazy("决定理由"),
+    }
+    export_filename = "incubator-applications"
+
+    def get_form_class(self, for_update=False):
+        # Never used: applications are made by organisations (see the DECIDE_ONLY policy).
+        return ProgrammeForm
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return {
+            "index_url_name": self.get_url_name("index"),
+            "edit_url_name": self.get_url_name("edit"),
+            **kwargs,
+        }
+
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), path("evidence/<int:pk>/", admin_evidence, name="evidence")]
+
+
+class ProgrammeViewSet(ModelViewSet):
+    model = Programme
+    edit_view_class = AuditedEditView  # logged field by field (core.admin_audit)
+    index_view_class = SafeExportIndexView
+    icon = "list-ul"
+    menu_label = gettext_lazy("孵化项目")
+    copy_view_enabled = False
+    search_fields = ["title"]
+    list_filter = ["kind", "published"]
+    list_display = [
+        "title",
+        Column("kind", label=gettext_lazy("类型"), accessor="get_kind_display"),
+        Column("operator", label=gettext_lazy("运营机构"), accessor="operator_name"),
+        "opens_on",
+        "closes_on",
+        "capacity",
+        BooleanColumn("published", label=gettext_lazy("已发布")),
+    ]
+    list_export = [
+        "title",
+        "get_kind_display",
+        "operator_name",
+        "opens_on",
+        "closes_on",
+        "capacity",
+        "published",
+    ]
+    export_headings = {
+        "title": gettext_lazy("项目名称"),
+        "get_kind_display": gettext_lazy("类型"),
+        "operator_name": gettext_lazy("运营机构"),
+        "opens_on": gettext_lazy("申请开始日期"),
+        "closes_on": gettext_lazy("申请截止日期"),
+        "capacity": gettext_lazy("录取名额"),
+        "published": gettext_lazy("已发布"),
+    }
+    export_filename = "incubator-programmes"
+
+    def get_form_class(self, for_update=False):
+        return ProgrammeForm
+
+
+OFFER_APPLICATIONS = register_queue(
+    Queue(
+        key="incubator_offer_applications",
+        label=gettext_lazy("资源申请"),
+        model=OfferApplication,
+        section=SOCIAL_ORG_SECTION,
+        permission="incubator.change_offerapplication",
+        open_states=(OfferApplicationState.SUBMITTED,),
+        due_field="decision_due",
+        received_field="submitted_at",
+        decided_field="decided_at",
+        state_field="state",
+        district_field="organization__district",
+        district_choices=lambda: District.choices,
+        type_field="offer__kind",
+        type_label=gettext_lazy("资源类型"),
+    )
+)
+
+
+class OfferApplicationQueueView(ComputedExportMixin, QueueIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("organization", "offer")
+
+    export_computed = {"decision_countdown": countdown_text(OFFER_APPLICATIONS)}
+
+
+class OfferDecisionView(View):
+    """I2: award an offer to an eligible applicant (amount, period, deliverables), or decline
+    with a reason. The eligibility is shown then and now, as for programmes."""
+
+    model = OfferApplication
+    permission_policy = None
+    index_url_name = None
+    edit_url_name = None
+
+    def dispatch(self, request, pk):
+        if not request.user.has_perm("incubator.view_offerapplication"):
+            raise PermissionDenied
+        self.application = get_object_or_404(
+            OfferApplication.objects.select_related("organization", "offer__funder"), pk=pk
+        )
+        return super().dispatch(request, pk)
+
+    def render(self, request, award_form=None, decline_form=None, status=200):
+        application = self.application
+        now = evaluate(application.offer, application.organization, timezone.localdate())
+        context = {
+            "application": application,
+            "organization": application.organization,
+            "offer": application.offer,
+            "submitted": from_json(application.eligibility),
+            "current": now,
+            "changes": changes(application.eligibility, now.as_json()),
+            "award_form": award_form or AwardForm(),
+            "decline_form": decline_form or DeclineForm(),
+            "can_decide": application.state == OfferApplicationState.SUBMITTED
+            and request.user.has_perm("incubator.change_offerapplication"),
+            "index_url": self.index_url_name,
+            "page_title": str(application),
+            "header_icon": "group",
+        }
+        return TemplateResponse(request, "incubator/admin_offer_decision.html", context, status=status)
+
+    def get(self, request, pk):
+        return self.render(request)
+
+    def post(self, request, pk):
+        if not request.user.has_perm("incubator.change_offerapplication"):
+            raise PermissionDenied
+        if request.POST.get("action") == "award":
+            form = AwardForm(request.POST)
+            if form.is_valid():
+                try:
+                    award(self.application, user=request.user, **form.cleaned_data)
+                except (ValidationError, IllegalTransition) as error:
+                    form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+                else:
+                    messages.success(request, _("已记录授予，并在机构公开信息页和开放数据中公开。"))
+                    return redirect(self.edit_url_name, pk)
+            return self.render(request, award_form=form, status=400)
+        form = DeclineForm(request.POST)
+        if form.is_valid():
+            try:
+                decline(self.application, user=request.user, reason=form.cleaned_data["reason"])
+            except (ValidationError, IllegalTransition) as error:
+                form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+            else:
+                messages.success(request, _("已决定不予授予。"))
+                return redirect(self.edit_url_name, pk)
+        return self.render(request, decline_form=form, status=400)
+
+
+class OfferApplicationViewSet(QueueViewSetMixin, ModelViewSet):
+    queue = OFFER_APPLICATIONS
+    model = OfferApplication
+    icon = "group"
+    menu_label = gettext_lazy("资源申请")
+    index_view_class = OfferApplicationQueueView
+    edit_view_class = OfferDecisionView
+    copy_view_enabled = False
+    search_fields = ["organization__name", "organization__uscc", "offer__title"]
+    list_display = [
+        TitleColumn(
+            "organization",
+            label=gettext_lazy("申请机构"),
+            accessor="organization.name",
+            url_name="incubator_offer_applications:edit",
+            sort_key="organization__name",
+        ),
+        Column("offer", label=gettext_lazy("资源"), accessor="offer.title"),
+        Column("kind", label=gettext_lazy("资源类型"), accessor="offer.get_kind_display"),
+        Column("state", label=gettext_lazy("状态"), accessor="get_state_display"),
+        DeadlineColumn(OFFER_APPLICATIONS, label=gettext_lazy("办理期限")),
+    ]
+    list_export = [
+        "organization.name",
+        "organization.uscc",
+        "offer.title",
+        "offer.get_kind_display",
+        "get_state_display",
+        "submitted_at",
+        "decision_due",
+        "decision_countdown",
+    ]
+    export_headings = {
+        "organization.name": gettext_lazy("申请机构"),
+        "organization.uscc": gettext_lazy("统一社会信用代码"),
+        "offer.title": gettext_lazy("资源"),
+        "offer.get_kind_display": gettext_lazy("资源类型"),
+        "get_state_display": gettext_lazy("状态"),
+        "submitted_at": gettext_lazy("提交时间"),
+        "decision_due": gettext_lazy("办理期限"),
+        "decision_countdown": gettext_lazy("剩余期限"),
+    }
+    export_filename = "incubator-offer-applications"
+
+    def get_form_class(self, for_update=False):
+        # Never used: organisations apply from their workbench (see the DECIDE_ONLY policy).
+        return OfferForm
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return {
+            "index_url_name": self.get_url_name("index"),
+            "edit_url_name": self.get_url_name("edit"),
+            **kwargs,
+        }
+
+
+class OfferViewSet(ModelViewSet):
+    model = Offer
+    edit_view_class = AuditedEditView
+    index_view_class = SafeExportIndexView
+    icon = "list-ul"
+    menu_label = gettext_lazy("资源")
+    copy_view_enabled = False
+    search_fields = ["title", "provider_name"]
+    list_filter = ["kind", "published"]
+    list_display = [
+        "title",
+        Column("kind", label=gettext_lazy("资源类型"), accessor="get_kind_display"),
+        Column("provider", label=gettext_lazy("提供方"), accessor="provider_label"),
+        "opens_on",
+        "deadline",
+        BooleanColumn("published", label=gettext_lazy("已发布")),
+    ]
+    list_export = [
+        "title",
+        "get_kind_display",
+        "provider_label",
+        "budget",
+        "opens_on",
+        "deadline",
+        "published",
+    ]
+    export_headings = {
+        "title": gettext_lazy("名称"),
+        "get_kind_display": gettext_lazy("资源类型"),
+        "provider_label": gettext_lazy("提供方"),
+        "budget": gettext_lazy("预算或资助上限（元）"),
+        "opens_on": gettext_lazy("开始接受申请"),
+        "deadline": gettext_lazy("申请截止日期"),
+        "published": gettext_lazy("已发布"),
+    }
+    export_filename = "incubator-offers"
+
+    def get_form_class(self, for_update=False):
+        return OfferForm
+
+
+class MilestoneViewSet(ModelViewSet):
+    model = Milestone
+    edit_view_class = AuditedEditView
+    icon = "tasks"
+    menu_label = gettext_lazy("孵化里程碑")
+    copy_view_enabled = False
+    form_fields = ["programme", "order", "title", "description", "due_months"]
+    list_display = ["programme", "order", "title", "due_months"]
+    list_filter = ["programme"]
+    ordering = ["programme", "order"]
+
+
+class IncubatorGroup(ModelViewSetGroup):
+    menu_label = gettext_lazy("孵化培育")
+    menu_icon = "group"
+    menu_order = 340
+    items = (
+        ApplicationViewSet("incubator_applications", url_prefix="incubator/applications"),
+        ProgrammeViewSet("incubator_programmes", url_prefix="incubator/programmes"),
+        MilestoneViewSet("incubator_milestones", url_prefix="incubator/milestones"),
+        OfferApplicationViewSet("incubator_offer_applications", url_prefix="incubator/offer-applications"),
+        OfferViewSet("incubator_offers", url_prefix="incubator/offers"),
+    )
+
+
+register_permission_policy(Application, RefusingPolicy(Application, DECIDE_ONLY))
+register_permission_policy(Programme, RefusingPolicy(Programme, NO_DELETE))
+register_permission_policy(OfferApplication, RefusingPolicy(OfferApplication, DECIDE_ONLY))
+register_permission_policy(Offer, RefusingPolicy(Offer, NO_DELETE))
+
+
+@hooks.register("register_admin_viewset")
+def register_incubator_viewsets():
+    return IncubatorGroup()
+
+
+@hooks.register("register_log_actions")
+def register_incubator_actions(actions):
+    actions.register_action(
+        "incubator.application_submitted", gettext_lazy("提交孵化申请"), gettext_lazy("孵化申请已提交")
+    )
+    actions.register_action(
+        "incubator.offer_application_submitted", gettext_lazy("提交资源申请"), gettext_lazy("资源申请已提交")
+    )
+    actions.register_action(
+        "incubator.need_posted", gettext_lazy("发布资源需求"), gettext_lazy("资源需求已发布")
+    )
+    actions.register_action(
+        "incubator.need_closed", gettext_lazy("关闭资源需求"), gettext_lazy("资源需求已关闭")
+    )

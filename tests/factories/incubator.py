@@ -1,0 +1,154 @@
+"""Builders for incubator programmes and applications (issue 16). Applications are filed with
+``orgs.incubator.services.applications.submit`` and moved with ``decide`` / ``withdraw``, so
+every rule (I1 eligibility, the transition table, capacity, reasons) runs as for real users.
+
+Every date is relative to ``timezone.localdate()``: a programme is open from ten days ago to
+twenty days from now unless told otherwise."""
+
+import collections
+import datetime
+
+import factory
+from django.utils import timezone
+from freezegun import freeze_time
+
+from orgs.credit import services as credit
+from orgs.incubator.models import TRANSITIONS, Application, ApplicationState, Programme, ProgrammeKind
+from orgs.incubator.services import applications
+from orgs.registry.models import MemberRole, Membership
+from orgs.reports.models import Conclusion
+from orgs.reports.services import accept_report, return_report
+from tests.factories.accounts import UserFactory
+from tests.factories.credit import at, officer
+from tests.factories.orgs import OrganizationFactory, submitted_report
+
+S = ApplicationState
+
+
+def today():
+    return timezone.localdate()
+
+
+def days(n):
+    return datetime.timedelta(days=n)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A published programme open today, with no criteria beyond the defaults (registered and
+    in good standing, on neither credit list)."""
+
+    class Meta:
+        model = Programme
+
+    title = factory.Sequence(lambda n: f"测试孵化项目{n}")
+    kind = ProgrammeKind.COHORT
+    summary = "为初创社会组织提供办公场地、导师辅导和能力建设培训。"
+    capacity = 5
+    opens_on = factory.LazyFunction(lambda: today() - days(10))
+    closes_on = factory.LazyFunction(lambda: today() + days(20))
+    mentoring_hours = 40
+    training_hours = 24
+    published = True
+
+
+def set_criteria(programme, **values):
+    """Change a programme's criteria after the fact (e.g. once the applications a test needs,
+    which the new criteria would refuse, are in), as the bureau may edit a programme."""
+    Programme.objects.filter(pk=programme.pk).update(**values)
+    programme.refresh_from_db()
+    return programme
+
+
+def criteria(**values):
+    """An unsaved programme holding only the criteria a unit test is about: the two listing
+    criteria, on by default, are off unless named."""
+    values.setdefault("no_abnormal_listing", False)
+    values.setdefault("no_serious_listing", False)
+    return ProgrammeFactory.build(**values)
+
+
+def member(organization=None, user=None):
+    """A user who is an admin of ``organization`` (a new one by default)."""
+    organization = organization or OrganizationFactory()
+    user = user or UserFactory()
+    Membership.objects.create(user=user, organization=organization, role=MemberRole.ADMIN)
+    return user
+
+
+def apply(
+    programme, organization, user=None, statement="我们为社区老人提供助餐和陪伴服务，希望获得场地和导师支持。"
+):
+    """An application filed through the service by a member of ``organization``."""
+    if user is None:
+        membership = organization.memberships.select_related("user").first()
+        user = membership.user if membership else member(organization)
+    return applications.submit(programme, organization, user=user, statement=statement)
+
+
+def _path(target):
+    """The shortest chain of moves from "submitted" to ``target`` in the transition table."""
+    queue, seen = collections.deque([(S.SUBMITTED, [])]), {S.SUBMITTED}
+    while queue:
+        state, moves = queue.popleft()
+        if state == target:
+            return moves
+        for (source, to), _action in TRANSITIONS.items():
+            if source == state and to not in seen:
+                seen.add(to)
+                queue.append((to, [*moves, to]))
+    raise ValueError(target)
+
+
+def move(application, target, user=None, reason="理由：测试"):
+    """One real move: the applicant's withdrawal, or the bureau's decision."""
+    if TRANSITIONS.get((application.state, target)) == "withdraw":
+        membership = application.organization.memberships.select_related("user").first()
+        return applications.withdraw(application, user=membership.user if membership else user, reason=reason)
+    return applications.decide(application, target, user=user or officer(), reason=reason)
+
+
+def application_in(state, programme=None, organization=None, user=None):
+    """An application brought to ``state`` through the real moves (submit, then the shortest
+    legal chain of decisions)."""
+    programme = programme or ProgrammeFactory()
+    organization = organization or OrganizationFactory()
+    application = apply(programme, organization)
+    bureau = user or officer()
+    for target in _path(state):
+        application = move(application, target, user=bureau)
+    application = Application.objects.get(pk=application.pk)
+    assert application.state == state
+    return application
+
+
+# --- Annual reports and ratings the criteria read ----------------------------------------------
+
+
+def report(organization, year, *, status="accepted", conclusion=Conclusion.QUALIFIED, on=None, **figures):
+    """``organization``'s report for ``year`` in ``status`` (draft, submitted, returned or
+    accepted); an accepted one is accepted on ``on`` (default: today)."""
+    from tests.factories.orgs import make_report
+
+    if status == "draft":
+        return make_report(organization, year, **figures)
+    user = UserFactory()
+    filed, _submission = submitted_report(organization, year, user=user, **figures)
+    if status == "returned":
+        return_report(filed, reasons="财务报表缺少附注，请补正。", user=officer())
+    elif status == "accepted":
+        with freeze_time(at(on or today())):
+            accept_report(filed, conclusion=conclusion, user=officer())
+    filed.refresh_from_db()
+    return filed
+
+
+def rated(organization, *, score, rated_on):
+    """A rating recorded through S7's service (the organisation must be eligible for it)."""
+    return credit.rate(
+        organization,
+        score=score,
+        evaluating_body="北京市社会组织评估委员会",
+        rated_on=rated_on,
+        user=officer(),
+        document_number=f"京社评〔{rated_on.year}〕{organization.pk}号",
+    )

@@ -18,12 +18,16 @@ from .models import (
     OrgStatus,
     OrgType,
     RegistryChange,
+    ServiceField,
     SupervisingUnit,
 )
 
 DEMO_ORG_ADMIN_MOBILE = "13920000001"  # admin of 北京市朝阳区养老服务协会（示例）
 DEMO_ORG_FILER_MOBILE = "13920000002"  # filer of the same organisation
 DEMO_FOUNDATION_ADMIN_MOBILE = "13920000003"  # admin of 北京敬老助老基金会（示例）
+# admin of 北京市东城区社会工作者协会（示例）: its latest annual report waits for the bureau's
+# review, which keeps it out of the open incubator programmes until accepted (issue 16).
+DEMO_SOCIAL_WORK_ADMIN_MOBILE = "13920000004"
 
 SUPERVISORS = ["北京市老龄工作委员会办公室", "北京市教育委员会", "北京市科学技术协会", "北京市卫生健康委员会"]
 SG, SS, FD = OrgType.SOCIAL_GROUP, OrgType.SOCIAL_SERVICE, OrgType.FOUNDATION
@@ -77,6 +81,45 @@ ORGANISATIONS = [
 ]
 
 
+# The field each demo organisation serves (服务领域), as the registration authority would classify
+# it from the business scope; the incubator's programmes select by it (issue 16).
+SF = ServiceField
+SERVICE_FIELDS = {
+    "北京市朝阳区养老服务协会": SF.ELDERLY,
+    "北京市海淀区养老服务行业协会": SF.ELDERLY,
+    "北京市社区养老服务促进会": SF.ELDERLY,
+    "北京市西城区志愿服务联合会": SF.COMMUNITY,
+    "北京市东城区社会工作者协会": SF.COMMUNITY,
+    "北京市丰台区慈善协会": SF.POVERTY,
+    "北京市青少年科技教育促进会": SF.EDUCATION,
+    "北京市通州区文化艺术交流协会": SF.CULTURE,
+    "北京市昌平区农业技术推广协会": SF.INDUSTRY,
+    "北京市石景山区残疾人康复协会": SF.DISABILITY,
+    "北京市社会组织发展促进会": SF.INDUSTRY,
+    "北京市朝阳区夕阳红养老服务中心": SF.ELDERLY,
+    "北京市海淀区智慧养老研究院": SF.ELDERLY,
+    "北京市大兴区康乐养老院": SF.ELDERLY,
+    "北京市顺义区阳光社会工作服务中心": SF.COMMUNITY,
+    "北京市西城区儿童发展中心": SF.CHILDREN,
+    "北京市房山区乡村教育服务中心": SF.EDUCATION,
+    "北京市门头沟区山区助老服务站": SF.ELDERLY,
+    "北京市怀柔区生态保护研究中心": SF.ENVIRONMENT,
+    "北京市平谷区社区健康服务中心": SF.HEALTH,
+    "北京市密云区青少年活动中心": SF.CHILDREN,
+    "北京市延庆区冰雪运动培训学校": SF.CULTURE,
+    "北京敬老助老基金会": SF.ELDERLY,
+    "北京市儿童关爱基金会": SF.CHILDREN,
+    "北京绿色未来环境保护基金会": SF.ENVIRONMENT,
+    "北京乡村振兴公益基金会": SF.POVERTY,
+    "北京科技创新教育基金会": SF.EDUCATION,
+    "北京文化遗产保护基金会": SF.CULTURE,
+    "北京市社区发展基金会": SF.COMMUNITY,
+    "北京医疗救助基金会": SF.HEALTH,
+    "北京养老事业发展基金会": SF.ELDERLY,
+    "北京市朝阳区邻里互助养老协会": SF.ELDERLY,
+}
+
+
 def demo_name(name):
     return f"{name}{DEMO_MARK}"
 
@@ -114,6 +157,9 @@ def load(out):
         }
         organization, was_created = Organization.objects.update_or_create(uscc=code, defaults=defaults)
         created += was_created
+        if not organization.service_field:  # classified once; a later correction is kept
+            organization.service_field = SERVICE_FIELDS.get(name, ServiceField.OTHER)
+            organization.save(update_fields=["service_field"])
         if index == 1 and not organization.changes.exists():
             RegistryChange.objects.create(
                 organization=organization,
@@ -134,10 +180,12 @@ def load(out):
             )
     first = Organization.objects.get(name=demo_name(ORGANISATIONS[0][0]))
     foundation = Organization.objects.get(name=demo_name("北京敬老助老基金会"))
+    social_work = Organization.objects.get(name=demo_name("北京市东城区社会工作者协会"))
     for mobile, organization, role, label in (
         (DEMO_ORG_ADMIN_MOBILE, first, MemberRole.ADMIN, "示例机构管理员（朝阳养老协会）"),
         (DEMO_ORG_FILER_MOBILE, first, MemberRole.FILER, "示例填报员（朝阳养老协会）"),
         (DEMO_FOUNDATION_ADMIN_MOBILE, foundation, MemberRole.ADMIN, "示例机构管理员（敬老助老基金会）"),
+        (DEMO_SOCIAL_WORK_ADMIN_MOBILE, social_work, MemberRole.ADMIN, "示例机构管理员（东城社工协会）"),
     ):
         user = ensure_user(mobile, display_name=label)
         Membership.objects.get_or_create(
@@ -146,5 +194,6 @@ def load(out):
     out.write(
         f"  {Organization.objects.count()} organisations ({created} new); organisation logins "
         f"{DEMO_ORG_ADMIN_MOBILE} (admin), {DEMO_ORG_FILER_MOBILE} (filer), "
-        f"{DEMO_FOUNDATION_ADMIN_MOBILE} (foundation admin) / {DEMO_PASSWORD}"
+        f"{DEMO_FOUNDATION_ADMIN_MOBILE} (foundation admin), {DEMO_SOCIAL_WORK_ADMIN_MOBILE} "
+        f"(东城社工协会 admin) / {DEMO_PASSWORD}"
     )

@@ -146,10 +146,8 @@ def application(request, uscc, pk):
         Application.objects.filter(organization=organization).select_related("programme", "organization"),
         pk=pk,
     )
-    can_withdraw = (application.state, ApplicationState.WITHDRAWN) in TRANSITIONS
     withdrawing = request.method == "POST" and request.POST.get("action") == "withdraw"
     form = WithdrawForm(request.POST if withdrawing else None)
-    status = 400 if request.method == "POST" else 200
     if withdrawing and form.is_valid():
         try:
             withdraw(application, user=request.user, reason=form.cleaned_data["reason"])
@@ -158,18 +156,29 @@ def application(request, uscc, pk):
         else:
             messages.success(request, _("申请已撤回。"))
         return redirect(application.get_absolute_url())
+    return _application_page(request, application, form, status=400 if request.method == "POST" else 200)
+
+
+def _application_page(request, application, withdraw_form, status=200, evidence_form=None):
+    """The application page; ``evidence_form`` (bound, with its errors) replaces the empty
+    upload form of its milestone, so a refused upload keeps what was typed."""
+    rows = _with_forms(milestone_rows(application))
+    if evidence_form is not None:
+        for row in rows:
+            if evidence_form.prefix == _evidence_prefix(row.milestone):
+                row.form = evidence_form
     return render(
         request,
         "incubator/workbench_application.html",
         {
-            "organization": organization,
+            "organization": application.organization,
             "application": application,
-            "can_withdraw": can_withdraw,
+            "can_withdraw": (application.state, ApplicationState.WITHDRAWN) in TRANSITIONS,
             "submitted": from_json(application.eligibility),
-            "milestones": _with_forms(milestone_rows(application)),
+            "milestones": rows,
             "incubating": application.state == ApplicationState.INCUBATING,
-            "form": form,
-            "breadcrumbs": _crumbs(organization, (application.programme.title, None)),
+            "form": withdraw_form,
+            "breadcrumbs": _crumbs(application.organization, (application.programme.title, None)),
         },
         status=status,
     )
@@ -321,10 +330,7 @@ def submit_milestone(request, uscc, pk, milestone):
         else:
             messages.success(request, _("里程碑证明已提交，等待民政局确认。"))
             return redirect(application.get_absolute_url())
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, f"{milestone.title}：{error}")
-    return redirect(application.get_absolute_url())
+    return _application_page(request, application, WithdrawForm(), status=400, evidence_form=form)
 
 
 @login_required

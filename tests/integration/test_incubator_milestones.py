@@ -166,3 +166,24 @@ def test_overdue_milestones_and_decisions_raise_early_warnings(incubating):
     assert list(decision_overdue(waiting.decision_due)) == []
     (late,) = list(decision_overdue(waiting.decision_due + datetime.timedelta(days=1)))
     assert late.subject == waiting and "初审中" in late.reason
+
+
+def test_a_refused_upload_keeps_the_typed_summary_and_names_the_problem(incubating):
+    application, user = incubating
+    first = application.programme.milestones.get(order=1)
+    url = (
+        f"/workbench/incubator/{application.organization.uscc}/applications/"
+        f"{application.pk}/milestones/{first.pk}/"
+    )
+    response = login(user).post(
+        url,
+        {
+            f"m{first.pk}-summary": "理事会已通过三项制度。",
+            f"m{first.pk}-file": upload("制度.pdf", b"%PDF-fake"),
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "理事会已通过三项制度。" in html
+    assert "该文件扩展名为 .pdf，但内容不是有效的 PDF 文件。" in html
+    assert not MilestoneEvidence.objects.exists()

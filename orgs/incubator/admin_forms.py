@@ -131,3 +131,41 @@ class DeclineForm(SpecificErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("申请机构可以看到。"),
     )
+
+
+class PanelReviewForm(SpecificErrorsMixin, forms.Form):
+    """A reviewer's review: the conflict-of-interest declaration first, then a score for each
+    line of the programme's rubric (``score_<item pk>``), or, when in conflict, its explanation."""
+
+    conflict = forms.TypedChoiceField(
+        label=_("利益冲突声明"),
+        choices=[("no", _("本人与申请机构不存在利益冲突")), ("yes", _("本人存在利益冲突，申请回避"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    conflict_note = forms.CharField(
+        label=_("利益冲突说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("声明回避时必填，例如曾任该机构理事、与其负责人有亲属关系，将记入评审记录。"),
+    )
+    comment = forms.CharField(
+        label=_("评审意见"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"score_{item.pk}"] = forms.IntegerField(
+                label=_("%(title)s（权重 %(weight)s，满分 %(max)s）")
+                % {"title": item.title, "weight": item.weight, "max": item.max_score},
+                required=False,
+                # The range is checked by services.panel, whose message names the line.
+                widget=forms.NumberInput(attrs={"min": 0, "max": item.max_score, "step": 1}),
+                help_text=item.guidance,
+            )
+
+    def scores(self):
+        return {item.pk: self.cleaned_data.get(f"score_{item.pk}") for item in self.items}

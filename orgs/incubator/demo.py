@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.demo import DEMO_ORG_OFFICER_MOBILE, ensure_user
+from accounts.groups import SOCIAL_ORG_SECTION
 from core.dates import add_months
 from orgs.credit.services import latest_due_report_year
 from orgs.registry.demo import (
@@ -40,10 +41,12 @@ from .models import (
     OfferKind,
     Programme,
     ProgrammeKind,
+    RubricItem,
 )
 from .services.applications import decide, submit, withdraw
 from .services.milestones import review_evidence
 from .services.offers import apply_to_offer, award, decline, post_need
+from .services.panel import rubric, submit_review
 
 S = ApplicationState
 DAY = datetime.timedelta(days=1)
@@ -55,6 +58,15 @@ PAST = "社区公益组织孵化培育计划（第一期·示例）"
 BASE_OPERATOR = "北京市社会组织发展促进会"
 # The organisation whose pending annual report keeps it out of the open programmes.
 PENDING_REPORT_ORG = "北京市东城区社会工作者协会"
+# Two outside experts on the panels, besides the section's officer (password as every demo login).
+DEMO_REVIEWER_MOBILES = ("13900000007", "13900000008")
+# Every demo programme's rubric: (title, guidance, weight, top score).
+RUBRIC = [
+    ("服务需求与服务对象", "服务对象是否明确，需求是否有调研依据。", 30, 10),
+    ("项目方案可行性", "目标、活动和进度是否清楚可行，预算是否合理。", 30, 10),
+    ("团队与内部治理", "专职人员、理事会运作和财务制度。", 25, 10),
+    ("资源整合与可持续性", "社区和志愿者资源，孵化期后的资金来源。", 15, 10),
+]
 
 
 def programmes(today):
@@ -75,6 +87,8 @@ def programmes(today):
                 "opens_on": today - 20 * DAY,
                 "closes_on": today + 40 * DAY,
                 "incubation_months": 12,
+                "panel_min_reviewers": 2,
+                "admission_min_score": Decimal("60.00"),
                 "service_fields": [SF.ELDERLY, SF.DISABILITY, SF.CHILDREN, SF.COMMUNITY],
                 "min_months_registered": 12,
                 "accepted_report_years": 1,
@@ -95,6 +109,7 @@ def programmes(today):
                 "opens_on": today - 10 * DAY,
                 "closes_on": today + 50 * DAY,
                 "incubation_months": 12,
+                "panel_min_reviewers": 2,
                 "districts": [District.DONGCHENG, District.XICHENG],
                 "accepted_report_years": 1,
             },
@@ -113,6 +128,7 @@ def programmes(today):
                 "opens_on": past_opens,
                 "closes_on": add_months(past_opens, 2),
                 "incubation_months": 12,
+                "panel_min_reviewers": 2,
                 "accepted_report_years": 1,
             },
         ),
@@ -127,9 +143,48 @@ def _at(day, hour=10):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
+def _rubric(programme):
+    for order, (title, guidance, weight, max_score) in enumerate(RUBRIC, start=1):
+        RubricItem.objects.get_or_create(
+            programme=programme,
+            order=order,
+            defaults={"title": title, "guidance": guidance, "weight": weight, "max_score": max_score},
+        )
+
+
+def _reviewers():
+    return [
+        ensure_user(
+            mobile,
+            display_name=name,
+            last_name="示例",
+            first_name=name,
+            is_staff=True,
+            groups=[SOCIAL_ORG_SECTION],
+        )
+        for mobile, name in zip(DEMO_REVIEWER_MOBILES, ("评审专家李教授", "评审专家陈律师"), strict=True)
+    ]
+
+
+def _panel(application, reviews, day):
+    """The panel's reviews on ``day``: (reviewer, scores per rubric line) or (reviewer, the
+    conflict they declare)."""
+    items = rubric(application.programme)
+    for hour, (reviewer, review) in enumerate(reviews, start=9):
+        if isinstance(review, str):
+            submit_review(application, reviewer, conflict=True, conflict_note=review, now=_at(day, hour))
+        else:
+            scores = {item.pk: points for item, points in zip(items, review, strict=True)}
+            comment = "需求调研扎实，建议细化预算和人员分工。（示例）" if min(review) >= 7 else ""
+            submit_review(
+                application, reviewer, conflict=False, scores=scores, comment=comment, now=_at(day, hour)
+            )
+
+
 def _programme(title, fields, operator):
     existing = Programme.objects.filter(title=title).first()
     if existing is not None:
+        _rubric(existing)
         return existing, False
     fields = dict(fields)
     contract_year = fields.pop("contract_year", None)
@@ -139,6 +194,7 @@ def _programme(title, fields, operator):
     programme = Programme(title=title, published=True, **fields)
     programme.full_clean()
     programme.save()
+    _rubric(programme)
     return programme, True
 
 
@@ -147,7 +203,8 @@ STATEMENT = "本机构{field}，计划在孵化期内完善内部治理和财务
 
 def _apply(programme, organization, user, submitted_on, steps, evidence=None, then=()):
     """File ``organization``'s application on ``submitted_on``, then take ``steps``:
-    (target, day, reason) decisions by the bureau, or ("withdraw", None, reason). With
+    (target, day, reason) decisions by the bureau, ("panel", day, reviews) for the panel's
+    reviews (:func:`_panel`), or ("withdraw", None, reason). With
     ``evidence`` (milestones, bureau, start day, how many accepted), evidence for each milestone
     is filed once incubating (the rest left waiting for review) before the ``then`` steps.
     Nothing is done when the organisation already applied to the programme."""
@@ -165,6 +222,8 @@ def _apply(programme, organization, user, submitted_on, steps, evidence=None, th
     for target, day, reason in steps:
         if target == "withdraw":
             application = withdraw(application, user=user, reason=reason)
+        elif target == "panel":
+            _panel(application, reason, day)
         else:
             application = decide(application, target, user=bureau, reason=reason, now=_at(day, 15))
     if evidence is not None:
@@ -390,6 +449,7 @@ def load(out):
 
     jinglao = _org("北京敬老助老基金会")
     bureau = ensure_user(DEMO_ORG_OFFICER_MOBILE)
+    professor, lawyer = _reviewers()
     milestones = _milestones(past)
     created = 0
     # Last year's cohort: admitted after the deadline, started a few weeks later; two have
@@ -397,7 +457,18 @@ def load(out):
     opens, closes = past.opens_on, past.closes_on
     screened, admitted, started = closes + 3 * DAY, closes + 10 * DAY, closes + 31 * DAY
     graduated = min(add_months(started, past.incubation_months), today - DAY)
-    common = [(S.SCREENING, screened, ""), (S.ADMITTED, admitted, ""), (S.INCUBATING, started, "")]
+
+    def common(after):
+        # The panel's scores differ a little from one organisation to the next.
+        panel = [(professor, (8, 8, 7, 8 - after % 3)), (bureau, (9, 7 + after % 2, 8, 7))]
+        return [
+            (S.SCREENING, screened, ""),
+            (S.SCORING, screened + DAY, ""),
+            ("panel", screened + 3 * DAY, panel),
+            (S.ADMITTED, admitted, ""),
+            (S.INCUBATING, started, ""),
+        ]
+
     cohort = [
         ("北京市丰台区慈善协会", 5, [(S.GRADUATED, graduated, "")]),
         ("北京绿色未来环境保护基金会", 9, [(S.GRADUATED, graduated, "")]),
@@ -425,7 +496,7 @@ def load(out):
             _org(name),
             org_admin,
             opens + after * DAY,
-            common,
+            common(after),
             evidence=(filed, bureau, started, accepted),
             then=steps,
         )
@@ -435,13 +506,28 @@ def load(out):
         (
             "北京养老事业发展基金会",
             18,
-            [(S.SCREENING, today - 15 * DAY, ""), (S.ADMITTED, today - 5 * DAY, "")],
+            [
+                (S.SCREENING, today - 15 * DAY, ""),
+                (S.SCORING, today - 14 * DAY, ""),
+                (
+                    "panel",
+                    today - 8 * DAY,
+                    [
+                        (professor, (9, 8, 8, 9)),
+                        (lawyer, "本人 2024 年以前曾任该基金会理事，申请回避（示例）。"),
+                        (bureau, (8, 9, 8, 8)),
+                    ],
+                ),
+                (S.ADMITTED, today - 5 * DAY, ""),
+            ],
         ),
         (
             "北京市社区养老服务促进会",
             17,
             [
                 (S.SCREENING, today - 15 * DAY, ""),
+                (S.SCORING, today - 14 * DAY, ""),
+                ("panel", today - 8 * DAY, [(professor, (7, 7, 6, 7)), (lawyer, (7, 6, 7, 6))]),
                 (
                     S.WAITLISTED,
                     today - 5 * DAY,
@@ -454,6 +540,8 @@ def load(out):
             16,
             [
                 (S.SCREENING, today - 14 * DAY, ""),
+                (S.SCORING, today - 13 * DAY, ""),
+                ("panel", today - 8 * DAY, [(professor, (4, 5, 5, 4)), (lawyer, (5, 4, 4, 5))]),
                 (
                     S.REJECTED,
                     today - 5 * DAY,
@@ -461,7 +549,16 @@ def load(out):
                 ),
             ],
         ),
-        ("北京市海淀区智慧养老研究院", 9, [(S.SCREENING, today - 6 * DAY, "")]),
+        # Waiting for its second review: the demo officer (13900000005) can score it and decide.
+        (
+            "北京市海淀区智慧养老研究院",
+            9,
+            [
+                (S.SCREENING, today - 6 * DAY, ""),
+                (S.SCORING, today - 4 * DAY, ""),
+                ("panel", today - 2 * DAY, [(professor, (8, 7, 8, 7))]),
+            ],
+        ),
     ]
     for name, days_ago, steps in open_steps:
         created += _apply(city, _org(name), org_admin, today - days_ago * DAY, steps)

@@ -10,7 +10,7 @@ the resource pool's offers can carry the same ones.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -140,6 +140,21 @@ class Programme(Criteria):
     incubation_months = models.PositiveSmallIntegerField(
         _("孵化期（月）"), default=12, validators=[MinValueValidator(1)]
     )
+    panel_min_reviewers = models.PositiveSmallIntegerField(
+        _("评审专家最少人数"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("评审打分阶段，至少这么多位无利益冲突的专家打分后才能作出录取、候补或不予录取的决定。"),
+    )
+    admission_min_score = models.DecimalField(
+        _("录取最低加权得分"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("百分制，评审专家加权得分的平均分低于此分不能录取；留空表示不设下限。"),
+    )
     published = models.BooleanField(_("已发布"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -171,6 +186,7 @@ class Programme(Criteria):
 class ApplicationState(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     SCREENING = "screening", _("初审中")
+    SCORING = "scoring", _("评审打分中")
     WAITLISTED = "waitlisted", _("候补")
     ADMITTED = "admitted", _("已录取")
     REJECTED = "rejected", _("未录取")
@@ -188,10 +204,13 @@ TRANSITIONS = {
     (S.SUBMITTED, S.SCREENING): "screen",
     (S.SUBMITTED, S.REJECTED): "reject",
     (S.SUBMITTED, S.WITHDRAWN): "withdraw",
-    (S.SCREENING, S.ADMITTED): "admit",
-    (S.SCREENING, S.WAITLISTED): "waitlist",
+    (S.SCREENING, S.SCORING): "to_panel",
     (S.SCREENING, S.REJECTED): "reject",
     (S.SCREENING, S.WITHDRAWN): "withdraw",
+    (S.SCORING, S.ADMITTED): "admit",
+    (S.SCORING, S.WAITLISTED): "waitlist",
+    (S.SCORING, S.REJECTED): "reject",
+    (S.SCORING, S.WITHDRAWN): "withdraw",
     (S.WAITLISTED, S.ADMITTED): "admit",
     (S.WAITLISTED, S.REJECTED): "reject",
     (S.WAITLISTED, S.WITHDRAWN): "withdraw",
@@ -206,7 +225,9 @@ REASON_REQUIRED = frozenset({"reject", "waitlist", "exit"})
 # States that hold (or held) one of the programme's places.
 PLACE_STATES = (S.ADMITTED, S.INCUBATING, S.GRADUATED, S.EXITED)
 # States waiting for the bureau: the review queue's open items.
-OPEN_STATES = (S.SUBMITTED, S.SCREENING, S.WAITLISTED)
+OPEN_STATES = (S.SUBMITTED, S.SCREENING, S.SCORING, S.WAITLISTED)
+# The panel's decisions: made only once the panel is complete (services.panel).
+PANEL_DECISIONS = frozenset({(S.SCORING, "admit"), (S.SCORING, "waitlist"), (S.SCORING, "reject")})
 # A withdrawn application frees the organisation to apply again; any other blocks a second one.
 ACTIVE_CONDITION = ~Q(state=S.WITHDRAWN)
 
@@ -243,6 +264,10 @@ class Application(models.Model):
     reviewed_at = models.DateTimeField(_("资格复核时间"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    panel_score = models.DecimalField(
+        _("评审加权平均分"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    panel_reviewers = models.PositiveSmallIntegerField(_("打分专家人数"), null=True, blank=True)
     started_on = models.DateField(_("入孵日期"), null=True, blank=True)
     ended_on = models.DateField(_("出壳或退出日期"), null=True, blank=True)
 
@@ -258,6 +283,7 @@ class Application(models.Model):
             )
         ]
         indexes = [models.Index(fields=["state", "decision_due"])]
+        permissions = [("score_application", _("作为评审专家为孵化申请打分"))]
 
     def __str__(self):
         return _("%(org)s · %(programme)s") % {"org": self.organization, "programme": self.programme}
@@ -551,3 +577,79 @@ class MilestoneEvidence(HashedFilesMixin, models.Model):
 
     def __str__(self):
         return f"{self.application.organization} · {self.milestone.title}"
+
+
+# --- Panel scoring -------------------------------------------------------------------------------
+
+
+class RubricItem(models.Model):
+    """One line of a programme's scoring rubric (评分细则): what the panel scores, its weight,
+    and the top score. Published on the programme's page, so applicants know how they are
+    scored; frozen once the first review is in (services.panel)."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("孵化项目"), on_delete=models.CASCADE, related_name="rubric"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    title = models.CharField(_("评分项"), max_length=120)
+    guidance = models.TextField(_("评分要点"), blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("权重"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("评分细则")
+        verbose_name_plural = _("评分细则")
+        ordering = ["programme", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "order"], name="incubator_rubric_order")]
+
+    def __str__(self):
+        return f"{self.programme} · {self.title}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.programme_id
+            and PanelReview.objects.filter(application__programme_id=self.programme_id).exists()
+        ):
+            raise ValidationError(_("该项目已有评审专家打分，评分细则不能再修改。"))
+
+
+class PanelReview(models.Model):
+    """One reviewer's scores for one application, or their declared conflict of interest
+    (回避). Each line keeps the rubric item as it was scored (title, weight, top score), so a
+    review reads the same for ever; a review is never edited."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("孵化申请"), on_delete=models.PROTECT, related_name="panel_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评审专家"), on_delete=models.PROTECT, related_name="+"
+    )
+    conflict = models.BooleanField(_("声明利益冲突（回避）"), default=False)
+    conflict_note = models.TextField(_("利益冲突说明"), blank=True)
+    lines = models.JSONField(_("各项得分"), default=list, blank=True)
+    weighted_score = models.DecimalField(
+        _("加权得分（百分制）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    comment = models.TextField(_("评审意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
+
+    class Meta:
+        verbose_name = _("评审打分")
+        verbose_name_plural = _("评审打分")
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="incubator_one_review_each"),
+            models.CheckConstraint(
+                condition=Q(conflict=True, weighted_score__isnull=True)
+                | Q(conflict=False, weighted_score__isnull=False),
+                name="incubator_review_scored_unless_recused",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} · {self.reviewer}"

@@ -17,6 +17,7 @@ from .filters import OfferFilter, ProgrammeFilter
 from .models import PLACE_STATES, ApplicationState, Award, Need, Offer, Programme
 from .services.eligibility import requirements
 from .services.outcomes import by_district, by_field, programme_outcomes
+from .services.panel import rubric
 
 
 def _with_places(queryset):
@@ -64,6 +65,7 @@ def programme(request, pk):
         {
             "programme": programme,
             "requirements": requirements(programme),
+            "rubric": rubric(programme),
             "open": programme.is_open(today),
             "upcoming": programme.published and today < programme.opens_on,
             "graduates": graduates,

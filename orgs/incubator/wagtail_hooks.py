@@ -36,7 +36,7 @@ from core.statemachine import IllegalTransition
 from core.stored_files import serve_stored_file
 from orgs.registry.models import District
 
-from .admin_forms import AwardForm, DecisionForm, DeclineForm, OfferForm, ProgrammeForm
+from .admin_forms import AwardForm, DecisionForm, DeclineForm, OfferForm, PanelReviewForm, ProgrammeForm
 from .models import (
     OPEN_STATES,
     Application,
@@ -47,7 +47,9 @@ from .models import (
     OfferApplication,
     OfferApplicationState,
     Programme,
+    RubricItem,
 )
+from .services import panel as panel_service
 from .services.applications import allowed_decisions, decide, places_taken
 from .services.eligibility import changes, evaluate, from_json
 from .services.milestones import milestone_rows, review_evidence
@@ -103,11 +105,34 @@ class ReviewView(View):
         ]
         return DecisionForm(data, choices=choices)
 
-    def render(self, request, form=None, status=200):
+    def panel_form(self, data=None):
+        return PanelReviewForm(data, items=panel_service.rubric(self.application.programme))
+
+    def panel_context(self, request, panel_form=None):
+        """The panel: the rubric, the reviews (hidden from a reviewer who has not yet scored,
+        so that nobody anchors on the others), the form for the signed-in reviewer, and the
+        programme's standings."""
+        application, user = self.application, request.user
+        result = panel_service.panel_result(application)
+        is_reviewer = user.has_perm(panel_service.SCORE_PERMISSION)
+        scoring = application.state == ApplicationState.SCORING
+        blind = is_reviewer and scoring and not result.reviewed_by(user)
+        return {
+            "panel": result,
+            "rubric": panel_service.rubric(application.programme),
+            "panel_blind": blind,
+            "can_score": blind,
+            "panel_form": panel_form or (self.panel_form() if blind else None),
+            "known_conflict": panel_service.known_conflict(user, application) if blind else "",
+            "standings": [] if blind else panel_service.standings(application.programme),
+        }
+
+    def render(self, request, form=None, status=200, panel_form=None):
         application = self.application
         now = evaluate(application.programme, application.organization, timezone.localdate())
         form = form or self.form()
         context = {
+            **self.panel_context(request, panel_form),
             "application": application,
             "organization": application.organization,
             "programme": application.programme,
@@ -130,6 +155,8 @@ class ReviewView(View):
         return self.render(request)
 
     def post(self, request, pk):
+        if request.POST.get("action") == "panel":
+            return self.score(request, pk)
         if not request.user.has_perm("incubator.change_application"):
             raise PermissionDenied
         if request.POST.get("action") == "evidence":
@@ -144,6 +171,34 @@ class ReviewView(View):
             form.add_error(None, error if isinstance(error, ValidationError) else str(error))
             return self.render(request, form=form, status=400)
         messages.success(request, _("已作出决定：%(state)s。") % {"state": ApplicationState(target).label})
+        return redirect(self.edit_url_name, pk)
+
+    def score(self, request, pk):
+        if not request.user.has_perm(panel_service.SCORE_PERMISSION):
+            raise PermissionDenied
+        form = self.panel_form(request.POST)
+        if form.is_valid():
+            try:
+                panel_service.submit_review(
+                    self.application,
+                    request.user,
+                    conflict=form.cleaned_data["conflict"],
+                    conflict_note=form.cleaned_data["conflict_note"],
+                    scores=form.scores(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+        if not form.is_valid():
+            return self.render(request, status=400, panel_form=form)
+        messages.success(
+            request,
+            _("已记录您的回避声明。") if form.cleaned_data["conflict"] else _("已提交您的评审打分。"),
+        )
         return redirect(self.edit_url_name, pk)
 
     def review_evidence(self, request, pk):
@@ -476,6 +531,20 @@ class MilestoneViewSet(ModelViewSet):
     ordering = ["programme", "order"]
 
 
+class RubricItemViewSet(ModelViewSet):
+    """A programme's scoring rubric; frozen once the first review is in (RubricItem.clean)."""
+
+    model = RubricItem
+    edit_view_class = AuditedEditView
+    icon = "list-ol"
+    menu_label = gettext_lazy("评分细则")
+    copy_view_enabled = False
+    form_fields = ["programme", "order", "title", "guidance", "weight", "max_score"]
+    list_display = ["programme", "order", "title", "weight", "max_score"]
+    list_filter = ["programme"]
+    ordering = ["programme", "order"]
+
+
 class IncubatorGroup(ModelViewSetGroup):
     menu_label = gettext_lazy("孵化培育")
     menu_icon = "group"
@@ -484,6 +553,7 @@ class IncubatorGroup(ModelViewSetGroup):
         ApplicationViewSet("incubator_applications", url_prefix="incubator/applications"),
         ProgrammeViewSet("incubator_programmes", url_prefix="incubator/programmes"),
         MilestoneViewSet("incubator_milestones", url_prefix="incubator/milestones"),
+        RubricItemViewSet("incubator_rubric", url_prefix="incubator/rubric"),
         OfferApplicationViewSet("incubator_offer_applications", url_prefix="incubator/offer-applications"),
         OfferViewSet("incubator_offers", url_prefix="incubator/offers"),
     )
@@ -493,6 +563,7 @@ register_permission_policy(Application, RefusingPolicy(Application, DECIDE_ONLY)
 register_permission_policy(Programme, RefusingPolicy(Programme, NO_DELETE))
 register_permission_policy(OfferApplication, RefusingPolicy(OfferApplication, DECIDE_ONLY))
 register_permission_policy(Offer, RefusingPolicy(Offer, NO_DELETE))
+register_permission_policy(RubricItem, RefusingPolicy(RubricItem, NO_DELETE))
 
 
 @hooks.register("register_admin_viewset")
@@ -513,4 +584,7 @@ def register_incubator_actions(actions):
     )
     actions.register_action(
         "incubator.need_closed", gettext_lazy("关闭资源需求"), gettext_lazy("资源需求已关闭")
+    )
+    actions.register_action(
+        "incubator.panel_review", gettext_lazy("评审打分"), gettext_lazy("评审专家已提交评审")
     )

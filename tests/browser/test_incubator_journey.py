@@ -1,8 +1,10 @@
 """The incubator journey (issue 16): an organisation finds an open programme and is told it is
 not eligible, and why — its latest annual report still waits for review — with the fix; the
 bureau accepts the report; the organisation now passes every criterion and applies; the bureau
-screens and admits it in the incubator admin; the public profile lists the programme. The public
-incubator pages pass axe (WCAG 2.1 AA)."""
+screens it, two reviewers score it against the programme's rubric (each declaring no conflict
+of interest first, the second seeing the first's scores only after their own), and the bureau
+admits it; the applicant reads the panel's score; the public profile lists the programme. The
+public incubator pages pass axe (WCAG 2.1 AA)."""
 
 import re
 
@@ -12,7 +14,7 @@ from playwright.sync_api import expect
 
 from core.demo import DEMO_PASSWORD
 from orgs.credit.services import latest_due_report_year
-from orgs.incubator.demo import BASE, PAST
+from orgs.incubator.demo import BASE, DEMO_REVIEWER_MOBILES, PAST, RUBRIC
 from orgs.registry.demo import DEMO_SOCIAL_WORK_ADMIN_MOBILE
 from orgs.registry.models import Organization
 from orgs.reports.models import AnnualReport, ReportStatus
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ORG = "北京市东城区社会工作者协会（示例）"  # its latest annual report is 待审核 in the demo
 OFFICER = "13900000005"  # the bureau's social-organisation section officer
+REVIEWER = DEMO_REVIEWER_MOBILES[0]  # an outside expert on the panel
 
 
 @pytest.fixture(autouse=True)
@@ -29,12 +32,21 @@ def _private_files(settings, tmp_path):
     settings.REPORT_ATTACHMENT_ROOT = tmp_path / "attachments"
 
 
-def admin_sign_in(page, base):
+def admin_sign_in(page, base, mobile=OFFICER):
     page.goto(base + "/admin/login/")
-    page.locator("#id_username").fill(OFFICER)
+    page.locator("#id_username").fill(mobile)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("button[type=submit]").click()
     expect(page.locator("#queues-title")).to_be_visible()
+
+
+def score(page, points):
+    """Declare no conflict and score each line of the demo rubric, in the admin's review page."""
+    form = page.locator("[data-panel-form]")
+    form.get_by_label("本人与申请机构不存在利益冲突").check()
+    for (title, _guidance, weight, top), value in zip(RUBRIC, points, strict=True):
+        form.get_by_label(f"{title}（权重 {weight}，满分 {top}）").fill(str(value))
+    form.get_by_role("button", name="提交评审").click()
 
 
 def test_ineligible_organisation_fixes_its_report_applies_and_is_admitted(demo_site, new_page):
@@ -114,6 +126,28 @@ def test_ineligible_organisation_fixes_its_report_applies_and_is_admitted(demo_s
     bureau.locator('select[name="target"]').select_option(label="初审中")
     bureau.get_by_role("button", name="提交决定").click()
     expect(bureau.get_by_text("已作出决定：初审中。")).to_be_visible()
+    bureau.locator('select[name="target"]').select_option(label="评审打分中")
+    bureau.get_by_role("button", name="提交决定").click()
+    expect(bureau.get_by_text("已作出决定：评审打分中。")).to_be_visible()
+
+    # Two reviewers score it. The officer is one; an admission before the panel is complete is
+    # refused.
+    score(bureau, (8, 8, 9, 7))
+    expect(bureau.get_by_text("已提交您的评审打分。")).to_be_visible()
+    expect(bureau.locator("[data-panel-status]")).to_contain_text("已打分专家 1 位，至少需要 2 位")
+    bureau.locator('select[name="target"]').select_option(label="已录取")
+    bureau.get_by_role("button", name="提交决定").click()
+    expect(bureau.get_by_role("alert")).to_contain_text("评审打分尚未完成")
+    expert = new_page()
+    admin_sign_in(expert, base, REVIEWER)
+    expert.goto(bureau.url)
+    expect(expert.locator("[data-reviews]")).to_have_count(0)  # blind until their own review
+    score(expert, (7, 8, 8, 6))
+    expect(expert.locator("[data-reviews] [data-review]")).to_have_count(2)
+    # (30×0.8 + 30×0.8 + 25×0.9 + 15×0.7 = 81.00) and (21 + 24 + 20 + 9 = 74.00): mean 77.50
+    expect(expert.locator("[data-panel-mean]")).to_have_text("77.50")
+
+    bureau.goto(bureau.url)  # a GET: the page on screen answered the refused POST
     bureau.locator('select[name="target"]').select_option(label="已录取")
     bureau.locator('textarea[name="reason"]').fill("材料齐全，服务方向与基地定位相符。")
     bureau.get_by_role("button", name="提交决定").click()
@@ -124,6 +158,7 @@ def test_ineligible_organisation_fixes_its_report_applies_and_is_admitted(demo_s
     org_page.reload()
     expect(org_page.locator("dd[data-state]")).to_have_text("已录取")
     expect(org_page.locator("dd[data-reason]")).to_contain_text("服务方向与基地定位相符")
+    expect(org_page.locator("dd[data-panel-score]")).to_have_text("77.50 分（百分制，2 位评审专家的平均分）")
 
     # The public profile lists the programme in its 孵化培育 section.
     public.goto(f"{base}/orgs/{organization.uscc}/")

@@ -13,8 +13,16 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from orgs.credit import services as credit
-from orgs.incubator.models import TRANSITIONS, Application, ApplicationState, Programme, ProgrammeKind
-from orgs.incubator.services import applications
+from orgs.incubator.models import (
+    PANEL_DECISIONS,
+    TRANSITIONS,
+    Application,
+    ApplicationState,
+    Programme,
+    ProgrammeKind,
+    RubricItem,
+)
+from orgs.incubator.services import applications, panel
 from orgs.registry.models import MemberRole, Membership
 from orgs.reports.models import Conclusion
 from orgs.reports.services import accept_report, return_report
@@ -39,6 +47,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Programme
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"测试孵化项目{n}")
     kind = ProgrammeKind.COHORT
@@ -48,7 +57,42 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     closes_on = factory.LazyFunction(lambda: today() + days(20))
     mentoring_hours = 40
     training_hours = 24
+    panel_min_reviewers = 2
     published = True
+
+    @factory.post_generation
+    def with_rubric(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        for order, (title, weight, max_score) in enumerate(kwargs.get("lines", DEFAULT_RUBRIC), start=1):
+            RubricItem.objects.create(
+                programme=obj, order=order, title=title, weight=weight, max_score=max_score
+            )
+
+
+DEFAULT_RUBRIC = (("服务需求与项目方案", 60, 10), ("团队与内部治理", 40, 10))
+
+
+def reviewer():
+    """A bureau officer who may score applications (the social-organisation section)."""
+    return officer()
+
+
+def score(application, user=None, points=8, **fields):
+    """``user`` (a new reviewer by default) scores every rubric line of ``application`` with
+    ``points`` (or declares a conflict with ``conflict=True, conflict_note=…``)."""
+    user = user or reviewer()
+    if fields.get("conflict"):
+        return panel.submit_review(application, user, **fields)
+    scores = {item.pk: points for item in panel.rubric(application.programme)}
+    return panel.submit_review(application, user, conflict=False, scores=scores, **fields)
+
+
+def fill_panel(application, points=8):
+    """Complete ``application``'s panel: as many new reviewers as its programme still needs."""
+    result = panel.panel_result(application)
+    for _n in range(result.missing):
+        score(application, points=points)
 
 
 def set_criteria(programme, **values):
@@ -104,6 +148,8 @@ def move(application, target, user=None, reason="理由：测试"):
     if TRANSITIONS.get((application.state, target)) == "withdraw":
         membership = application.organization.memberships.select_related("user").first()
         return applications.withdraw(application, user=membership.user if membership else user, reason=reason)
+    if (application.state, TRANSITIONS.get((application.state, target))) in PANEL_DECISIONS:
+        fill_panel(application)
     return applications.decide(application, target, user=user or officer(), reason=reason)
 
 

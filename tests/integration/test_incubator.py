@@ -23,6 +23,7 @@ from core.statemachine import TRANSITION_ACTION, IllegalTransition
 from orgs.credit.models import Grade, ListType
 from orgs.incubator.models import (
     APPLICANT_ACTIONS,
+    PANEL_DECISIONS,
     REASON_REQUIRED,
     TRANSITIONS,
     Application,
@@ -35,7 +36,15 @@ from orgs.incubator.services.eligibility import changes, evaluate, requirements
 from orgs.registry.models import District, OrgType, ServiceField
 from tests.factories.cms import make_home_page
 from tests.factories.credit import make_listing, officer
-from tests.factories.incubator import ProgrammeFactory, application_in, apply, member, move, set_criteria
+from tests.factories.incubator import (
+    ProgrammeFactory,
+    application_in,
+    apply,
+    fill_panel,
+    member,
+    move,
+    set_criteria,
+)
 from tests.factories.orgs import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,10 +265,13 @@ def test_the_transition_table_is_the_expected_one():
         ("submitted", "screening"): "screen",
         ("submitted", "rejected"): "reject",
         ("submitted", "withdrawn"): "withdraw",
-        ("screening", "admitted"): "admit",
-        ("screening", "waitlisted"): "waitlist",
+        ("screening", "scoring"): "to_panel",
         ("screening", "rejected"): "reject",
         ("screening", "withdrawn"): "withdraw",
+        ("scoring", "admitted"): "admit",
+        ("scoring", "waitlisted"): "waitlist",
+        ("scoring", "rejected"): "reject",
+        ("scoring", "withdrawn"): "withdraw",
         ("waitlisted", "admitted"): "admit",
         ("waitlisted", "rejected"): "reject",
         ("waitlisted", "withdrawn"): "withdraw",
@@ -282,6 +294,8 @@ def test_every_move_of_the_application_table_is_made_or_refused_on_a_real_row(so
     application = application_in(source, user=bureau)
     applicant = application.organization.memberships.get().user
     action = TRANSITIONS.get((source, target))
+    if (source, action) in PANEL_DECISIONS:
+        fill_panel(application)  # the panel's decisions wait for it (tested in test_incubator_panel)
     before = audit(application).count()
     reason = "理由：测试"
 
@@ -339,6 +353,8 @@ def test_every_move_of_the_application_table_is_made_or_refused_on_a_real_row(so
 def test_reject_waitlist_and_exit_need_a_reason_the_applicant_then_reads(source, target):
     bureau = officer()
     application = application_in(source, user=bureau)
+    if source == S.SCORING:
+        fill_panel(application)
     before = audit(application).count()
     with pytest.raises(ValidationError) as refused:
         services.decide(application, target, user=bureau, reason="   ")
@@ -356,14 +372,16 @@ def test_reject_waitlist_and_exit_need_a_reason_the_applicant_then_reads(source,
 def test_a_full_programme_refuses_admission_and_a_withdrawal_frees_the_place():
     bureau = officer()
     programme = ProgrammeFactory(capacity=1)
-    first = application_in(S.SCREENING, programme=programme, user=bureau)
-    second = application_in(S.SCREENING, programme=programme, user=bureau)
+    first = application_in(S.SCORING, programme=programme, user=bureau)
+    second = application_in(S.SCORING, programme=programme, user=bureau)
+    fill_panel(first)
+    fill_panel(second)
     services.decide(first, S.ADMITTED, user=bureau)
     assert services.places_taken(programme) == 1
     with pytest.raises(ValidationError) as refused:
         services.decide(second, S.ADMITTED, user=bureau)
     assert refused.value.messages == ["该项目的 1 个名额已满，不能再录取；可列入候补。"]
-    assert Application.objects.get(pk=second.pk).state == S.SCREENING
+    assert Application.objects.get(pk=second.pk).state == S.SCORING
     services.decide(second, S.WAITLISTED, user=bureau, reason="名额已满，列入候补。")
 
     move(Application.objects.get(pk=first.pk), S.WITHDRAWN)
@@ -377,7 +395,8 @@ def test_places_stay_taken_through_incubation_graduation_and_exit():
     programme = ProgrammeFactory(capacity=3)
     for state in (S.INCUBATING, S.GRADUATED, S.EXITED):
         application_in(state, programme=programme, user=bureau)
-    late = application_in(S.SCREENING, programme=programme, user=bureau)
+    late = application_in(S.SCORING, programme=programme, user=bureau)
+    fill_panel(late)
     assert services.places_taken(programme) == 3
     with pytest.raises(ValidationError):
         services.decide(late, S.ADMITTED, user=bureau)
@@ -400,22 +419,27 @@ def test_i1_admission_is_refused_when_the_organisation_became_ineligible_and_the
     assert (found[0].before["passed"], found[0].after["passed"]) == (True, False)
     assert found[0].after["fact"].startswith(f"自{listed_on.isoformat()}起被列入活动异常名录")
 
+    services.decide(application, S.SCORING, user=bureau)
+    fill_panel(application)
     with pytest.raises(NotEligible) as refused:
         services.decide(application, S.ADMITTED, user=bureau)
     assert [r.code for r in refused.value.eligibility.failures] == ["no_abnormal"]
     assert refused.value.messages[0].startswith("不符合条件：未被列入活动异常名录（自")
-    assert Application.objects.get(pk=application.pk).state == S.SCREENING
+    assert Application.objects.get(pk=application.pk).state == S.SCORING
     # Waitlisting or rejecting stays possible, with a reason.
     services.decide(application, S.REJECTED, user=bureau, reason="已被列入活动异常名录。")
     assert [(e.data["from"], e.data["to"]) for e in audit(application)] == [
         ("submitted", "screening"),
-        ("screening", "rejected"),
+        ("screening", "scoring"),
+        ("scoring", "rejected"),
     ]
 
 
 def test_allowed_decisions_are_the_bureaus_moves_from_the_current_state():
-    application = application_in(S.SCREENING)
-    assert sorted(services.allowed_decisions(application)) == sorted(
+    assert sorted(services.allowed_decisions(application_in(S.SCREENING))) == sorted(
+        [(S.SCORING, "to_panel"), (S.REJECTED, "reject")]
+    )
+    assert sorted(services.allowed_decisions(application_in(S.SCORING))) == sorted(
         [(S.ADMITTED, "admit"), (S.WAITLISTED, "waitlist"), (S.REJECTED, "reject")]
     )
     assert services.allowed_decisions(application_in(S.GRADUATED)) == []

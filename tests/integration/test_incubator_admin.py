@@ -17,10 +17,11 @@ from core.dates import add_working_days
 from core.statemachine import TRANSITION_ACTION
 from orgs.credit.models import ListReason, ListType
 from orgs.credit.services import list_organization
-from orgs.incubator.models import Application, ApplicationState, Programme, ProgrammeKind
+from orgs.incubator.models import Application, ApplicationState, Programme, ProgrammeKind, RubricItem
 from orgs.incubator.services.applications import decide, submit
 from orgs.registry.models import District, ServiceField
 from tests.factories.accounts import PASSWORD, UserFactory
+from tests.factories.incubator import fill_panel
 from tests.factories.orgs import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def login(user):
 @pytest.fixture
 def programme():
     today = timezone.localdate()
-    return Programme.objects.create(
+    programme = Programme.objects.create(
         title="朝阳区养老服务组织孵化计划",
         kind=ProgrammeKind.COHORT,
         summary="为新成立的养老服务组织提供场地和辅导。",
@@ -57,8 +58,12 @@ def programme():
         closes_on=today + datetime.timedelta(days=20),
         districts=[District.CHAOYANG],
         service_fields=[ServiceField.ELDERLY],
+        panel_min_reviewers=2,
         published=True,
     )
+    RubricItem.objects.create(programme=programme, order=1, title="服务需求与项目方案", weight=60)
+    RubricItem.objects.create(programme=programme, order=2, title="团队与内部治理", weight=40)
+    return programme
 
 
 def _applicant(name):
@@ -140,6 +145,8 @@ def test_i1_rejection_needs_the_reason_the_applicant_will_read(officer, applicat
 
 def test_i1_review_shows_what_changed_and_refuses_to_admit_an_organisation_now_listed(officer, application):
     decide(application, ApplicationState.SCREENING, user=officer)
+    decide(application, ApplicationState.SCORING, user=officer)
+    fill_panel(application)
     listed_on = timezone.localdate()
     list_organization(
         application.organization,
@@ -158,7 +165,7 @@ def test_i1_review_shows_what_changed_and_refuses_to_admit_an_organisation_now_l
     assert response.status_code == 400
     assert "不符合条件：未被列入活动异常名录" in response.content.decode()
     application.refresh_from_db()
-    assert application.state == ApplicationState.SCREENING
+    assert application.state == ApplicationState.SCORING
 
 
 def test_i1_admission_stops_at_the_programme_capacity(officer, programme, application):
@@ -167,6 +174,8 @@ def test_i1_admission_stops_at_the_programme_capacity(officer, programme, applic
     )
     for item in (application, other):
         decide(item, ApplicationState.SCREENING, user=officer)
+        decide(item, ApplicationState.SCORING, user=officer)
+        fill_panel(item)
     decide(application, ApplicationState.ADMITTED, user=officer)
     response = login(officer).post(review_url(other), {"target": ApplicationState.ADMITTED})
     assert response.status_code == 400

@@ -4,4 +4,5 @@
 |---|---|---|
 | ``eligibility`` | the criteria engine: each criterion checked against the registry, reports and credit, explained | I1 |
 | ``applications`` | submitting an application (eligible only), the review transitions, withdrawing | I1 |
+| ``panel`` | panel scoring: weighted rubric, conflicts of interest, the complete panel a decision needs | I1 |
 """

@@ -6,7 +6,9 @@
 * :func:`decide` moves an application through the bureau's review
   (:data:`orgs.incubator.models.TRANSITIONS`, audited by ``core.statemachine``). Screening and
   admission re-run the same check and store it beside the one made at submission; admission
-  is refused when the organisation is no longer eligible or the programme is full.
+  is refused when the organisation is no longer eligible or the programme is full. Decisions
+  out of panel scoring wait for a complete panel, and keep its mean score
+  (:mod:`orgs.incubator.services.panel`).
 * :func:`withdraw` is the applicant's only move.
 """
 
@@ -33,6 +35,7 @@ from ..models import (
 )
 from .eligibility import evaluate
 from .milestones import missing_for_graduation
+from .panel import check_decision
 
 S = ApplicationState
 
@@ -131,6 +134,10 @@ def decide(application, target, *, user, reason="", now=None):
     fields = ["decision_reason"] if reason else []
     if reason:
         application.decision_reason = reason
+    panel = check_decision(application, action)
+    if panel is not None:  # a decision out of panel scoring: the panel's result is kept with it
+        application.panel_score, application.panel_reviewers = panel.mean, len(panel.scored)
+        fields += ["panel_score", "panel_reviewers"]
     if action in ("screen", "admit"):
         eligibility = evaluate(application.programme, application.organization, today)
         if action == "admit" and not eligibility.eligible:

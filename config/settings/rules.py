@@ -214,6 +214,11 @@ C3_TIERS_OTHER = env_records(
 # I1: the bureau decides on an application (admitted, waitlisted or rejected) within this
 # many working days of its submission; the review queue counts down to it.
 INCUBATOR_DECISION_WORKING_DAYS = int(env("INCUBATOR_DECISION_WORKING_DAYS", "15"))
+# A founding group (筹备中) names at least this many founders, the applicant among them.
+INCUBATOR_FOUNDING_MIN_FOUNDERS = int(env("INCUBATOR_FOUNDING_MIN_FOUNDERS", "3"))
+# An admitted founding group registers within this many months of starting incubation (its
+# first milestone; an early warning after).
+INCUBATOR_FOUNDING_REGISTRATION_MONTHS = int(env("INCUBATOR_FOUNDING_REGISTRATION_MONTHS", "6"))
 # I2: after eligibility, offers rank by fit, in points: the offer's service field is the
 # organisation's; its district is the organisation's; the organisation's latest accepted annual
 # income lies in the offer's size band; each earlier award whose period has ended (up to the

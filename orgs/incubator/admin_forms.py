@@ -65,6 +65,9 @@ class ProgrammeForm(CriteriaForm):
             "closes_on",
             "incubation_months",
             *CRITERIA_FIELDS,
+            "accepts_founding_groups",
+            "panel_min_reviewers",
+            "admission_min_score",
             "published",
         ]
 
@@ -169,3 +172,22 @@ class PanelReviewForm(SpecificErrorsMixin, forms.Form):
 
     def scores(self):
         return {item.pk: self.cleaned_data.get(f"score_{item.pk}") for item in self.items}
+
+
+class RegistrationForm(SpecificErrorsMixin, forms.Form):
+    """The bureau records which registered organisation a founding group became."""
+
+    uscc = forms.CharField(
+        label=_("登记成立的组织的统一社会信用代码"),
+        max_length=18,
+        help_text=_("该组织须已在登记信息中、状态正常，且在筹备信息提交之后登记成立。"),
+    )
+
+    def clean_uscc(self):
+        from orgs.registry.models import Organization
+
+        uscc = self.cleaned_data["uscc"].strip().upper()
+        self.cleaned_data["organization"] = Organization.objects.filter(uscc=uscc).first()
+        if self.cleaned_data["organization"] is None:
+            raise forms.ValidationError(_("登记信息中没有该统一社会信用代码的组织。"))
+        return uscc

@@ -26,13 +26,14 @@ from orgs.registry.demo import (
     ORGANISATIONS,
     demo_name,
 )
-from orgs.registry.models import District, Organization, ServiceField
+from orgs.registry.models import District, Organization, OrgType, ServiceField
 from orgs.reports.models import AnnualReport
 
 from .models import (
     Application,
     ApplicationState,
     Award,
+    FoundingGroup,
     Milestone,
     MilestoneEvidence,
     Need,
@@ -43,7 +44,7 @@ from .models import (
     ProgrammeKind,
     RubricItem,
 )
-from .services.applications import decide, submit, withdraw
+from .services.applications import create_founding_group, decide, submit, submit_founding, withdraw
 from .services.milestones import review_evidence
 from .services.offers import apply_to_offer, award, decline, post_need
 from .services.panel import rubric, submit_review
@@ -55,6 +56,10 @@ SF = ServiceField
 CITY = "社区公益组织孵化培育计划（第二期·示例）"
 BASE = "东城区社会组织孵化基地入驻计划（示例）"
 PAST = "社区公益组织孵化培育计划（第一期·示例）"
+FOUNDING = "社区社会组织筹备期培育计划（示例）"
+# A founding group (筹备中) and its applicant (a real-name account; password as every demo login).
+DEMO_FOUNDER_MOBILE = "13900000031"
+FOUNDING_GROUP = "北京市西城区邻里守望互助中心（示例）"
 BASE_OPERATOR = "北京市社会组织发展促进会"
 # The organisation whose pending annual report keeps it out of the open programmes.
 PENDING_REPORT_ORG = "北京市东城区社会工作者协会"
@@ -73,6 +78,23 @@ def programmes(today):
     """(title, fields) of the demo programmes, dated relative to ``today``."""
     past_opens = add_months(today, -16)
     return [
+        (
+            FOUNDING,
+            {
+                "kind": ProgrammeKind.SCHEME,
+                "summary": "面向尚未登记的社区社会组织发起人团队（筹备中）：提供筹备辅导、章程和"
+                "财务制度指导，协助办理成立登记；登记成立是入孵后的第一个里程碑。（示例）",
+                "mentoring_hours": 16,
+                "training_hours": 24,
+                "capacity": 6,
+                "opens_on": today - 30 * DAY,
+                "closes_on": today + 60 * DAY,
+                "incubation_months": 6,
+                "panel_min_reviewers": 2,
+                "accepts_founding_groups": True,
+                "service_fields": [SF.COMMUNITY, SF.ELDERLY, SF.CHILDREN],
+            },
+        ),
         (
             CITY,
             {
@@ -179,6 +201,53 @@ def _panel(application, reviews, day):
             submit_review(
                 application, reviewer, conflict=False, scores=scores, comment=comment, now=_at(day, hour)
             )
+
+
+def _founding_group(programme, today):
+    """A founding group admitted to the founding-stage scheme three weeks ago, incubating and
+    not registered yet: registration is its first milestone, due six months after the start."""
+    if FoundingGroup.objects.filter(planned_name=FOUNDING_GROUP).exists():
+        return 0
+    founder = ensure_user(
+        DEMO_FOUNDER_MOBILE,
+        display_name="示例发起人（赵建华）",
+        real_name="赵建华",
+        real_name_verified_at=timezone.now(),
+        mobile_verified_at=timezone.now(),
+    )
+    group = create_founding_group(
+        founder,
+        planned_name=FOUNDING_GROUP,
+        planned_type=OrgType.SOCIAL_SERVICE,
+        planned_district=District.XICHENG,
+        planned_field=SF.COMMUNITY,
+        purpose="组织社区志愿者为独居老人和困境儿童家庭提供探访、助餐和课后陪伴服务。（示例）",
+        founders="赵建华，发起人代表\n孙丽萍，财务负责人\n周强，志愿者负责人",
+    )
+    FoundingGroup.objects.filter(pk=group.pk).update(created_at=_at(today - 40 * DAY, 9))
+    bureau = ensure_user(DEMO_ORG_OFFICER_MOBILE)
+    professor, lawyer = _reviewers()
+    application = submit_founding(
+        programme,
+        group,
+        user=founder,
+        statement="我们是西城区一个社区的居民志愿者团队，已坚持探访独居老人两年，希望在筹备期获得"
+        "章程、财务制度和登记材料方面的辅导，年内完成登记。（示例）",
+        now=_at(today - 28 * DAY, 9),
+    )
+    steps = [
+        (S.SCREENING, today - 26 * DAY),
+        (S.SCORING, today - 25 * DAY),
+        ("panel", today - 24 * DAY),
+        (S.ADMITTED, today - 22 * DAY),
+        (S.INCUBATING, today - 21 * DAY),
+    ]
+    for target, day in steps:
+        if target == "panel":
+            _panel(application, [(professor, (8, 7, 7, 8)), (lawyer, (8, 8, 6, 7))], day)
+        else:
+            application = decide(application, target, user=bureau, now=_at(day, 15))
+    return 1
 
 
 def _programme(title, fields, operator):
@@ -442,16 +511,16 @@ def load(out):
     social_work_admin = ensure_user(DEMO_SOCIAL_WORK_ADMIN_MOBILE)
     _pending_report(_org(PENDING_REPORT_ORG), social_work_admin, today)
 
-    made = {}
+    made, created = {}, 0
     for title, fields in programmes(today):
         made[title] = _programme(title, fields, _org(BASE_OPERATOR))
     city, base, past = made[CITY][0], made[BASE][0], made[PAST][0]
+    created += _founding_group(made[FOUNDING][0], today)
 
     jinglao = _org("北京敬老助老基金会")
     bureau = ensure_user(DEMO_ORG_OFFICER_MOBILE)
     professor, lawyer = _reviewers()
     milestones = _milestones(past)
-    created = 0
     # Last year's cohort: admitted after the deadline, started a few weeks later; two have
     # graduated after the incubation period, one is still incubating, one exited half-way.
     opens, closes = past.opens_on, past.closes_on

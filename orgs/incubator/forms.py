@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SpecificErrorsMixin
+from orgs.registry.models import District, OrgType, ServiceField
 
 from .models import EVIDENCE_CONTENT, OfferKind
 
@@ -31,4 +32,24 @@ class EvidenceForm(SpecificErrorsMixin, forms.Form):
         label=_("证明材料"),
         validators=[EVIDENCE_CONTENT],
         help_text=_("PDF、JPEG 或 PNG 文件，按内容核验，不超过 10 MB。"),
+    )
+
+
+class FoundingGroupForm(SpecificErrorsMixin, forms.Form):
+    """A founding group (筹备中): what it plans to register, and its founders."""
+
+    planned_name = forms.CharField(
+        label=_("拟登记名称"), max_length=120, help_text=_("名称以登记管理机关核准为准。")
+    )
+    planned_type = forms.ChoiceField(label=_("拟登记的组织类型"), choices=OrgType.choices)
+    planned_district = forms.ChoiceField(label=_("拟设住所所在区"), choices=District.choices)
+    planned_field = forms.ChoiceField(label=_("拟从事的服务领域"), choices=ServiceField.choices)
+    purpose = forms.CharField(
+        label=_("宗旨和拟开展的业务"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    founders = forms.CharField(
+        label=_("发起人"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每行一位：姓名，在筹备中的职务。申请人本人须在其中（与实名认证的姓名一致）。"),
     )

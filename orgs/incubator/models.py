@@ -140,6 +140,11 @@ class Programme(Criteria):
     incubation_months = models.PositiveSmallIntegerField(
         _("孵化期（月）"), default=12, validators=[MinValueValidator(1)]
     )
+    accepts_founding_groups = models.BooleanField(
+        _("接受筹备中的组织申请"),
+        default=False,
+        help_text=_("勾选后，尚未登记的发起人团队（筹备中）也可以申请；登记成立是其孵化的第一个里程碑。"),
+    )
     panel_min_reviewers = models.PositiveSmallIntegerField(
         _("评审专家最少人数"),
         default=3,
@@ -181,6 +186,49 @@ class Programme(Criteria):
     @property
     def operator_name(self):
         return self.operator.name if self.operator_id else _("北京市民政局")
+
+
+class FoundingGroup(models.Model):
+    """A founding group (筹备中): people founding a social organisation that is not registered
+    yet. A real-name account applies for it, with its founders and its planned name, type,
+    district and field; the bureau records its registration, after which its applications
+    belong to the registered organisation."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人（发起人代表）"),
+        on_delete=models.PROTECT,
+        related_name="founding_groups",
+    )
+    planned_name = models.CharField(_("拟登记名称"), max_length=120)
+    planned_type = models.CharField(_("拟登记的组织类型"), max_length=20, choices=OrgType.choices)
+    planned_district = models.CharField(_("拟设住所所在区"), max_length=6, choices=District.choices)
+    planned_field = models.CharField(_("拟从事的服务领域"), max_length=20, choices=ServiceField.choices)
+    purpose = models.TextField(_("宗旨和拟开展的业务"))
+    founders = models.JSONField(_("发起人"), default=list)  # [{"name": …, "role": …}]
+    registered_as = models.OneToOneField(
+        Organization,
+        verbose_name=_("登记成立的组织"),
+        on_delete=models.PROTECT,
+        related_name="founding_group",
+        null=True,
+        blank=True,
+    )
+    registration_recorded_at = models.DateTimeField(_("登记记录时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("筹备中的组织")
+        verbose_name_plural = _("筹备中的组织")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        if self.registered_as_id:
+            return self.registered_as.name
+        return _("%(name)s（筹备中）") % {"name": self.planned_name}
+
+    def get_absolute_url(self):
+        return reverse("incubator:founding_home")
 
 
 class ApplicationState(models.TextChoices):
@@ -246,6 +294,17 @@ class Application(models.Model):
         verbose_name=_("申请机构"),
         on_delete=models.PROTECT,
         related_name="incubator_applications",
+        null=True,
+        blank=True,
+        help_text=_("筹备中的组织登记成立后，由民政局记录其登记信息时填入。"),
+    )
+    founding_group = models.ForeignKey(
+        FoundingGroup,
+        verbose_name=_("筹备中的组织"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        null=True,
+        blank=True,
     )
     state = models.CharField(
         _("状态"), max_length=12, choices=ApplicationState.choices, default=ApplicationState.SUBMITTED
@@ -280,16 +339,41 @@ class Application(models.Model):
                 fields=["programme", "organization"],
                 condition=ACTIVE_CONDITION,
                 name="incubator_one_active_application",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "founding_group"],
+                condition=ACTIVE_CONDITION,
+                name="incubator_one_active_founding_application",
+            ),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | Q(founding_group__isnull=False),
+                name="incubator_application_has_an_applicant",
+            ),
         ]
         indexes = [models.Index(fields=["state", "decision_due"])]
         permissions = [("score_application", _("作为评审专家为孵化申请打分"))]
 
     def __str__(self):
-        return _("%(org)s · %(programme)s") % {"org": self.organization, "programme": self.programme}
+        return _("%(org)s · %(programme)s") % {"org": self.applicant_name, "programme": self.programme}
 
     def get_absolute_url(self):
+        if self.organization_id is None:
+            return reverse("incubator:founding_application", args=[self.pk])
         return reverse("incubator_workbench:application", args=[self.organization.uscc, self.pk])
+
+    @property
+    def applicant_name(self):
+        """The organisation's name, or the founding group's planned name (筹备中)."""
+        return self.organization.name if self.organization_id else str(self.founding_group)
+
+    @property
+    def is_founding(self):
+        """Filed by a founding group (筹备中), registered since or not."""
+        return self.founding_group_id is not None
+
+    @property
+    def awaiting_registration(self):
+        return self.organization_id is None
 
 
 # --- The resource pool (资源配置平台, I2) ------------------------------------------------------

@@ -36,7 +36,15 @@ from core.statemachine import IllegalTransition
 from core.stored_files import serve_stored_file
 from orgs.registry.models import District
 
-from .admin_forms import AwardForm, DecisionForm, DeclineForm, OfferForm, PanelReviewForm, ProgrammeForm
+from .admin_forms import (
+    AwardForm,
+    DecisionForm,
+    DeclineForm,
+    OfferForm,
+    PanelReviewForm,
+    ProgrammeForm,
+    RegistrationForm,
+)
 from .models import (
     OPEN_STATES,
     Application,
@@ -50,9 +58,9 @@ from .models import (
     RubricItem,
 )
 from .services import panel as panel_service
-from .services.applications import allowed_decisions, decide, places_taken
-from .services.eligibility import changes, evaluate, from_json
-from .services.milestones import milestone_rows, review_evidence
+from .services.applications import allowed_decisions, decide, places_taken, record_registration
+from .services.eligibility import changes, evaluate, evaluate_application, from_json
+from .services.milestones import milestone_rows, registration_row, review_evidence
 from .services.offers import award, decline
 
 APPLICATIONS = register_queue(
@@ -75,11 +83,25 @@ APPLICATIONS = register_queue(
 )
 
 
+def _applicant_uscc(application):
+    return application.organization.uscc if application.organization_id else ""
+
+
+def _applicant_district(application):
+    if application.organization_id:
+        return application.organization.get_district_display()
+    return application.founding_group.get_planned_district_display()
+
+
 class ApplicationQueueView(ComputedExportMixin, QueueIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("organization", "programme")
+        return super().get_base_queryset().select_related("organization", "founding_group", "programme")
 
-    export_computed = {"decision_countdown": countdown_text(APPLICATIONS)}
+    export_computed = {
+        "decision_countdown": countdown_text(APPLICATIONS),
+        "applicant_uscc": _applicant_uscc,
+        "applicant_district": _applicant_district,
+    }
 
 
 class ReviewView(View):
@@ -94,7 +116,10 @@ class ReviewView(View):
         if not request.user.has_perm("incubator.view_application"):
             raise PermissionDenied
         self.application = get_object_or_404(
-            Application.objects.select_related("organization", "programme", "submitted_by"), pk=pk
+            Application.objects.select_related(
+                "organization", "founding_group__applicant", "programme", "submitted_by"
+            ),
+            pk=pk,
         )
         return super().dispatch(request, pk)
 
@@ -127,12 +152,15 @@ class ReviewView(View):
             "standings": [] if blind else panel_service.standings(application.programme),
         }
 
-    def render(self, request, form=None, status=200, panel_form=None):
+    def render(self, request, form=None, status=200, panel_form=None, registration_form=None):
         application = self.application
-        now = evaluate(application.programme, application.organization, timezone.localdate())
+        now = evaluate_application(application, timezone.localdate())
         form = form or self.form()
         context = {
             **self.panel_context(request, panel_form),
+            "group": application.founding_group,
+            "registration": registration_row(application),
+            "registration_form": registration_form or RegistrationForm(),
             "application": application,
             "organization": application.organization,
             "programme": application.programme,
@@ -142,6 +170,9 @@ class ReviewView(View):
             "places_taken": places_taken(application.programme),
             "milestones": milestone_rows(application),
             "can_review_evidence": request.user.has_perm("incubator.change_application"),
+            "can_record_registration": application.founding_group_id is not None
+            and application.founding_group.registered_as_id is None
+            and request.user.has_perm("incubator.change_application"),
             "form": form,
             "can_decide": bool(form.fields["target"].choices)
             and request.user.has_perm("incubator.change_application"),
@@ -161,6 +192,8 @@ class ReviewView(View):
             raise PermissionDenied
         if request.POST.get("action") == "evidence":
             return self.review_evidence(request, pk)
+        if request.POST.get("action") == "registration":
+            return self.record_registration(request, pk)
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render(request, form=form, status=400)
@@ -171,6 +204,21 @@ class ReviewView(View):
             form.add_error(None, error if isinstance(error, ValidationError) else str(error))
             return self.render(request, form=form, status=400)
         messages.success(request, _("已作出决定：%(state)s。") % {"state": ApplicationState(target).label})
+        return redirect(self.edit_url_name, pk)
+
+    def record_registration(self, request, pk):
+        group = self.application.founding_group
+        if group is None:
+            raise PermissionDenied
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            try:
+                record_registration(group, form.cleaned_data["organization"], user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+        if not form.is_valid():
+            return self.render(request, status=400, registration_form=form)
+        messages.success(request, _("已记录登记信息，该申请已转入登记成立的组织名下。"))
         return redirect(self.edit_url_name, pk)
 
     def score(self, request, pk):
@@ -234,25 +282,30 @@ class ApplicationViewSet(QueueViewSetMixin, ModelViewSet):
     index_view_class = ApplicationQueueView
     edit_view_class = ReviewView
     copy_view_enabled = False
-    search_fields = ["organization__name", "organization__uscc", "programme__title"]
+    search_fields = [
+        "organization__name",
+        "organization__uscc",
+        "founding_group__planned_name",
+        "programme__title",
+    ]
     list_display = [
         TitleColumn(
             "organization",
             label=gettext_lazy("申请机构"),
-            accessor="organization.name",
+            accessor="applicant_name",
             url_name="incubator_applications:edit",
             sort_key="organization__name",
         ),
         Column("programme", label=gettext_lazy("孵化项目"), accessor="programme.title"),
-        Column("district", label=gettext_lazy("所在区"), accessor="organization.get_district_display"),
+        Column("district", label=gettext_lazy("所在区"), accessor=_applicant_district),
         Column("state", label=gettext_lazy("状态"), accessor="get_state_display"),
         DeadlineColumn(APPLICATIONS, label=gettext_lazy("办理期限")),
     ]
     list_export = [
-        "organization.name",
-        "organization.uscc",
+        "applicant_name",
+        "applicant_uscc",
         "programme.title",
-        "organization.get_district_display",
+        "applicant_district",
         "get_state_display",
         "submitted_at",
         "decision_due",
@@ -260,10 +313,10 @@ class ApplicationViewSet(QueueViewSetMixin, ModelViewSet):
         "decision_reason",
     ]
     export_headings = {
-        "organization.name": gettext_lazy("申请机构"),
-        "organization.uscc": gettext_lazy("统一社会信用代码"),
+        "applicant_name": gettext_lazy("申请机构"),
+        "applicant_uscc": gettext_lazy("统一社会信用代码"),
         "programme.title": gettext_lazy("孵化项目"),
-        "organization.get_district_display": gettext_lazy("所在区"),
+        "applicant_district": gettext_lazy("所在区"),
         "get_state_display": gettext_lazy("状态"),
         "submitted_at": gettext_lazy("提交时间"),
         "decision_due": gettext_lazy("办理期限"),
@@ -587,4 +640,14 @@ def register_incubator_actions(actions):
     )
     actions.register_action(
         "incubator.panel_review", gettext_lazy("评审打分"), gettext_lazy("评审专家已提交评审")
+    )
+    actions.register_action(
+        "incubator.founding_group_created",
+        gettext_lazy("登记筹备信息"),
+        gettext_lazy("筹备中的组织已登记筹备信息"),
+    )
+    actions.register_action(
+        "incubator.founding_group_registered",
+        gettext_lazy("记录登记成立"),
+        gettext_lazy("筹备中的组织已登记成立"),
     )

@@ -31,7 +31,7 @@ from .models import (
 from .services.applications import active_application, submit, withdraw
 from .services.eligibility import Facts, evaluate, from_json
 from .services.matching import match, rank
-from .services.milestones import milestone_rows, submit_evidence
+from .services.milestones import milestone_rows, registration_row, submit_evidence
 from .services.offers import (
     active_offer_application,
     apply_to_offer,
@@ -115,6 +115,7 @@ def apply(request, uscc, pk):
         "incubator/workbench_apply.html",
         {
             "organization": organization,
+            "applicant_name": organization.name,
             "programme": programme,
             "eligibility": eligibility,
             "open": programme.is_open(today),
@@ -176,6 +177,7 @@ def _application_page(request, application, withdraw_form, status=200, evidence_
             "can_withdraw": (application.state, ApplicationState.WITHDRAWN) in TRANSITIONS,
             "submitted": from_json(application.eligibility),
             "milestones": rows,
+            "registration": registration_row(application),
             "incubating": application.state == ApplicationState.INCUBATING,
             "form": withdraw_form,
             "breadcrumbs": _crumbs(application.organization, (application.programme.title, None)),

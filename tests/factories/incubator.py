@@ -198,3 +198,30 @@ def rated(organization, *, score, rated_on):
         user=officer(),
         document_number=f"京社评〔{rated_on.year}〕{organization.pk}号",
     )
+
+
+# --- Founding groups (筹备中) -----------------------------------------------------------------------
+
+
+def founder_account(real_name="张建国", **fields):
+    """A real-name verified account whose number was proven by SMS (as every signed-up one)."""
+    return UserFactory(real_name=real_name, real_name_verified_at=timezone.now(), **fields)
+
+
+def founding_group(user=None, **fields):
+    """A founding group filed through the service by ``user`` (a new verified account)."""
+    user = user or founder_account()
+    values = {
+        "planned_name": "北京市朝阳区邻里守望互助中心",
+        "planned_type": "social_service",
+        "planned_district": "110105",  # 朝阳区
+        "planned_field": "community",
+        "purpose": "组织社区志愿者为独居老人提供探访和助餐服务。",
+        "founders": [
+            {"name": user.real_name, "role": "发起人代表"},
+            {"name": "李秀英", "role": "财务负责人"},
+            {"name": "王志强", "role": "志愿者负责人"},
+        ],
+    }
+    values.update(fields)
+    return applications.create_founding_group(user, **values)

@@ -5,6 +5,7 @@ allows are offered; a reason is required where the applicant must be told one; a
 that is no longer eligible can't be admitted."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -198,6 +199,8 @@ def test_programme_admin_edits_criteria_as_checkboxes_and_checks_them(officer, p
         "incubation_months": "12",
         "mentoring_hours": "0",
         "training_hours": "0",
+        "panel_min_reviewers": "3",
+        "admission_min_score": "60",
         "accepted_report_years": "1",
         "service_fields": ["elderly", "disability"],
         "no_abnormal_listing": "on",
@@ -212,5 +215,6 @@ def test_programme_admin_edits_criteria_as_checkboxes_and_checks_them(officer, p
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.service_fields == ["elderly", "disability"]
+    assert (programme.panel_min_reviewers, programme.admission_min_score) == (3, Decimal("60.00"))
     assert programme.accepted_report_years == 1
     assert programme.capacity == 3

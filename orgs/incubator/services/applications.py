@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +31,10 @@ from ..models import (
     TRANSITIONS,
     Application,
     ApplicationState,
+    FoundingGroup,
     Programme,
 )
-from .eligibility import evaluate
+from .eligibility import evaluate, evaluate_application, evaluate_group
 from .milestones import missing_for_graduation
 from .panel import check_decision
 
@@ -66,40 +67,190 @@ def active_application(programme, organization):
     )
 
 
-@transaction.atomic
-def submit(programme, organization, *, user, statement, now=None):
-    """File ``organization``'s application to ``programme``; refused unless eligible (I1)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+def _open_programme(programme, today):
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if not programme.is_open(today):
         raise ValidationError(
             _("该项目的申请期为 %(start)s 至 %(end)s，当前不接受申请。")
             % {"start": programme.opens_on.isoformat(), "end": programme.closes_on.isoformat()}
         )
+    return programme
+
+
+def _file(programme, *, user, statement, now, eligibility, **applicant):
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                programme=programme,
+                statement=statement,
+                submitted_by=user,
+                submitted_at=now,
+                decision_due=decision_due(timezone.localdate(now)),
+                eligibility=eligibility.as_json(),
+                **applicant,
+            )
+    except IntegrityError as error:  # a concurrent submission of the same applicant
+        raise ValidationError(_("本机构已申请过该项目，不能重复申请。")) from error
+    log(application, "incubator.application_submitted", user=user)
+    return application
+
+
+def _statement(statement):
     statement = (statement or "").strip()
     if not statement:
         raise ValidationError({"statement": _("请填写申请说明。")})
+    return statement
+
+
+@transaction.atomic
+def submit(programme, organization, *, user, statement, now=None):
+    """File ``organization``'s application to ``programme``; refused unless eligible (I1)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    programme = _open_programme(programme, today)
+    statement = _statement(statement)
     if active_application(programme, organization) is not None:
         raise ValidationError(_("本机构已申请过该项目，不能重复申请。"))
     eligibility = evaluate(programme, organization, today)
     if not eligibility.eligible:
         raise NotEligible(eligibility)
+    return _file(
+        programme, user=user, statement=statement, now=now, eligibility=eligibility, organization=organization
+    )
+
+
+# --- Founding groups (筹备中) -----------------------------------------------------------------------
+
+
+def _founders(raw, applicant):
+    """The founders as [{"name", "role"}] from ``raw`` (such a list, or lines "姓名，职务"), or
+    ValidationError: at least ``INCUBATOR_FOUNDING_MIN_FOUNDERS``, no one twice, the applicant
+    among them under their verified real name."""
+    if isinstance(raw, str):
+        rows = []
+        for line in raw.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            name, _sep, role = line.replace(",", "，").partition("，")
+            rows.append({"name": name.strip(), "role": role.strip()})
+    else:
+        rows = [{"name": str(r.get("name", "")).strip(), "role": str(r.get("role", "")).strip()} for r in raw]
+    rows = [row for row in rows if row["name"]]
+    minimum = settings.INCUBATOR_FOUNDING_MIN_FOUNDERS
+    if len(rows) < minimum:
+        raise ValidationError(
+            {"founders": _("请列出至少 %(n)s 位发起人，每行一位：姓名，在筹备中的职务。") % {"n": minimum}}
+        )
+    names = [row["name"] for row in rows]
+    if len(set(names)) != len(names):
+        raise ValidationError({"founders": _("同一位发起人不能重复列出。")})
+    if applicant.real_name not in names:
+        raise ValidationError(
+            {"founders": _("申请人本人（%(name)s）须是发起人之一。") % {"name": applicant.real_name}}
+        )
+    return rows
+
+
+def _require_real_name(user):
+    if not (
+        user.is_authenticated and user.is_real_name_verified and user.real_name and user.is_mobile_verified
+    ):
+        raise PermissionDenied(_("筹备中的组织须由完成实名认证、手机号已验证的账户申请。"))
+
+
+@transaction.atomic
+def create_founding_group(
+    user, *, planned_name, planned_type, planned_district, planned_field, purpose, founders
+):
+    """A founding group (筹备中), filed by a real-name, SMS-verified account."""
+    _require_real_name(user)
+    group = FoundingGroup(
+        applicant=user,
+        planned_name=(planned_name or "").strip(),
+        planned_type=planned_type,
+        planned_district=planned_district,
+        planned_field=planned_field,
+        purpose=(purpose or "").strip(),
+    )
+    errors = {}
+    try:
+        group.founders = _founders(founders, user)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        group.full_clean(exclude=["founders"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    group.save()
+    log(group, "incubator.founding_group_created", user=user)
+    return group
+
+
+def active_group_application(programme, group):
+    return (
+        Application.objects.filter(programme=programme, founding_group=group)
+        .exclude(state=S.WITHDRAWN)
+        .first()
+    )
+
+
+@transaction.atomic
+def submit_founding(programme, group, *, user, statement, now=None):
+    """File a founding group's application: only its applicant, only while it is not
+    registered, and only when eligible (I1, :func:`.eligibility.evaluate_group`)."""
+    _require_real_name(user)
+    if group.applicant_id != user.pk:
+        raise PermissionDenied
+    if group.registered_as_id:
+        raise ValidationError(_("该组织已登记成立，请在机构工作台以机构身份申请。"))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    programme = _open_programme(programme, today)
+    statement = _statement(statement)
+    if active_group_application(programme, group) is not None:
+        raise ValidationError(_("本机构已申请过该项目，不能重复申请。"))
+    eligibility = evaluate_group(programme, group, today)
+    if not eligibility.eligible:
+        raise NotEligible(eligibility)
+    return _file(
+        programme, user=user, statement=statement, now=now, eligibility=eligibility, founding_group=group
+    )
+
+
+@transaction.atomic
+def record_registration(group, organization, *, user, now=None):
+    """The bureau records that ``group`` registered as ``organization`` (its first milestone):
+    the group's applications then belong to the organisation, in its workbench."""
+    from orgs.registry.models import OrgStatus
+
+    now = now or timezone.now()
+    group = FoundingGroup.objects.select_for_update().get(pk=group.pk)
+    if group.registered_as_id:
+        raise ValidationError(_("已记录该组织的登记信息，不能重复记录。"))
+    if organization.status != OrgStatus.NORMAL:
+        raise ValidationError(_("该组织的登记状态不是“正常”，不能记录。"))
+    if FoundingGroup.objects.filter(registered_as=organization).exists():
+        raise ValidationError(_("该组织已被记录为另一个筹备中组织的登记结果。"))
+    if organization.registered_on < timezone.localdate(group.created_at):
+        raise ValidationError(
+            _("该组织于 %(date)s 登记成立，早于筹备信息的提交日期，不是本筹备组织登记的结果。")
+            % {"date": organization.registered_on.isoformat()}
+        )
+    group.registered_as = organization
+    group.registration_recorded_at = now
+    group.save(update_fields=["registered_as", "registration_recorded_at"])
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                programme=programme,
-                organization=organization,
-                statement=statement,
-                submitted_by=user,
-                submitted_at=now,
-                decision_due=decision_due(today),
-                eligibility=eligibility.as_json(),
+            Application.objects.filter(founding_group=group, organization__isnull=True).update(
+                organization=organization
             )
-    except IntegrityError as error:  # a concurrent submission of the same organisation
-        raise ValidationError(_("本机构已申请过该项目，不能重复申请。")) from error
-    log(application, "incubator.application_submitted", user=user)
-    return application
+    except IntegrityError as error:
+        raise ValidationError(_("该组织已以机构身份申请了同一项目，请先处理重复的申请。")) from error
+    log(group, "incubator.founding_group_registered", user=user, data={"uscc": organization.uscc})
+    return group
 
 
 def allowed_decisions(application):
@@ -139,7 +290,7 @@ def decide(application, target, *, user, reason="", now=None):
         application.panel_score, application.panel_reviewers = panel.mean, len(panel.scored)
         fields += ["panel_score", "panel_reviewers"]
     if action in ("screen", "admit"):
-        eligibility = evaluate(application.programme, application.organization, today)
+        eligibility = evaluate_application(application, today)
         if action == "admit" and not eligibility.eligible:
             raise NotEligible(eligibility)
         # Stored on the row, not in the audit entry's list of changes: the check is data (a
@@ -158,7 +309,7 @@ def decide(application, target, *, user, reason="", now=None):
         if missing:
             raise ValidationError(
                 _("以下里程碑尚未确认完成，不能出壳：%(titles)s")
-                % {"titles": _("、").join(m.title for m in missing)}
+                % {"titles": _("、").join(str(title) for title in missing)}
             )
     if action in ("admit", "waitlist", "reject"):
         application.decided_at = now

@@ -31,10 +31,12 @@ from orgs.reports.services import c3_for, reports_by_year
 REGISTRY = "registry"
 REPORTS = "reports"
 CREDIT = "credit"
+FOUNDING = "founding"
 SOURCES = {
     REGISTRY: lambda: _("社会组织登记信息"),
     REPORTS: lambda: _("年度报告审核结果"),
     CREDIT: lambda: _("社会组织信用信息"),
+    FOUNDING: lambda: _("申请人填报的筹备信息"),
 }
 # Conclusions that count as a passed annual inspection (年检合格).
 PASSING_CONCLUSIONS = (Conclusion.QUALIFIED, Conclusion.BASICALLY_QUALIFIED)
@@ -443,6 +445,244 @@ def evaluate(criteria, organization, today=None, facts=None):
     return Eligibility(results=results, checked_on=today)
 
 
+# --- Founding groups (筹备中) -----------------------------------------------------------------------
+# A group that is not registered has no registry record, reports or rating of its own: the list
+# criteria are checked against what it plans, its name against the registry, the listings
+# against the registered organisations its applicant belongs to, and the criteria that need a
+# registered history fail with the day they can be met.
+
+
+@dataclass
+class GroupFacts:
+    group: object
+    today: datetime.date
+    name_taken: bool = False
+    # (organisation, its current entries by list type) for each organisation the applicant
+    # belongs to.
+    affiliations: list = field(default_factory=list)
+
+    @classmethod
+    def load(cls, group, today):
+        from orgs.registry.models import Organization
+        from orgs.registry.services import memberships_for
+
+        affiliations = []
+        for membership in memberships_for(group.applicant):
+            listings = {}
+            for entry in current_entries(membership.organization).order_by("listed_on", "pk"):
+                listings.setdefault(entry.list_type, []).append(entry)
+            affiliations.append((membership.organization, listings))
+        return cls(
+            group=group,
+            today=today,
+            name_taken=Organization.objects.filter(name=group.planned_name.strip()).exists(),
+            affiliations=affiliations,
+        )
+
+
+NOT_REGISTERED = lambda: _("筹备中，尚未登记成立")  # noqa: E731
+
+
+def group_founding(criteria, facts):
+    return _result(
+        "founding",
+        _("接受筹备中的组织申请"),
+        criteria.accepts_founding_groups,
+        _("%(name)s：筹备中，尚未登记成立") % {"name": facts.group.planned_name},
+        FOUNDING,
+        facts.today,
+        _("本项目只接受已登记的社会组织；登记成立后以机构身份申请，或选择接受筹备中组织的项目。"),
+    )
+
+
+def group_name(criteria, facts):
+    name = facts.group.planned_name
+    return _result(
+        "name",
+        _("拟登记名称未被已登记的社会组织使用"),
+        not facts.name_taken,
+        _("“%(name)s”已被已登记的社会组织使用") % {"name": name}
+        if facts.name_taken
+        else _("“%(name)s”尚无已登记的社会组织使用") % {"name": name},
+        REGISTRY,
+        facts.today,
+        _("更换拟登记名称（名称以登记管理机关核准为准）。"),
+    )
+
+
+def _planned(code, requirement, value, allowed, label, fix, facts):
+    return _result(code, requirement, value in allowed, label, FOUNDING, facts.today, fix)
+
+
+def group_org_type(criteria, facts):
+    group = facts.group
+    return _planned(
+        "org_type",
+        _("组织类型为%(types)s") % {"types": _labels(OrgType, criteria.org_types)},
+        group.planned_type,
+        criteria.org_types,
+        _("拟登记的组织类型：%(type)s") % {"type": group.get_planned_type_display()},
+        _("本项目不面向该类型的组织，请选择其他项目。"),
+        facts,
+    )
+
+
+def group_district(criteria, facts):
+    group = facts.group
+    return _planned(
+        "district",
+        _("住所位于%(districts)s") % {"districts": _labels(District, criteria.districts)},
+        group.planned_district,
+        criteria.districts,
+        _("拟设住所所在区：%(district)s") % {"district": group.get_planned_district_display()},
+        _("本项目只面向住所在上述区的组织，请选择其他项目。"),
+        facts,
+    )
+
+
+def group_service_field(criteria, facts):
+    group = facts.group
+    return _planned(
+        "service_field",
+        _("服务领域为%(fields)s") % {"fields": _labels(ServiceField, criteria.service_fields)},
+        group.planned_field,
+        criteria.service_fields,
+        _("拟从事的服务领域：%(field)s") % {"field": group.get_planned_field_display()},
+        _("本项目不面向该服务领域，请选择其他项目。"),
+        facts,
+    )
+
+
+def group_min_age(criteria, facts):
+    months = criteria.min_months_registered
+    return _result(
+        "min_age",
+        _("成立满%(age)s") % {"age": months_text(months)},
+        False,
+        NOT_REGISTERED(),
+        FOUNDING,
+        facts.today,
+        _("本项目面向成立满%(age)s的组织，登记成立满%(age)s后可申请。") % {"age": months_text(months)},
+    )
+
+
+def group_max_age(criteria, facts):
+    return _result(
+        "max_age",
+        _("成立不超过%(age)s") % {"age": months_text(criteria.max_months_registered)},
+        True,
+        NOT_REGISTERED(),
+        FOUNDING,
+        facts.today,
+    )
+
+
+def _group_listing(code, list_type, requirement, facts):
+    for organization, listings in facts.affiliations:
+        entries = listings.get(list_type, [])
+        if entries:
+            entry = entries[0]
+            return _result(
+                code,
+                requirement,
+                False,
+                _("申请人所在的%(org)s自%(date)s起被列入%(list)s（%(reason)s）")
+                % {
+                    "org": organization.name,
+                    "date": entry.listed_on.isoformat(),
+                    "list": entry.get_list_type_display(),
+                    "reason": entry.get_reason_display(),
+                },
+                CREDIT,
+                entry.listed_on,
+                _("该组织移出%(list)s后方可申请。") % {"list": entry.get_list_type_display()},
+            )
+    fact = (
+        _("申请人所在的已登记社会组织均未被列入%(list)s") % {"list": ListType(list_type).label}
+        if facts.affiliations
+        else _("申请人未在已登记的社会组织任职，无列入记录")
+    )
+    return _result(code, requirement, True, fact, CREDIT, facts.today)
+
+
+def group_abnormal(criteria, facts):
+    return _group_listing("no_abnormal", ListType.ABNORMAL, _("未被列入活动异常名录"), facts)
+
+
+def group_serious(criteria, facts):
+    return _group_listing("no_serious", ListType.SERIOUS, _("未被列入严重违法失信名单"), facts)
+
+
+def group_reports(criteria, facts):
+    n = criteria.accepted_report_years
+    return _result(
+        "reports",
+        ngettext("近 %(n)d 年年度报告审核合格", "近 %(n)d 年年度报告审核合格", n) % {"n": n},
+        False,
+        _("筹备中，尚无年度报告"),
+        FOUNDING,
+        facts.today,
+        _("本项目要求已登记并通过年度报告审核的组织，登记成立并完成年报后可申请。"),
+    )
+
+
+def group_rating(criteria, facts):
+    minimum = Grade(criteria.min_rating)
+    return _result(
+        "rating",
+        _("评估等级不低于 %(grade)s") % {"grade": minimum.label},
+        False,
+        _("筹备中，尚无评估等级"),
+        FOUNDING,
+        facts.today,
+        _("登记成立后参加社会组织等级评估并达到 %(grade)s 及以上。") % {"grade": minimum.label},
+    )
+
+
+def group_c3(criteria, facts):
+    return _result(
+        "c3",
+        _("慈善组织年度支出和管理费用比例达标（C3）"),
+        True,
+        _("筹备中，尚未认定为慈善组织，不适用"),
+        FOUNDING,
+        facts.today,
+    )
+
+
+GROUP_CHECKS = (
+    ("founding", lambda c: True, group_founding),
+    ("name", lambda c: True, group_name),
+    ("org_type", lambda c: bool(c.org_types), group_org_type),
+    ("district", lambda c: bool(c.districts), group_district),
+    ("service_field", lambda c: bool(c.service_fields), group_service_field),
+    ("min_age", lambda c: c.min_months_registered is not None, group_min_age),
+    ("max_age", lambda c: c.max_months_registered is not None, group_max_age),
+    ("no_abnormal", lambda c: c.no_abnormal_listing, group_abnormal),
+    ("no_serious", lambda c: c.no_serious_listing, group_serious),
+    ("reports", lambda c: c.accepted_report_years > 0, group_reports),
+    ("rating", lambda c: c.min_rating is not None, group_rating),
+    ("c3", lambda c: c.c3_within_limits, group_c3),
+)
+
+
+def evaluate_group(criteria, group, today=None):
+    """I1 for a founding group (筹备中): the same criteria, read from what it plans, the
+    registry and its applicant's affiliations."""
+    today = today or timezone.localdate()
+    facts = GroupFacts.load(group, today)
+    results = [check(criteria, facts) for _code, applies, check in GROUP_CHECKS if applies(criteria)]
+    return Eligibility(results=results, checked_on=today)
+
+
+def evaluate_application(application, today=None):
+    """The applicant's eligibility now: the organisation's, or the founding group's until it
+    is registered."""
+    if application.organization_id is None:
+        return evaluate_group(application.programme, application.founding_group, today)
+    return evaluate(application.programme, application.organization, today)
+
+
 def requirements(criteria):
     """The criteria in plain Chinese, for a programme page (no organisation needed)."""
     texts = [_("登记状态正常")]
@@ -473,6 +713,8 @@ def requirements(criteria):
         texts.append(_("评估等级不低于 %(grade)s") % {"grade": Grade(criteria.min_rating).label})
     if criteria.c3_within_limits:
         texts.append(_("慈善组织年度支出和管理费用比例达标（C3）"))
+    if getattr(criteria, "accepts_founding_groups", False):
+        texts.append(_("筹备中、尚未登记的发起人团队也可申请（按拟登记的组织类型、所在区和服务领域核验）"))
     return texts
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -55,9 +56,40 @@ def milestone_rows(application, milestones=None):
     ]
 
 
+@dataclass
+class RegistrationRow:
+    """A founding group's first milestone: registration (登记成立), done when the bureau records
+    the registered organisation; due ``INCUBATOR_FOUNDING_REGISTRATION_MONTHS`` after the start."""
+
+    group: object
+    due_on: object  # None before incubation starts
+
+    title = property(lambda self: _("登记成立"))
+
+    @property
+    def done(self):
+        return self.group.registered_as_id is not None
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return not self.done and self.due_on is not None and self.due_on < today
+
+
+def registration_row(application):
+    """The registration milestone of a founding group's application, or None."""
+    if not application.is_founding:
+        return None
+    started = application.started_on
+    months = settings.INCUBATOR_FOUNDING_REGISTRATION_MONTHS
+    return RegistrationRow(application.founding_group, add_months(started, months) if started else None)
+
+
 def missing_for_graduation(application):
-    """The milestones without accepted evidence."""
-    return [row.milestone for row in milestone_rows(application) if not row.done]
+    """The titles of the milestones not done: registration for a founding group, and every
+    milestone without accepted evidence."""
+    registration = registration_row(application)
+    missing = [registration.title] if registration is not None and not registration.done else []
+    return missing + [row.milestone.title for row in milestone_rows(application) if not row.done]
 
 
 @transaction.atomic
@@ -65,6 +97,8 @@ def submit_evidence(application, milestone, *, user, summary, file, now=None):
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.state != ApplicationState.INCUBATING:
         raise ValidationError(_("只有孵化中的申请可以提交里程碑证明。"))
+    if application.organization_id is None:
+        raise ValidationError(_("筹备中的组织登记成立后，才能在机构工作台提交其他里程碑的证明。"))
     if milestone.programme_id != application.programme_id:
         raise ValidationError(_("该里程碑不属于本孵化项目。"))
     row = next(r for r in milestone_rows(application, [milestone]))

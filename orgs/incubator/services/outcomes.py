@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,9 +129,15 @@ def _tallies(dimension, choices):
     """Counts by the organisation's ``dimension`` (service_field or district): applications,
     admissions (every state that holds a place), graduations and awards."""
     path = f"organization__{dimension}"
+    planned = {
+        "service_field": "founding_group__planned_field",
+        "district": "founding_group__planned_district",
+    }
     rows = {value: Tally(value, str(label)) for value, label in choices}
     rows[""] = Tally("", _("未归类"))
-    for key, total, admitted, graduated in Application.objects.values_list(path).annotate(
+    # A founding group not yet registered counts under what it plans.
+    applications = Application.objects.annotate(key=Coalesce(path, planned[dimension]))
+    for key, total, admitted, graduated in applications.values_list("key").annotate(
         total=Count("pk"),
         admitted=Count("pk", filter=Q(state__in=PLACE_STATES)),
         graduated=Count("pk", filter=Q(state=ApplicationState.GRADUATED)),

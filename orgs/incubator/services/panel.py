@@ -52,9 +52,17 @@ def weighted_score(lines):
 
 
 def known_conflict(reviewer, application):
-    """A conflict the platform itself can see, as the text the reviewer reads, or ""."""
-    if is_member(reviewer, application.organization):
+    """A conflict the platform itself can see, as the text the reviewer reads, or "": a member
+    of the applicant organisation, or the applicant or a founder (by verified real name) of a
+    founding group."""
+    if application.organization_id and is_member(reviewer, application.organization):
         return _("您是申请机构“%(org)s”的成员。") % {"org": application.organization.name}
+    group = application.founding_group
+    if group is not None:
+        founders = {founder["name"] for founder in group.founders}
+        real_name = reviewer.real_name if reviewer.is_real_name_verified else ""
+        if group.applicant_id == reviewer.pk or (real_name and real_name in founders):
+            return _("您是筹备中组织“%(org)s”的申请人或发起人。") % {"org": group.planned_name}
     return ""
 
 
@@ -102,7 +110,7 @@ def submit_review(application, reviewer, *, conflict, conflict_note="", scores=N
         raise PermissionDenied
     application = (
         Application.objects.select_for_update()
-        .select_related("programme", "organization")
+        .select_related("programme", "organization", "founding_group")
         .get(pk=application.pk)
     )
     if application.state != S.SCORING:

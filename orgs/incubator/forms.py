@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import SpecificErrorsMixin
 from orgs.registry.models import District, OrgType, ServiceField
@@ -48,7 +49,7 @@ class FoundingGroupForm(SpecificErrorsMixin, forms.Form):
         label=_("宗旨和拟开展的业务"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
     founders = forms.CharField(
-        label=_("发起人"),
+        label=pgettext_lazy("founding group", "发起人"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("每行一位：姓名，在筹备中的职务。申请人本人须在其中（与实名认证的姓名一致）。"),

@@ -56,12 +56,16 @@ def home(request):
         .prefetch_related("applications__programme")
     )
     today = timezone.localdate()
+    programmes = list(Programme.objects.open_on(today).filter(accepts_founding_groups=True))
+    for group in groups:
+        applied = {a.programme_id for a in group.applications.all() if a.state != ApplicationState.WITHDRAWN}
+        group.open_programmes = [p for p in programmes if p.pk not in applied]
     return render(
         request,
         "incubator/founding_home.html",
         {
             "groups": groups,
-            "programmes": list(Programme.objects.open_on(today).filter(accepts_founding_groups=True)),
+            "programmes": programmes,
             "can_apply": _can_apply(request.user),
             "breadcrumbs": _crumbs(),
         },

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import uploads
 from core.money import MoneyField
@@ -205,7 +206,9 @@ class FoundingGroup(models.Model):
     planned_district = models.CharField(_("拟设住所所在区"), max_length=6, choices=District.choices)
     planned_field = models.CharField(_("拟从事的服务领域"), max_length=20, choices=ServiceField.choices)
     purpose = models.TextField(_("宗旨和拟开展的业务"))
-    founders = models.JSONField(_("发起人"), default=list)  # [{"name": …, "role": …}]
+    founders = models.JSONField(
+        pgettext_lazy("founding group", "发起人"), default=list
+    )  # [{"name": …, "role": …}]
     registered_as = models.OneToOneField(
         Organization,
         verbose_name=_("登记成立的组织"),

@@ -244,6 +244,10 @@ def test_an_eligible_group_applies_through_its_page_and_reads_its_application():
     page = soup(client.get(application.get_absolute_url()))
     assert page.select_one("[data-state]")["data-state"] == "submitted"
     assert page.select_one('[data-milestone="registration"]')["data-done"] == "0"
+    # The group's page lists the application, and no longer offers to apply to that programme.
+    home = soup(client.get(reverse("incubator:founding_home")))
+    assert [a["href"] for a in home.select("[data-applications] a")] == [application.get_absolute_url()]
+    assert not home.find("a", href=reverse("incubator:founding_apply", args=[group.pk, programme.pk]))
     # A second application of the same group to the same programme is refused.
     with pytest.raises(ValidationError):
         services.submit_founding(programme, group, user=group.applicant, statement="再申请。")

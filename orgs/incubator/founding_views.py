@@ -7,7 +7,7 @@ account gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.statemachine import IllegalTransition
 
-from .forms import ApplicationForm, FoundingGroupForm, WithdrawForm
+from .forms import FoundingGroupForm, WithdrawForm
 from .models import TRANSITIONS, Application, ApplicationState, FoundingGroup, Programme
 from .services.applications import (
     active_group_application,
@@ -26,6 +26,7 @@ from .services.applications import (
 )
 from .services.eligibility import evaluate_group, from_json
 from .services.milestones import registration_row
+from .workbench_views import apply_page
 
 
 def _crumbs(*extra):
@@ -105,40 +106,13 @@ def apply(request, group, pk):
         return _needs_verification(request)
     group = get_object_or_404(FoundingGroup, applicant=request.user, registered_as__isnull=True, pk=group)
     programme = get_object_or_404(Programme.objects.published().select_related("operator"), pk=pk)
-    existing = active_group_application(programme, group)
-    form = ApplicationForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = submit_founding(
-                programme, group, user=request.user, statement=form.cleaned_data["statement"]
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
-            status = 400
-        else:
-            messages.success(
-                request,
-                _("申请已提交，民政局将在 %(date)s 前作出决定。")
-                % {"date": application.decision_due.isoformat()},
-            )
-            return redirect(application.get_absolute_url())
-    elif request.method == "POST":
-        status = 400
-    today = timezone.localdate()
-    return render(
+    return apply_page(
         request,
-        "incubator/workbench_apply.html",
-        {
-            "applicant_name": str(group),
-            "programme": programme,
-            "eligibility": evaluate_group(programme, group, today),
-            "open": programme.is_open(today),
-            "existing": existing,
-            "form": form,
-            "breadcrumbs": _crumbs((programme.title, None)),
-        },
-        status=status,
+        programme,
+        existing=active_group_application(programme, group),
+        file=lambda statement: submit_founding(programme, group, user=request.user, statement=statement),
+        eligibility=evaluate_group(programme, group, timezone.localdate()),
+        context={"applicant_name": str(group), "breadcrumbs": _crumbs((programme.title, None))},
     )
 
 

@@ -4,7 +4,7 @@ explained; and its applications with their state and the bureau's reasons."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -83,21 +83,16 @@ def home(request, uscc):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def apply(request, uscc, pk):
-    organization = _organization(request, uscc)
-    programme = get_object_or_404(Programme.objects.published().select_related("operator"), pk=pk)
-    existing = active_application(programme, organization)
+def apply_page(request, programme, *, existing, file, eligibility, context):
+    """The apply page of an organisation or a founding group: the eligibility, and the form
+    that files the application through ``file(statement)`` (which re-checks everything)."""
     form = ApplicationForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            application = submit(
-                programme, organization, user=request.user, statement=form.cleaned_data["statement"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+            application = file(form.cleaned_data["statement"])
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
             status = 400
         else:
             messages.success(
@@ -108,22 +103,37 @@ def apply(request, uscc, pk):
             return redirect(application.get_absolute_url())
     elif request.method == "POST":
         status = 400
-    today = timezone.localdate()
-    eligibility = evaluate(programme, organization, today)
     return render(
         request,
         "incubator/workbench_apply.html",
         {
-            "organization": organization,
-            "applicant_name": organization.name,
+            **context,
             "programme": programme,
             "eligibility": eligibility,
-            "open": programme.is_open(today),
+            "open": programme.is_open(eligibility.checked_on),
             "existing": existing,
             "form": form,
-            "breadcrumbs": _crumbs(organization, (programme.title, None)),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request, uscc, pk):
+    organization = _organization(request, uscc)
+    programme = get_object_or_404(Programme.objects.published().select_related("operator"), pk=pk)
+    return apply_page(
+        request,
+        programme,
+        existing=active_application(programme, organization),
+        file=lambda statement: submit(programme, organization, user=request.user, statement=statement),
+        eligibility=evaluate(programme, organization, timezone.localdate()),
+        context={
+            "organization": organization,
+            "applicant_name": organization.name,
+            "breadcrumbs": _crumbs(organization, (programme.title, None)),
+        },
     )
 
 

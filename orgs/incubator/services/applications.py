@@ -102,20 +102,34 @@ def _statement(statement):
     return statement
 
 
-@transaction.atomic
-def submit(programme, organization, *, user, statement, now=None):
-    """File ``organization``'s application to ``programme``; refused unless eligible (I1)."""
+def _submit(programme, *, user, statement, now, active, check, **applicant):
+    """File an application of ``applicant`` (organization= or founding_group=): the programme
+    open, a statement, no active application already (``active``), and eligible (``check``,
+    I1) inside the transaction."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     programme = _open_programme(programme, today)
     statement = _statement(statement)
-    if active_application(programme, organization) is not None:
+    (target,) = applicant.values()
+    if active(programme, target) is not None:
         raise ValidationError(_("本机构已申请过该项目，不能重复申请。"))
-    eligibility = evaluate(programme, organization, today)
+    eligibility = check(programme, target, today)
     if not eligibility.eligible:
         raise NotEligible(eligibility)
-    return _file(
-        programme, user=user, statement=statement, now=now, eligibility=eligibility, organization=organization
+    return _file(programme, user=user, statement=statement, now=now, eligibility=eligibility, **applicant)
+
+
+@transaction.atomic
+def submit(programme, organization, *, user, statement, now=None):
+    """File ``organization``'s application to ``programme``; refused unless eligible (I1)."""
+    return _submit(
+        programme,
+        user=user,
+        statement=statement,
+        now=now,
+        active=active_application,
+        check=evaluate,
+        organization=organization,
     )
 
 
@@ -206,17 +220,14 @@ def submit_founding(programme, group, *, user, statement, now=None):
         raise PermissionDenied
     if group.registered_as_id:
         raise ValidationError(_("该组织已登记成立，请在机构工作台以机构身份申请。"))
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    programme = _open_programme(programme, today)
-    statement = _statement(statement)
-    if active_group_application(programme, group) is not None:
-        raise ValidationError(_("本机构已申请过该项目，不能重复申请。"))
-    eligibility = evaluate_group(programme, group, today)
-    if not eligibility.eligible:
-        raise NotEligible(eligibility)
-    return _file(
-        programme, user=user, statement=statement, now=now, eligibility=eligibility, founding_group=group
+    return _submit(
+        programme,
+        user=user,
+        statement=statement,
+        now=now,
+        active=active_group_application,
+        check=evaluate_group,
+        founding_group=group,
     )
 
 

@@ -510,47 +510,53 @@ def group_name(criteria, facts):
     )
 
 
-def _planned(code, requirement, value, allowed, label, fix, facts):
-    return _result(code, requirement, value in allowed, label, FOUNDING, facts.today, fix)
+# The list criteria, read from what a group plans: code -> (criteria field, choices, the
+# group's field, requirement, fact, fix).
+PLANNED = {
+    "org_type": (
+        "org_types",
+        OrgType,
+        "planned_type",
+        lambda labels: _("组织类型为%(types)s") % {"types": labels},
+        lambda value: _("拟登记的组织类型：%(type)s") % {"type": value},
+        lambda: _("本项目不面向该类型的组织，请选择其他项目。"),
+    ),
+    "district": (
+        "districts",
+        District,
+        "planned_district",
+        lambda labels: _("住所位于%(districts)s") % {"districts": labels},
+        lambda value: _("拟设住所所在区：%(district)s") % {"district": value},
+        lambda: _("本项目只面向住所在上述区的组织，请选择其他项目。"),
+    ),
+    "service_field": (
+        "service_fields",
+        ServiceField,
+        "planned_field",
+        lambda labels: _("服务领域为%(fields)s") % {"fields": labels},
+        lambda value: _("拟从事的服务领域：%(field)s") % {"field": value},
+        lambda: _("本项目不面向该服务领域，请选择其他项目。"),
+    ),
+}
 
 
-def group_org_type(criteria, facts):
-    group = facts.group
-    return _planned(
-        "org_type",
-        _("组织类型为%(types)s") % {"types": _labels(OrgType, criteria.org_types)},
-        group.planned_type,
-        criteria.org_types,
-        _("拟登记的组织类型：%(type)s") % {"type": group.get_planned_type_display()},
-        _("本项目不面向该类型的组织，请选择其他项目。"),
-        facts,
-    )
+def group_planned(code):
+    """The check of list criterion ``code`` against the group's planned value."""
+    name, choices, planned, requirement, fact, fix = PLANNED[code]
 
+    def check(criteria, facts):
+        allowed, value = getattr(criteria, name), getattr(facts.group, planned)
+        return _result(
+            code,
+            requirement(_labels(choices, allowed)),
+            value in allowed,
+            fact(choices(value).label),
+            FOUNDING,
+            facts.today,
+            fix(),
+        )
 
-def group_district(criteria, facts):
-    group = facts.group
-    return _planned(
-        "district",
-        _("住所位于%(districts)s") % {"districts": _labels(District, criteria.districts)},
-        group.planned_district,
-        criteria.districts,
-        _("拟设住所所在区：%(district)s") % {"district": group.get_planned_district_display()},
-        _("本项目只面向住所在上述区的组织，请选择其他项目。"),
-        facts,
-    )
-
-
-def group_service_field(criteria, facts):
-    group = facts.group
-    return _planned(
-        "service_field",
-        _("服务领域为%(fields)s") % {"fields": _labels(ServiceField, criteria.service_fields)},
-        group.planned_field,
-        criteria.service_fields,
-        _("拟从事的服务领域：%(field)s") % {"field": group.get_planned_field_display()},
-        _("本项目不面向该服务领域，请选择其他项目。"),
-        facts,
-    )
+    return check
 
 
 def group_min_age(criteria, facts):
@@ -653,9 +659,9 @@ def group_c3(criteria, facts):
 GROUP_CHECKS = (
     ("founding", lambda c: True, group_founding),
     ("name", lambda c: True, group_name),
-    ("org_type", lambda c: bool(c.org_types), group_org_type),
-    ("district", lambda c: bool(c.districts), group_district),
-    ("service_field", lambda c: bool(c.service_fields), group_service_field),
+    ("org_type", lambda c: bool(c.org_types), group_planned("org_type")),
+    ("district", lambda c: bool(c.districts), group_planned("district")),
+    ("service_field", lambda c: bool(c.service_fields), group_planned("service_field")),
     ("min_age", lambda c: c.min_months_registered is not None, group_min_age),
     ("max_age", lambda c: c.max_months_registered is not None, group_max_age),
     ("no_abnormal", lambda c: c.no_abnormal_listing, group_abnormal),

@@ -283,7 +283,9 @@ def decide(application, target, *, user, reason="", now=None):
     now = now or timezone.now()
     today = timezone.localdate(now)
     application = (
-        Application.objects.select_for_update()
+        # Only the application's row: the organisation is nullable (a founding group's), and
+        # PostgreSQL can't lock the nullable side of an outer join.
+        Application.objects.select_for_update(of=("self",))
         .select_related("programme", "organization")
         .get(pk=application.pk)
     )

@@ -109,7 +109,7 @@ def submit_review(application, reviewer, *, conflict, conflict_note="", scores=N
     if not reviewer.has_perm(SCORE_PERMISSION):
         raise PermissionDenied
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("programme", "organization", "founding_group")
         .get(pk=application.pk)
     )

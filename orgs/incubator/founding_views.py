@@ -24,7 +24,8 @@ from .services.applications import (
     submit_founding,
     withdraw,
 )
-from .services.eligibility import evaluate_group, from_json
+from .services.eligibility import from_json
+from .services.founding_eligibility import evaluate_group
 from .services.milestones import registration_row
 from .workbench_views import apply_page
 

@@ -59,7 +59,8 @@ from .models import (
 )
 from .services import panel as panel_service
 from .services.applications import allowed_decisions, decide, places_taken, record_registration
-from .services.eligibility import changes, evaluate, evaluate_application, from_json
+from .services.eligibility import changes, evaluate, from_json
+from .services.founding_eligibility import evaluate_application
 from .services.milestones import milestone_rows, registration_row, review_evidence
 from .services.offers import award, decline
 

@@ -18,7 +18,7 @@ from orgs.credit.models import ListReason, ListType
 from orgs.incubator.models import Application, ApplicationState, FoundingGroup
 from orgs.incubator.services import applications as services
 from orgs.incubator.services.applications import NotEligible
-from orgs.incubator.services.eligibility import evaluate_group
+from orgs.incubator.services.founding_eligibility import evaluate_group
 from orgs.incubator.services.outcomes import by_district
 from orgs.incubator.warnings import milestone_overdue
 from orgs.registry.models import District, OrgStatus, OrgType, ServiceField

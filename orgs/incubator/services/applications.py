@@ -34,7 +34,8 @@ from ..models import (
     FoundingGroup,
     Programme,
 )
-from .eligibility import evaluate, evaluate_application, evaluate_group
+from .eligibility import evaluate
+from .founding_eligibility import evaluate_application, evaluate_group
 from .milestones import missing_for_graduation
 from .panel import check_decision
 
@@ -214,7 +215,7 @@ def active_group_application(programme, group):
 @transaction.atomic
 def submit_founding(programme, group, *, user, statement, now=None):
     """File a founding group's application: only its applicant, only while it is not
-    registered, and only when eligible (I1, :func:`.eligibility.evaluate_group`)."""
+    registered, and only when eligible (I1, :func:`.founding_eligibility.evaluate_group`)."""
     _require_real_name(user)
     if group.applicant_id != user.pk:
         raise PermissionDenied

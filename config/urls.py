@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("workbench/credit/", include("orgs.credit.workbench_urls")),
     path("workbench/charity/", include("orgs.charity.workbench_urls")),
     path("workbench/incubator/", include("orgs.incubator.workbench_urls")),
+    path("workbench/licences/", include("orgs.licensing.workbench_urls")),
     path("workbench/funeral/reviews/", include("marketplace.feedback.review_workbench_urls")),
     path("workbench/complaints/", include("marketplace.feedback.complaint_workbench_urls")),
     path("funeral/complaints/", include("marketplace.feedback.complaint_stats_urls")),

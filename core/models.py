@@ -96,6 +96,7 @@ class VerifiableDocument(AppendOnlyModel):
         DONATION_RECEIPT = "donation_receipt", _("捐赠票据")
         REPORT_RECEIPT = "report_receipt", _("年度报告回执")
         VISIT_PASS = "visit_pass", _("预约祭扫凭证")
+        REGISTRATION_LICENCE = "registration_licence", _("社会组织登记证书（电子证照）")
 
     class Status(models.TextChoices):
         VALID = "valid", _("有效")

@@ -98,6 +98,28 @@ def revoke(document, reason):
     return document
 
 
+def supersede(document, replacement, reason):
+    """Mark ``document`` superseded (已被替换) by ``replacement``, with its reason: its
+    verification page then names the replacement. Only the status columns change."""
+    document.status = VerifiableDocument.Status.SUPERSEDED
+    document.status_reason = str(reason)[: VerifiableDocument._meta.get_field("status_reason").max_length]
+    document.superseded_by = replacement
+    document.save(update_fields=["status", "status_reason", "superseded_by"])
+    return document
+
+
+def current_version(document, limit=100):
+    """The document that now stands in for ``document``: the end of its ``superseded_by`` chain
+    (``document`` itself when nothing replaced it). One query per replacement, at most ``limit``."""
+    seen = {document.pk}
+    while document.superseded_by_id is not None and len(seen) <= limit:
+        document = document.superseded_by
+        if document.pk in seen:
+            break
+        seen.add(document.pk)
+    return document
+
+
 # --- What a document's source says about it now (a pass used at the gate, …) ------------------
 # An app whose documents have a life after issue registers ``func(document)`` for its kind; it
 # returns a ``DocumentState`` (or None) that ``/verify/<code>/`` shows beside the status.

@@ -93,6 +93,8 @@ ALLOWED = {
         "orgs.reports",
         "orgs.credit",
     ),
+    # Electronic licences (issue 21, S9) follow the registry's changes through its listener hook.
+    "orgs.licensing": (*BOTTOM, "accounts", "payments", "search", "api", "cms", "orgs.registry"),
 }
 # The wiring: the project (`config`) and the project-wide management commands in `core`
 # (loading every app's demo data, backups) may import any app; no app imports them.

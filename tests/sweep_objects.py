@@ -239,6 +239,10 @@ def make_organisation_tenant():
     offer, need, milestone, milestone_evidence = _incubator_objects(
         organization, admin, programme, application
     )
+    # The tenant's electronic licence (S9).
+    from orgs.licensing.services import issue_licence
+
+    licence = issue_licence(organization, reason="首次发放电子证照")
     return OrganisationTenant(
         organization=organization,
         admin=admin,
@@ -255,6 +259,7 @@ def make_organisation_tenant():
             "need": need,
             "milestone": milestone,
             "evidence": milestone_evidence,
+            "licence": licence,
         },
     )
 
@@ -388,6 +393,11 @@ URLS = {
     "incubator_workbench:close_need": Entry(
         ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["need"].pk}, global_ids=("pk",)
     ),
+    # Organisation workbench: electronic licences (S9). A licence id is the tenant's.
+    "licensing_workbench:home": Entry(ORGANISATION, _uscc),
+    "licensing_workbench:download": Entry(
+        ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["licence"].pk}, global_ids=("pk",)
+    ),
     # The family's orders
     "orders:detail": Entry(FAMILY, _ref),
     "orders:cancel": Entry(FAMILY, _ref),
@@ -455,6 +465,7 @@ SNAPSHOT_APPS = (
     "credit",
     "charity",
     "incubator",
+    "licensing",
     "payments",
 )
 

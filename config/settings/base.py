@@ -40,6 +40,7 @@ PROJECT_APPS = [
     "orgs.credit",
     "orgs.charity",
     "orgs.incubator",
+    "orgs.licensing",
     "payments",
 ]
 

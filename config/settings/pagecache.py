@@ -53,6 +53,7 @@ PAGE_CACHE_APP_SECTIONS = {
     "credit": ("orgs",),
     "charity": ("orgs",),
     "incubator": ("orgs",),
+    "licensing": ("orgs",),
     "cms": ("cms",),
     "wagtailcore.page": ("cms",),
     "wagtailcore.revision": ("cms",),

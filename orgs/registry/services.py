@@ -91,6 +91,27 @@ def check_change(organization, item, after):
     return value
 
 
+# Higher apps that keep something in step with the registry (the electronic licence, S9) add
+# ``func(organization, change, *, user)`` here from ``AppConfig.ready()``; each runs inside the
+# change's transaction, so a change and what follows from it commit or fail together. ``change``
+# is None for a correction made in the admin (:func:`registry_corrected`).
+_change_listeners = []
+
+
+def on_registration_change(func):
+    if func not in _change_listeners:
+        _change_listeners.append(func)
+    return func
+
+
+def registry_corrected(organization, *, user):
+    """The bureau corrected registry facts that are not change-registration items (the type,
+    the registration authority, the supervising unit, the date of registration) in the admin:
+    the listeners keep in step, with ``change=None``."""
+    for listener in _change_listeners:
+        listener(organization, None, user=user)
+
+
 @transaction.atomic
 def record_change(organization, item, after, *, changed_on, user, note=""):
     """Register a change (变更登记): apply it to the organisation and append the history row."""
@@ -109,6 +130,8 @@ def record_change(organization, item, after, *, changed_on, user, note=""):
     setattr(organization, item, value)
     organization.save(update_fields=[item, "updated_at"])
     log(organization, "registry.change", user=user, data={"item": item, "change": change.pk})
+    for listener in _change_listeners:
+        listener(organization, change, user=user)
     return change
 
 

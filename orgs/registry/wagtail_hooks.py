@@ -64,7 +64,10 @@ class OrganizationCreateView(OrganizationSaveMixin, CreateView):
 
 
 class OrganizationEditView(OrganizationSaveMixin, AuditedEditView):
-    pass
+    def save_instance(self):
+        instance = super().save_instance()
+        services.registry_corrected(instance, user=self.request.user)
+        return instance
 
 
 class OrganizationIndexView(SafeExportIndexView):

@@ -116,7 +116,12 @@ class LicenceViewSet(ModelViewSet):
     list_filter = ["current", "status"]
     form_fields = ["reason"]
     list_display = [
-        TitleColumn("organization", label=gettext_lazy("社会组织"), accessor="organization.name"),
+        TitleColumn(
+            "organization",
+            label=gettext_lazy("社会组织"),
+            accessor="organization.name",
+            url_name="licences:inspect",
+        ),
         Column("uscc", label=gettext_lazy("统一社会信用代码"), accessor="organization.uscc"),
         Column("title", label=gettext_lazy("证照"), accessor="document.title"),
         "version",

@@ -273,6 +273,14 @@ def test_the_bureau_issues_a_first_licence_once(officer):
     assert Licence.objects.filter(organization=organization).count() == 1
     index = client.get(ADMIN_INDEX).content.decode()
     assert licence.document.code in index
+    assert f"/admin/licences/inspect/{licence.pk}/" in index
+    inspect = client.get(f"/admin/licences/inspect/{licence.pk}/")
+    assert inspect.status_code == 200
+    assert organization.name in inspect.content.decode()
+    # Issued licences are history: no edit or delete view answers, even to the section.
+    assert client.get(f"/admin/licences/edit/{licence.pk}/").status_code in (302, 403)
+    assert client.post(f"/admin/licences/delete/{licence.pk}/").status_code in (302, 403)
+    assert Licence.objects.filter(pk=licence.pk).exists()
 
 
 def test_the_bureau_is_told_when_the_uscc_is_not_registered(officer):

@@ -393,6 +393,14 @@ def _public_change():
     return PublicChange.objects.get(subject=organization.uscc, kind="listing.confirmed")
 
 
+def _licence():
+    # Issued through the real service: sealed, registered, current.
+    from orgs.licensing.services import issue_licence
+    from tests.factories.orgs import OrganizationFactory
+
+    return issue_licence(OrganizationFactory(), reason="首次发放电子证照")
+
+
 BUILDERS = {
     "feedback.Review": _review,
     "feedback.ReviewReport": _review_report,
@@ -430,6 +438,7 @@ BUILDERS = {
     "charity.ProgressReportAttachment": _progress_attachment,
     "charity.BasicInfoDisclosure": _basic_info,
     "api.PublicChange": _public_change,
+    "licensing.Licence": _licence,
 }
 
 

@@ -2,24 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _charity_panels(user):
-    from django.urls import reverse
-
-    from accounts.workbench import Panel
-    from orgs.registry.services import memberships_for
-
-    return [
-        Panel(
-            title=str(_("%(org)s · 慈善项目") % {"org": membership.organization.name}),
-            url=reverse("charity_workbench:home", args=[membership.organization.uscc]),
-            description=str(_("创建慈善项目，公开捐赠、支出和项目进展")),
-            kind=str(_("慈善")),
-        )
-        for membership in memberships_for(user)
-        if membership.organization.is_charity
-    ]
-
-
 def _is_member(user, organization_id):
     from orgs.registry.services import memberships_for
 
@@ -37,6 +19,7 @@ class CharityConfig(AppConfig):
         from accounts.workbench import register_panels
         from core.navigation import register_section
         from core.opendata import Dataset, register_dataset
+        from orgs.registry.panels import membership_panels
         from orgs.registry.profile import register_section as register_profile_section
 
         from . import warnings
@@ -63,7 +46,15 @@ class CharityConfig(AppConfig):
             "charity", _("慈善信息公开"), "charity/profile_section.html", profile_context, order=40
         )
         warnings.register()
-        register_panels(_charity_panels)
+        register_panels(
+            membership_panels(
+                "charity_workbench:home",
+                title=_("%(org)s · 慈善项目"),
+                description=_("创建慈善项目，公开捐赠、支出和项目进展"),
+                kind=_("慈善"),
+                only=lambda organization: organization.is_charity,
+            )
+        )
         register_policy(
             CharityProject,
             can_manage=lambda user, project: _is_member(user, project.organization_id),

@@ -2,23 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _credit_panels(user):
-    from django.urls import reverse
-
-    from accounts.workbench import Panel
-    from orgs.registry.services import memberships_for
-
-    return [
-        Panel(
-            title=str(_("%(org)s · 信用信息") % {"org": membership.organization.name}),
-            url=reverse("credit_workbench:home", args=[membership.organization.uscc]),
-            description=str(_("查看预警、信用记录和名录情况，对信用记录提出异议")),
-            kind=str(_("信用")),
-        )
-        for membership in memberships_for(user)
-    ]
-
-
 class CreditConfig(AppConfig):
     name = "orgs.credit"
     label = "credit"
@@ -29,6 +12,7 @@ class CreditConfig(AppConfig):
         from accounts.permissions import register_policy
         from accounts.workbench import register_panels
         from core.navigation import register_section
+        from orgs.registry.panels import membership_panels
         from orgs.registry.profile import register_section as register_profile_section
 
         from . import warnings
@@ -56,7 +40,14 @@ class CreditConfig(AppConfig):
         register_profile_section(
             "credit", _("信用信息"), "credit/profile_section.html", profile_context, order=30
         )
-        register_panels(_credit_panels)
+        register_panels(
+            membership_panels(
+                "credit_workbench:home",
+                title=_("%(org)s · 信用信息"),
+                description=_("查看预警、信用记录和名录情况，对信用记录提出异议"),
+                kind=_("信用"),
+            )
+        )
         register_policy(
             Objection,
             can_manage=lambda user, objection: objection.organization.memberships.filter(user=user).exists(),

@@ -2,23 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _incubator_panels(user):
-    from django.urls import reverse
-
-    from accounts.workbench import Panel
-    from orgs.registry.services import memberships_for
-
-    return [
-        Panel(
-            title=str(_("%(org)s · 孵化培育") % {"org": membership.organization.name}),
-            url=reverse("incubator_workbench:home", args=[membership.organization.uscc]),
-            description=str(_("查看可申请的孵化项目和本机构的资格核验结果，在线申请并跟踪审核进度")),
-            kind=str(_("孵化培育")),
-        )
-        for membership in memberships_for(user)
-    ]
-
-
 def _is_member(user, organization_id):
     from orgs.registry.services import memberships_for
 
@@ -36,6 +19,7 @@ class IncubatorConfig(AppConfig):
         from accounts.workbench import register_panels
         from core.navigation import register_section
         from core.opendata import Dataset, register_dataset
+        from orgs.registry.panels import membership_panels
         from orgs.registry.profile import register_section as register_profile_section
 
         from . import warnings
@@ -47,7 +31,14 @@ class IncubatorConfig(AppConfig):
             "incubator", _("孵化培育"), "incubator/profile_section.html", profile_context, order=50
         )
         warnings.register()
-        register_panels(_incubator_panels)
+        register_panels(
+            membership_panels(
+                "incubator_workbench:home",
+                title=_("%(org)s · 孵化培育"),
+                description=_("查看可申请的孵化项目和本机构的资格核验结果，在线申请并跟踪审核进度"),
+                kind=_("孵化培育"),
+            )
+        )
         for model in (Application, OfferApplication, Need):
             register_policy(
                 model,

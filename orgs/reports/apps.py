@@ -2,23 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _report_panels(user):
-    from django.urls import reverse
-
-    from accounts.workbench import Panel
-    from orgs.registry.services import memberships_for
-
-    return [
-        Panel(
-            title=str(_("%(org)s · 年度报告") % {"org": membership.organization.name}),
-            url=reverse("reports_workbench:list", args=[membership.organization.uscc]),
-            description=str(_("在线填报年度报告、上传附件、下载报送回执")),
-            kind=str(_("年度报告")),
-        )
-        for membership in memberships_for(user)
-    ]
-
-
 class ReportsConfig(AppConfig):
     name = "orgs.reports"
     label = "reports"
@@ -29,6 +12,7 @@ class ReportsConfig(AppConfig):
         from accounts.permissions import register_policy
         from accounts.workbench import register_panels
         from core.dates import register_calendar
+        from orgs.registry.panels import membership_panels
         from orgs.registry.profile import register_section
 
         from .holidays import calendar_days
@@ -37,7 +21,14 @@ class ReportsConfig(AppConfig):
 
         register_calendar(calendar_days)
         register_section("reports", _("年度报告"), "reports/profile_section.html", profile_context, order=20)
-        register_panels(_report_panels)
+        register_panels(
+            membership_panels(
+                "reports_workbench:list",
+                title=_("%(org)s · 年度报告"),
+                description=_("在线填报年度报告、上传附件、下载报送回执"),
+                kind=_("年度报告"),
+            )
+        )
         register_policy(
             AnnualReport,
             can_manage=lambda user, report: report.organization.memberships.filter(user=user).exists(),

@@ -289,7 +289,19 @@ def test_invitation_of_an_existing_account_waits_for_the_number_to_be_proven_and
 def test_workbench_lists_the_organisation_panels():
     membership = MembershipFactory(organization=OrganizationFactory(name="北京市测试养老协会"))
     html = login(membership.user).get("/workbench/").content.decode()
-    assert "北京市测试养老协会" in html and f"/workbench/reports/{membership.organization.uscc}/" in html
+    uscc = membership.organization.uscc
+    assert "北京市测试养老协会" in html and f"/workbench/reports/{uscc}/" in html
+    # One panel per organisation app (orgs.registry.panels.membership_panels), each with the
+    # organisation's name in its title and its own workbench URL.
+    for title, url in (
+        ("年度报告", f"/workbench/reports/{uscc}/"),
+        ("信用信息", f"/workbench/credit/{uscc}/"),
+        ("孵化培育", f"/workbench/incubator/{uscc}/"),
+        ("电子证照", f"/workbench/licences/{uscc}/"),
+    ):
+        assert f"北京市测试养老协会 · {title}" in html and f'href="{url}"' in html, title
+    # The charity panel only for a charity.
+    assert "慈善项目" not in html and f"/workbench/charity/{uscc}/" not in html
 
 
 def test_registry_open_data_csv_and_json(client):

@@ -18,6 +18,8 @@ from orgs.incubator.models import (
     TRANSITIONS,
     Application,
     ApplicationState,
+    Offer,
+    OfferKind,
     Programme,
     ProgrammeKind,
     RubricItem,
@@ -39,6 +41,17 @@ def today():
 
 def days(n):
     return datetime.timedelta(days=n)
+
+
+def offer(title, **values):
+    """A published resource-pool offer open today (a venue unless told), with ``values`` on top."""
+    values.setdefault("kind", OfferKind.VENUE)
+    values.setdefault("provider_name", "朝阳区社会组织服务中心")
+    values.setdefault("description", "提供办公场地。")
+    values.setdefault("opens_on", today() - days(5))
+    values.setdefault("deadline", today() + days(30))
+    values.setdefault("published", True)
+    return Offer.objects.create(title=title, **values)
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

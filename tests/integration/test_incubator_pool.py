@@ -30,7 +30,7 @@ from orgs.incubator.services.matching import rank
 from orgs.incubator.services.offers import apply_to_offer, award, decline
 from orgs.registry.models import District, OrgType, ServiceField
 from tests.factories.accounts import PASSWORD, UserFactory
-from tests.factories.incubator import member, report
+from tests.factories.incubator import member, offer, report
 from tests.factories.orgs import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,16 +42,6 @@ def today():
 
 def days(n):
     return datetime.timedelta(days=n)
-
-
-def offer(title, **values):
-    values.setdefault("kind", OfferKind.VENUE)
-    values.setdefault("provider_name", "朝阳区社会组织服务中心")
-    values.setdefault("description", "提供办公场地。")
-    values.setdefault("opens_on", today() - days(5))
-    values.setdefault("deadline", today() + days(30))
-    values.setdefault("published", True)
-    return Offer.objects.create(title=title, **values)
 
 
 @pytest.fixture

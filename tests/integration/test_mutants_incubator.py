@@ -32,7 +32,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orgs.credit.models import ListReason
-from orgs.incubator.models import ApplicationState, Offer, OfferKind
+from orgs.incubator.models import ApplicationState, OfferKind
 from orgs.incubator.services import panel
 from orgs.incubator.services.eligibility import changes, evaluate, requirements
 from orgs.incubator.services.founding_eligibility import GroupFacts, evaluate_group, group_planned
@@ -46,6 +46,7 @@ from tests.factories.incubator import (
     founder_account,
     founding_group,
     member,
+    offer,
     report,
     score,
 )
@@ -268,16 +269,6 @@ def test_i1_a_founding_group_inherits_the_earliest_listing_of_its_applicant_s_or
 
 
 # --- I2 matching --------------------------------------------------------------------------------
-
-
-def offer(title, **values):
-    values.setdefault("kind", OfferKind.VENUE)
-    values.setdefault("provider_name", "朝阳区社会组织服务中心")
-    values.setdefault("description", "提供办公场地。")
-    values.setdefault("opens_on", today() - days(5))
-    values.setdefault("deadline", today() + days(30))
-    values.setdefault("published", True)
-    return Offer.objects.create(title=title, **values)
 
 
 def elderly_service_org(**fields):

@@ -39,6 +39,14 @@ SERVICES = (
     OnlineService("charity", _("查询慈善项目"), "charity:index", False),
     OnlineService("donation_lookup", _("查询我的捐赠去向"), "charity:lookup", False),
     OnlineService("verify", _("核验电子证明"), "verify:index", False),
+    # S9: a guide with one of these keys is also the checklist of that application's materials.
+    OnlineService("reg_establish_social_group", _("社会团体成立登记"), "registration_workbench:index", True),
+    OnlineService(
+        "reg_establish_social_service", _("社会服务机构成立登记"), "registration_workbench:index", True
+    ),
+    OnlineService("reg_establish_foundation", _("基金会成立登记"), "registration_workbench:index", True),
+    OnlineService("reg_change", _("社会组织变更登记"), "registration_workbench:index", True),
+    OnlineService("reg_deregister", _("社会组织注销登记"), "registration_workbench:index", True),
 )
 
 BY_KEY = {service.key: service for service in SERVICES}

@@ -93,8 +93,19 @@ ALLOWED = {
         "orgs.reports",
         "orgs.credit",
     ),
-    # Electronic licences (issue 21, S9) follow the registry's changes through its listener hook.
-    "orgs.licensing": (*BOTTOM, "accounts", "payments", "search", "api", "cms", "orgs.registry"),
+    # Registration and electronic licences (issue 21, S9): the licence follows the registry's
+    # changes through its listener hook; an approval records credit (S4) and checks the S6 list.
+    "orgs.licensing": (
+        *BOTTOM,
+        "accounts",
+        "payments",
+        "search",
+        "api",
+        "cms",
+        "orgs.registry",
+        "orgs.reports",
+        "orgs.credit",
+    ),
 }
 # The wiring: the project (`config`) and the project-wide management commands in `core`
 # (loading every app's demo data, backups) may import any app; no app imports them.

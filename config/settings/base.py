@@ -524,6 +524,8 @@ IMPORT_STAGING_SECONDS = int(env("IMPORT_STAGING_SECONDS", "3600"))
 CHARITY_ATTACHMENT_MAX_BYTES = int(env("CHARITY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Evidence of an incubator milestone (PDF, JPEG or PNG, checked by content).
 INCUBATOR_EVIDENCE_MAX_BYTES = int(env("INCUBATOR_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# A registration application's material (S9: PDF, JPG or PNG, checked by content).
+REGISTRATION_MATERIAL_MAX_BYTES = int(env("REGISTRATION_MATERIAL_MAX_BYTES", str(10 * 1024 * 1024)))
 # Complaint evidence (R2): photos and PDFs, each at most this size, at most this many per complaint.
 R2_EVIDENCE_MAX_BYTES = int(env("R2_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 R2_EVIDENCE_MAX_FILES = int(env("R2_EVIDENCE_MAX_FILES", "5"))

@@ -169,6 +169,51 @@ S7_PENALTY_LOOKBACK_YEARS = int(env("S7_PENALTY_LOOKBACK_YEARS", "2"))
 # S8: the bureau decides an objection within this many working days of its filing.
 S8_OBJECTION_DECISION_WORKING_DAYS = int(env("S8_OBJECTION_DECISION_WORKING_DAYS", "10"))
 
+# S9: online registration (设立、变更、注销登记). The least founders or members an
+# establishment names, per type: a social group 50 individual members (社会团体登记管理条例,
+# art. 10); a social service organisation and a foundation at least one founder (举办者、发起人).
+S9_MIN_FOUNDERS = {
+    key: int(value)
+    for key, value in env_mapping("S9_MIN_FOUNDERS", "social_group:50,social_service:1,foundation:1").items()
+}
+# S9: the least registered capital (yuan) per type: a local social group 30,000 (art. 10); a
+# social service organisation 30,000 (the bureau's rule); a foundation 2,000,000, or 4,000,000
+# with public fundraising (基金会管理条例, art. 8, local foundations).
+S9_MIN_CAPITAL = {
+    key: Decimal(value)
+    for key, value in env_mapping(
+        "S9_MIN_CAPITAL",
+        "social_group:30000,social_service:30000,foundation:2000000,foundation_public:4000000",
+    ).items()
+}
+# S9: words a proposed name may not carry (the first four need the State Council's approval
+# and are never a Beijing organisation's; the others are never allowed; 社会组织名称管理办法).
+S9_BANNED_NAME_WORDS = env_tuple("S9_BANNED_NAME_WORDS", "中国,中华,全国,国家,国际,世界,赌博,色情,迷信")
+# S9: the form words a name ends with, per type ("|" between the choices).
+S9_NAME_ENDINGS = {
+    key: tuple(value.split("|"))
+    for key, value in env_mapping(
+        "S9_NAME_ENDINGS",
+        "social_group:协会|学会|研究会|促进会|联合会|商会|联谊会,"
+        "social_service:中心|服务社|服务站|研究院|研究所|学校|医院|书院|社|院|园|馆,"
+        "foundation:基金会",
+    ).items()
+}
+# S9: statutory deadlines in working days: the formal check tells the applicant at once and
+# in full what is missing (行政许可法 art. 32: within five days), and the decision on an
+# accepted application comes within S9_DECISION_WORKING_DAYS of acceptance (art. 42: 20
+# working days; the registration regulations' 60 days are the outer bound).
+S9_FORMAL_CHECK_WORKING_DAYS = int(env("S9_FORMAL_CHECK_WORKING_DAYS", "5"))
+S9_DECISION_WORKING_DAYS = {
+    key: int(value)
+    for key, value in env_mapping("S9_DECISION_WORKING_DAYS", "establish:20,change:10,deregister:10").items()
+}
+# S9: an early warning opens this many working days before a deadline, and stays until it is met.
+S9_WARNING_WORKING_DAYS = int(env("S9_WARNING_WORKING_DAYS", "2"))
+# S9: the organisation code (GB 11714, S1 positions 9–17) of a new organisation is this
+# prefix, a sequence number and the check character.
+S9_ORGANISATION_CODE_PREFIX = env("S9_ORGANISATION_CODE_PREFIX", "MJ")
+
 # --- Charity disclosure (C) ---------------------------------------------------------------
 # C1: basic information is disclosed within this many days of recognition or of a change.
 C1_BASIC_INFO_DISCLOSURE_DAYS = int(env("C1_BASIC_INFO_DISCLOSURE_DAYS", "30"))

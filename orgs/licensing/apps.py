@@ -14,6 +14,7 @@ class LicensingConfig(AppConfig):
         from orgs.registry.profile import register_section as register_profile_section
         from orgs.registry.services import on_registration_change
 
+        from . import warnings
         from .profile import profile_context
         from .services import on_registration_change as issue_on_change
 
@@ -30,3 +31,9 @@ class LicensingConfig(AppConfig):
             )
         )
         groups.grant(groups.SOCIAL_ORG_SECTION, "licensing.add_licence", "licensing.view_licence")
+        groups.grant(
+            groups.SOCIAL_ORG_SECTION,
+            "licensing.view_registrationapplication",
+            "licensing.change_registrationapplication",
+        )
+        warnings.register()

@@ -108,13 +108,14 @@ def registry_corrected(organization, *, user):
     """The bureau corrected registry facts that are not change-registration items (the type,
     the registration authority, the supervising unit, the date of registration) in the admin:
     the listeners keep in step, with ``change=None``."""
-    for listener in _change_listeners:
-        listener(organization, None, user=user)
+    notify_change(organization, None, user=user)
 
 
 @transaction.atomic
-def record_change(organization, item, after, *, changed_on, user, note=""):
-    """Register a change (变更登记): apply it to the organisation and append the history row."""
+def record_change(organization, item, after, *, changed_on, user, note="", notify=True):
+    """Register a change (变更登记): apply it to the organisation and append the history row.
+    ``notify=False`` leaves telling the listeners to the caller, which records several items as
+    one registration (``orgs.licensing``) and then calls :func:`notify_change` once."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     value = check_change(organization, item, after)
     before = getattr(organization, item)
@@ -130,9 +131,15 @@ def record_change(organization, item, after, *, changed_on, user, note=""):
     setattr(organization, item, value)
     organization.save(update_fields=[item, "updated_at"])
     log(organization, "registry.change", user=user, data={"item": item, "change": change.pk})
+    if notify:
+        notify_change(organization, change, user=user)
+    return change
+
+
+def notify_change(organization, change, *, user):
+    """Tell the listeners (:func:`on_registration_change`) that the registry changed."""
     for listener in _change_listeners:
         listener(organization, change, user=user)
-    return change
 
 
 def _grant(invitation, user):

@@ -106,3 +106,32 @@ def build(type_code, division, organisation_code):
     """A valid code from its parts (used by demo data and tests)."""
     first17 = f"{settings.S1_CIVIL_AFFAIRS_DEPARTMENT_CODE}{type_code}{division}{organisation_code}"
     return first17 + check_char(first17)
+
+
+# --- GB 11714: the organisation code (positions 9–17) ------------------------------------------
+
+ORGANISATION_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def organisation_code_check_char(first8):
+    """GB 11714-1997's check character for the first eight characters of an organisation code:
+    11 minus the weighted sum modulo 11, where 10 is written ``X`` and 11 is ``0``."""
+    total = 0
+    for char, weight in zip(first8, ORGANISATION_CODE_WEIGHTS, strict=True):
+        value = ORGANISATION_CODE_ALPHABET.find(char)
+        if value < 0:
+            raise ValueError(f"character {char!r} is not allowed in an organisation code")
+        total += value * weight
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def is_valid_organisation_code(code):
+    """Whether ``code`` (9 characters) carries its GB 11714 check character."""
+    if len(code) != 9:
+        return False
+    try:
+        return organisation_code_check_char(code[:8]) == code[8]
+    except ValueError:
+        return False

@@ -401,6 +401,13 @@ def _licence():
     return issue_licence(OrganizationFactory(), reason="首次发放电子证照")
 
 
+def _application_material():
+    from tests.factories.licensing import establishment, publish_checklists, upload_all
+
+    publish_checklists()
+    return upload_all(establishment()).materials.first()
+
+
 BUILDERS = {
     "feedback.Review": _review,
     "feedback.ReviewReport": _review_report,
@@ -439,6 +446,7 @@ BUILDERS = {
     "charity.BasicInfoDisclosure": _basic_info,
     "api.PublicChange": _public_change,
     "licensing.Licence": _licence,
+    "licensing.ApplicationMaterial": _application_material,
 }
 
 

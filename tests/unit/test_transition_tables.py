@@ -111,7 +111,28 @@ def _refund():
 
 
 # (app label, model) -> (builder of a real row, the expected table)
+def _registration_application():
+    from tests.factories.licensing import establishment
+
+    return establishment()
+
+
 TABLES = {
+    ("licensing", "RegistrationApplication"): (
+        _registration_application,
+        {
+            ("draft", "submitted"),
+            ("draft", "withdrawn"),
+            ("submitted", "returned"),
+            ("submitted", "in_review"),
+            ("submitted", "withdrawn"),
+            ("returned", "submitted"),
+            ("returned", "withdrawn"),
+            ("in_review", "approved"),
+            ("in_review", "refused"),
+            ("in_review", "withdrawn"),
+        },
+    ),
     ("catalogue", "PriceFlag"): (
         _price_flag,
         {("open", "accepted"), ("open", "queried"), ("queried", "accepted")},

@@ -64,6 +64,14 @@ class MaterialBlock(blocks.StructBlock):
     copies = blocks.IntegerBlock(label=_("份数"), min_value=1, default=1)
     signature = blocks.ChoiceBlock(label=_("签字盖章要求"), choices=SIGNATURE_CHOICES, default="none")
     notes = blocks.TextBlock(label=_("备注"), required=False)
+    # S9: a guide that is an online application's checklist (GuidePage.online_service) asks for
+    # every item marked required before the application can be submitted.
+    required = blocks.BooleanBlock(
+        label=_("必须提供"),
+        required=False,
+        default=True,
+        help_text=_("不勾选表示“如适用”，在线申请时可不上传。"),
+    )
 
     class Meta:
         icon = "doc-full"

@@ -10,7 +10,7 @@ from wagtail.models import Locale, Page, Site
 
 from core.demo import DEMO_MARK
 
-from . import demo_sections, moderation
+from . import demo_registration_guides, demo_sections, moderation
 from .models import BureauSettings, GuideIndexPage, GuidePage, HomePage, NewsIndexPage, NewsPage, StandardPage
 
 # The bureau's content approver (group 市民政局管理员, not a superuser); password as every demo login.
@@ -24,9 +24,21 @@ def rich(*paragraphs):
 
 
 def materials(*rows):
+    """Rows of (name, form, copies, signature, notes[, required]); an item is required unless
+    the sixth value says False ("如适用")."""
     return [
-        ("material", {"name": name, "form": form, "copies": copies, "signature": signature, "notes": notes})
-        for name, form, copies, signature, notes in rows
+        (
+            "material",
+            {
+                "name": name,
+                "form": form,
+                "copies": copies,
+                "signature": signature,
+                "notes": notes,
+                "required": required[0] if required else True,
+            },
+        )
+        for name, form, copies, signature, notes, *required in rows
     ]
 
 
@@ -141,7 +153,7 @@ GUIDES = [
         ),
         "materials": materials(
             ("社会团体成立登记申请书", "original", 1, "signature_and_seal", "由发起人签字"),
-            ("业务主管单位的批准文件", "original", 1, "seal", "无需业务主管单位的可不提供"),
+            ("业务主管单位的批准文件", "original", 1, "seal", "无需业务主管单位的可不提供", False),
             ("验资报告或场所使用权证明", "original_and_copy", 1, "seal", ""),
             ("拟任负责人基本情况及身份证明", "copy", 1, "signature", ""),
             ("章程草案", "original", 1, "signature", "经会员大会通过"),
@@ -149,10 +161,10 @@ GUIDES = [
         "steps": steps(
             ("名称核准", "提交拟用名称，民政部门核准。"),
             ("提交申请", "通过本平台或窗口提交成立登记材料。"),
-            ("审查", "民政部门自受理之日起 60 日内作出准予或不予登记的决定。"),
+            ("审查", "民政部门自受理之日起 20 个工作日内作出准予或不予登记的决定（法定时限为 60 日）。"),
             ("领取证书", "准予登记的，发放社会团体法人登记证书并赋予统一社会信用代码。"),
         ),
-        "time_limit": 60,
+        "time_limit": 20,
         "fees": "不收费",
         "where": "北京市民政局政务服务窗口或各区政务服务中心民政窗口",
         "phone": "010-12345681",
@@ -398,6 +410,7 @@ GUIDES_EN = {
                 1,
                 "seal",
                 "Not needed without a supervising unit",
+                False,
             ),
             ("Capital verification report or proof of premises", "original_and_copy", 1, "seal", ""),
             ("Details and IDs of the proposed officers", "copy", 1, "signature", ""),
@@ -406,7 +419,11 @@ GUIDES_EN = {
         "steps": steps(
             ("Name approval", "Submit the proposed name for approval."),
             ("Apply", "Hand in the registration documents on this platform or at the counter."),
-            ("Review", "The bureau decides within 60 days of accepting the application."),
+            (
+                "Review",
+                "The bureau decides within 20 working days of accepting the application (the legal "
+                "limit is 60 days).",
+            ),
             (
                 "Certificate",
                 "Once registered, the group receives its legal-person certificate and unified social "
@@ -518,6 +535,10 @@ GUIDES_EN = {
         ),
     },
 }
+
+# S9: the registration guides that are online applications' checklists.
+GUIDES += demo_registration_guides.GUIDES
+GUIDES_EN.update(demo_registration_guides.GUIDES_EN)
 
 NEWS = [
     (

@@ -10,7 +10,11 @@ GUIDE_SERVICES = {
     "cremation-certificate": "funeral_quote",
     "ashes-placement": "funeral_compare",
     "sea-burial-subsidy": "funeral_quote",
-    "social-group-registration": "registry",
+    "social-group-registration": "reg_establish_social_group",
+    "social-service-registration": "reg_establish_social_service",
+    "foundation-registration": "reg_establish_foundation",
+    "change-registration": "reg_change",
+    "deregistration": "reg_deregister",
     "annual-inspection": "annual_report",
     "charity-recognition": "org_workbench",
 }
@@ -87,7 +91,14 @@ SECTIONS = [
     {
         "section": "orgs",
         "slug": "orgs",
-        "guides": ["social-group-registration", "annual-inspection"],
+        "guides": [
+            "social-group-registration",
+            "social-service-registration",
+            "foundation-registration",
+            "change-registration",
+            "deregistration",
+            "annual-inspection",
+        ],
         "notice_tag": "社会组织",
         "zh": {
             "title": "社会组织信息查询",

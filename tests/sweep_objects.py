@@ -243,6 +243,16 @@ def make_organisation_tenant():
     from orgs.licensing.services import issue_licence
 
     licence = issue_licence(organization, reason="首次发放电子证照")
+    # The admin's own change-registration application (S9), with its materials.
+    from tests.factories.licensing import change as registration_change
+    from tests.factories.licensing import publish_checklists, upload_all
+
+    admin.real_name, admin.real_name_verified_at = "张测试", timezone.now()
+    admin.save(update_fields=["real_name", "real_name_verified_at"])
+    publish_checklists()
+    registration = upload_all(
+        registration_change(organization, applicant=admin, domicile="北京市朝阳区新址1号")
+    )
     return OrganisationTenant(
         organization=organization,
         admin=admin,
@@ -260,6 +270,7 @@ def make_organisation_tenant():
             "milestone": milestone,
             "evidence": milestone_evidence,
             "licence": licence,
+            "registration": registration,
         },
     )
 
@@ -395,8 +406,24 @@ URLS = {
     ),
     # Organisation workbench: electronic licences (S9). A licence id is the tenant's.
     "licensing_workbench:home": Entry(ORGANISATION, _uscc),
+    "licensing_workbench:archive": Entry(ORGANISATION, _uscc),
     "licensing_workbench:download": Entry(
         ORGANISATION, lambda t: {**_uscc(t), "pk": t.extra["licence"].pk}, global_ids=("pk",)
+    ),
+    # The applicant's registration application (S9): its number is platform-wide.
+    **{
+        f"registration_workbench:{name}": Entry(
+            ORGANISATION, lambda t: {"number": t.extra["registration"].number}, global_ids=("number",)
+        )
+        for name in ("detail", "edit", "upload", "submit", "withdraw")
+    },
+    "registration_workbench:material": Entry(
+        ORGANISATION,
+        lambda t: {
+            "number": t.extra["registration"].number,
+            "pk": t.extra["registration"].materials.first().pk,
+        },
+        global_ids=("number", "pk"),
     ),
     # The family's orders
     "orders:detail": Entry(FAMILY, _ref),
@@ -441,6 +468,11 @@ URLS = {
 }
 
 EXEMPT = {
+    "registration_workbench:start": "its kwarg is the kind of application (establish, change, "
+    "deregister), not a record; a change or deregistration names the organisation by ?org=, "
+    "looked up among the user's own admin memberships (tests/integration/test_registration_views.py)",
+    "registration_workbench:prechecks": "its kwarg is the kind of application; an application "
+    "named in the body is looked up among the user's own (tests/integration/test_registration_views.py)",
     "reviews:report": "public by design: anyone may report a published review (R1); a report "
     "only puts it in the staff's queue (tests/integration/test_feedback_reviews.py)",
     "reviews:provider": "a provider's public page of published reviews, the same for everyone",

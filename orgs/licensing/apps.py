@@ -10,11 +10,12 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from accounts import groups
         from accounts.workbench import register_panels
+        from core.statemachine import transitioned
         from orgs.registry.panels import membership_panels
         from orgs.registry.profile import register_section as register_profile_section
         from orgs.registry.services import on_registration_change
 
-        from . import warnings
+        from . import notifications, warnings
         from .profile import profile_context
         from .services import on_registration_change as issue_on_change
 
@@ -37,3 +38,25 @@ class LicensingConfig(AppConfig):
             "licensing.change_registrationapplication",
         )
         warnings.register()
+        register_panels(registration_panel)
+        transitioned.connect(notifications.on_transition, dispatch_uid="licensing.registration_sms")
+
+
+def registration_panel(user):
+    """Everyone who may apply (a real-name, SMS-verified account) sees the registration entry."""
+    from django.urls import reverse
+
+    from accounts.workbench import Panel
+
+    from .registration import can_apply
+
+    if not can_apply(user):
+        return []
+    return [
+        Panel(
+            title=str(_("社会组织登记申请")),
+            url=reverse("registration_workbench:index"),
+            description=str(_("在线申请成立、变更或注销登记，上传材料，查看办理进度")),
+            kind=str(_("登记申请")),
+        )
+    ]

@@ -2,8 +2,8 @@
 
 The bureau's editors keep each registration guide in the CMS; a guide whose "在线办理事项"
 (``GuidePage.online_service``) is one of :data:`KEYS` is the checklist of that kind of
-application. The code reads the guide's 申请材料 blocks; every item must be uploaded before
-submission. Without a live guide there is no checklist, and the application cannot be
+application. The code reads the guide's 申请材料 blocks; every item marked required must be
+uploaded before submission (an item "如适用" may be). Without a live guide there is no checklist, and the application cannot be
 submitted: the pre-check says so, rather than accepting an application nobody can check.
 """
 
@@ -30,6 +30,7 @@ class Material:
     copies: int
     signature: str
     notes: str
+    required: bool = True
 
 
 def key_for(kind, org_type=""):
@@ -62,6 +63,7 @@ def checklist(kind, org_type=""):
                     copies=value.get("copies") or 1,
                     signature=value.get("signature", ""),
                     notes=value.get("notes", "") or "",
+                    required=value.get("required", True) is not False,
                 )
             )
     return items

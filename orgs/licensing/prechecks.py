@@ -21,6 +21,7 @@ possible, so the explanation names the organisation and the applicant can ask th
 clear it (the check then fails for them, and the bureau's review decides).
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -91,8 +92,13 @@ def _check_name_free(application, name):
     return True, _("“%(name)s”未被登记在册的社会组织或正在办理的申请使用。") % {"name": name}
 
 
+# A trailing bracketed qualifier (such as （示例） or （筹）) is not the name's form word.
+TRAILING_QUALIFIER = re.compile(r"[（(][^（）()]*[）)]$")
+
+
 def _check_name_words(name, org_type):
     banned = [word for word in settings.S9_BANNED_NAME_WORDS if word in name]
+    name = TRAILING_QUALIFIER.sub("", name.strip())
     if banned:
         return False, _("名称不得含有“%(words)s”。") % {"words": "、".join(banned)}
     endings = settings.S9_NAME_ENDINGS.get(org_type, ())
@@ -202,7 +208,7 @@ def missing_materials(application, items=None):
         if application.pk
         else set()
     )
-    return [item.name for item in items or () if item.name not in uploaded]
+    return [item.name for item in items or () if item.required and item.name not in uploaded]
 
 
 def _check_materials(application):
@@ -214,7 +220,9 @@ def _check_materials(application):
     missing = missing_materials(application, items)
     if missing:
         return False, _("还缺少以下材料：%(items)s。") % {"items": "、".join(missing)}
-    return True, _("材料清单中的%(count)s项材料均已上传。") % {"count": len(items)}
+    return True, _("材料清单中的%(count)s项必交材料均已上传。") % {
+        "count": len([item for item in items if item.required])
+    }
 
 
 def run_prechecks(application, today=None):

@@ -125,6 +125,39 @@ def _own(application, user):
 
 
 EDITABLE_STATES = (A.DRAFT, A.RETURNED)
+WITHDRAWABLE_STATES = tuple(
+    source for source, target in RegistrationApplication.TRANSITIONS if target == A.WITHDRAWN
+)
+# What the applicant fills in (the rest is the clock and the bureau's).
+APPLICANT_FIELDS = (
+    "org_type",
+    "proposed_name",
+    "domicile",
+    "district",
+    "legal_representative",
+    "business_scope",
+    "service_field",
+    "registered_capital",
+    "public_fundraising",
+    "supervising_unit",
+    "founders",
+    "change_items",
+    "reason",
+    "liquidation_completed_on",
+)
+
+
+@transaction.atomic
+def update_application(application, *, user):
+    """Save what the applicant changed on ``application`` while it is a draft or returned."""
+    stored = _locked(application)
+    _own(stored, user)
+    if stored.status not in EDITABLE_STATES:
+        raise ValidationError(_("申请已提交，等待审查期间不能修改。"))
+    for name in APPLICANT_FIELDS:
+        setattr(stored, name, getattr(application, name))
+    stored.save(update_fields=list(APPLICANT_FIELDS))
+    return stored
 
 
 @transaction.atomic
@@ -435,5 +468,7 @@ __all__ = [
     "return_for_completion",
     "start_application",
     "submit",
+    "update_application",
+    "upload_material",
     "withdraw",
 ]

@@ -6,8 +6,9 @@ issue the next version by themselves; this form never edits an issued licence.""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -16,13 +17,15 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from core.admin_policies import APPEND_ONLY, RefusingPolicy
+from core.admin_policies import APPEND_ONLY, DECIDE_ONLY, RefusingPolicy
 from core.admin_queues import SafeExportIndexView
 from orgs.registry import uscc as uscc_module
 from orgs.registry.models import Organization
 
-from .models import Licence
+from .admin_review import RegistrationApplicationViewSet
+from .models import Licence, RegistrationApplication
 from .services import current_licence, issue_licence
+from .views import archive_response
 
 
 class IssueForm(forms.Form):
@@ -157,10 +160,28 @@ class LicenceViewSet(ModelViewSet):
     def get_add_view_kwargs(self, **kwargs):
         return {"index_url_name": self.get_url_name("index"), **kwargs}
 
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), path("archive/<str:uscc>/", admin_archive, name="archive")]
+
+
+def admin_archive(request, uscc):
+    """S9: bureau staff read an organisation's whole e-archive."""
+    if not request.user.has_perm("licensing.view_licence"):
+        raise PermissionDenied
+    organization = get_object_or_404(Organization, uscc=uscc_module.normalize(uscc))
+    return archive_response(request, organization)
+
 
 register_permission_policy(Licence, RefusingPolicy(Licence, APPEND_ONLY))
+# Applications are made by applicants; the bureau only reviews and decides them.
+register_permission_policy(RegistrationApplication, RefusingPolicy(RegistrationApplication, DECIDE_ONLY))
 
 
 @hooks.register("register_admin_viewset")
 def register_licence_viewset():
     return LicenceViewSet("licences", url_prefix="licences")
+
+
+@hooks.register("register_admin_viewset")
+def register_registration_viewset():
+    return RegistrationApplicationViewSet("registration_applications", url_prefix="registration-applications")

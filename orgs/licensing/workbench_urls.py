@@ -6,4 +6,5 @@ app_name = "licensing_workbench"
 urlpatterns = [
     path("<str:uscc>/", views.home, name="home"),
     path("<str:uscc>/<int:pk>/download/", views.download, name="download"),
+    path("<str:uscc>/archive/", views.archive, name="archive"),
 ]

@@ -139,6 +139,11 @@ def test_s9_precheck_name_must_end_with_its_types_form_word():
     assert check(right, "name_words").passed
 
 
+def test_s9_precheck_a_trailing_qualifier_is_not_the_form_word():
+    assert check(establishment(proposed_name="北京市暖阳社区服务中心（筹）"), "name_words").passed
+    assert not check(establishment(proposed_name="北京市暖阳社区（服务中心）"), "name_words").passed
+
+
 def test_s9_precheck_founders_below_the_legal_minimum_fail(settings):
     settings.S9_MIN_FOUNDERS = {**settings.S9_MIN_FOUNDERS, "social_group": 3}
     group = {"org_type": OrgType.SOCIAL_GROUP, "proposed_name": "北京市朝阳区暖阳志愿者协会"}
@@ -284,6 +289,37 @@ def test_s9_a_missing_material_blocks_submission_naming_it():
     upload_all(application)
     assert check(application, "materials").passed
     assert registration.submit(application, user=application.applicant).status == A.SUBMITTED
+
+
+def test_s9_an_item_the_guide_marks_as_if_applicable_need_not_be_uploaded():
+    from cms.models import GuidePage
+
+    guide = GuidePage.objects.get(online_service="reg_establish_social_service")
+    guide.materials.append(
+        (
+            "material",
+            {
+                "name": "业务主管单位的批准文件",
+                "form": "electronic",
+                "copies": 1,
+                "signature": "seal",
+                "notes": "",
+                "required": False,
+            },
+        )
+    )
+    guide.save_revision().publish()
+    application = upload_all(establishment())
+    assert check(application, "materials").passed
+    assert not application.materials.filter(item="业务主管单位的批准文件").exists()
+    # Uploaded anyway, it is kept with the others.
+    registration.upload_material(
+        application,
+        "业务主管单位的批准文件",
+        upload("批准.pdf", pdf_bytes("批准")),
+        user=application.applicant,
+    )
+    assert application.materials.filter(item="业务主管单位的批准文件", current=True).exists()
 
 
 def test_s9_without_a_published_guide_nothing_can_be_submitted():

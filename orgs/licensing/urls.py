@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registration"
+urlpatterns = [
+    path("progress/", views.progress, name="progress"),
+]

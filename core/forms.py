@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, gettext_noop
@@ -106,3 +107,13 @@ class VerifyUploadForm(SpecificErrorsMixin, forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件过大（上限 20 MB）。"))
         return upload
+
+
+def add_service_error(form, error):
+    """Put a service's ``ValidationError`` on ``form``: each field's messages on that field when the
+    form has it, the rest (and a plain error or message) on the form as a whole."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))

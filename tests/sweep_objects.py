@@ -415,7 +415,7 @@ URLS = {
         f"registration_workbench:{name}": Entry(
             ORGANISATION, lambda t: {"number": t.extra["registration"].number}, global_ids=("number",)
         )
-        for name in ("detail", "edit", "upload", "submit", "withdraw")
+        for name in ("detail", "edit", "upload", "invite", "submit", "withdraw")
     },
     "registration_workbench:material": Entry(
         ORGANISATION,

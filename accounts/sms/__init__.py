@@ -6,6 +6,7 @@ collect in ``accounts.sms.outbox``) and the interface a real gateway implements:
 subclass :class:`BaseSmsBackend` and return how many messages were accepted.
 """
 
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -39,3 +40,18 @@ def get_backend():
 
 def send_sms(mobile, text):
     return get_backend().send_messages([SmsMessage(mobile=mobile, text=text)])
+
+
+def send_sms_on_commit(mobile, text, *, what="notice"):
+    """Send a notice once the current transaction commits (a move rolled back tells no one). A
+    failure is logged with the number masked and never undoes what already happened: the page
+    the person opens says the same."""
+    from django.db import transaction
+
+    def deliver():
+        try:
+            send_sms(mobile, text)
+        except Exception:
+            logging.getLogger(__name__).exception("%s SMS to %s****%s failed", what, mobile[:3], mobile[-4:])
+
+    transaction.on_commit(deliver)

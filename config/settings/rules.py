@@ -210,6 +210,8 @@ S9_DECISION_WORKING_DAYS = {
 }
 # S9: an early warning opens this many working days before a deadline, and stays until it is met.
 S9_WARNING_WORKING_DAYS = int(env("S9_WARNING_WORKING_DAYS", "2"))
+# S9: an invitation to consent is sent to one person at most once in this many seconds.
+S9_CONSENT_RESEND_SECONDS = int(env("S9_CONSENT_RESEND_SECONDS", "600"))
 # S9: the organisation code (GB 11714, S1 positions 9–17) of a new organisation is this
 # prefix, a sequence number and the check character.
 S9_ORGANISATION_CODE_PREFIX = env("S9_ORGANISATION_CODE_PREFIX", "MJ")

@@ -11,20 +11,16 @@ the platform). It is sent after the transaction commits: a move that is rolled b
 one. A gateway error is logged and never undoes the move it reports.
 """
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.sms import send_sms
+from accounts.sms import send_sms_on_commit
 from core import demo
 
 from .models import ChangeOrder, ChangeStatus, Order, OrderStatus
-
-logger = logging.getLogger(__name__)
 
 
 def confirmation_hours(provider):
@@ -107,15 +103,7 @@ def _tell(order, text, *, target=None):
             "ref": order.reference,
             "text": text,
         }
-    mobile = user.mobile
-    transaction.on_commit(lambda: _deliver(mobile, body))
-
-
-def _deliver(mobile, body):
-    try:
-        send_sms(mobile, body)
-    except Exception:  # the move already happened; the page shows the same news
-        logger.exception("order status SMS to %s****%s failed", mobile[:3], mobile[-4:])
+    send_sms_on_commit(user.mobile, body, what="order status")
 
 
 def on_transition(sender, instance, target, **kwargs):

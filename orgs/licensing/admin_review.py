@@ -28,6 +28,7 @@ from core.admin_queues import (
     countdown_text,
     register_queue,
 )
+from core.forms import add_service_error
 from core.statemachine import IllegalTransition
 from core.stored_files import serve_stored_file
 from orgs.registry.models import District
@@ -189,11 +190,7 @@ class ReviewView(View):
                 )
                 done = _("已作出不予登记的决定。")
         except (ValidationError, IllegalTransition) as error:
-            if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+            add_service_error(form, error)
             return self.render(request, form=form, status=400)
         messages.success(request, done)
         return redirect(self.edit_url_name, pk)

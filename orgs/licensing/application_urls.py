@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:number>/edit/", views.edit, name="edit"),
     path("<str:number>/materials/", views.upload, name="upload"),
     path("<str:number>/materials/<int:pk>/", views.material, name="material"),
+    path("<str:number>/consents/", views.invite, name="invite"),
     path("<str:number>/submit/", views.submit, name="submit"),
     path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
 ]

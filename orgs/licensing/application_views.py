@@ -16,7 +16,7 @@ from core.statemachine import IllegalTransition
 from core.stored_files import serve_stored_file
 from orgs.registry.models import MemberRole, Organization, OrgStatus
 
-from . import registration
+from . import consents, registration
 from .forms import ChangeForm, DeregistrationForm, EstablishmentForm, MaterialForm, WithdrawForm
 from .models import ApplicationKind, ApplicationMaterial, ApplicationStatus, RegistrationApplication
 from .prechecks import checklist_of, run_prechecks
@@ -79,6 +79,7 @@ def _apply_form(application, form):
     if application.kind == ApplicationKind.CHANGE:
         application.change_items = form.cleaned_data["change_items"]
         application.reason = form.cleaned_data["reason"]
+        application.legal_representative_mobile = form.cleaned_data["legal_representative_mobile"]
     else:
         form.instance = application
         application = form.save(commit=False)
@@ -200,6 +201,7 @@ def detail(request, number):
             "steps": steps_of(application),
             "sections": summary_sections(application),
             "days_left": registration.days_left(application),
+            "consents": consent_rows(application),
             "breadcrumbs": _crumbs((application.number, None)),
         },
     )
@@ -234,6 +236,28 @@ def material(request, number, pk):
     return serve_stored_file(
         request, item, file_field="file", sha_field="file_sha256", filename=item.original_name
     )
+
+
+def consent_rows(application):
+    """Each person who must consent, and whether they have (for the application as it stands)."""
+    waiting = set(consents.missing_consents(application))
+    return [(person, person not in waiting) for person in consents.consenters(application)]
+
+
+@login_required
+@require_POST
+def invite(request, number):
+    application = _own(request, number)
+    try:
+        sent = consents.invite(application, user=request.user, base_url=request.build_absolute_uri("/"))
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+    else:
+        if sent:
+            messages.success(request, _("已向%(count)s人发送确认短信。") % {"count": sent})
+        else:
+            messages.info(request, _("没有需要发送的确认短信：相关人员已确认，或刚刚发送过，请稍后再试。"))
+    return redirect(reverse("registration_workbench:detail", args=[application.number]) + "#consents-h")
 
 
 @login_required

@@ -12,6 +12,7 @@ And one registration application at each interesting step (S9):
 """
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,7 +31,8 @@ from orgs.registry.services import record_change
 from orgs.reports.demo import demo_pdf
 
 from . import registration
-from .models import ApplicationKind, RegistrationApplication
+from .consents import consenters, facts_digest
+from .models import ApplicationKind, Consent, RegistrationApplication
 from .prechecks import missing_materials
 from .services import issue_missing
 
@@ -76,13 +78,31 @@ def _person(mobile, name):
     return user
 
 
+def _consented(application):
+    """Demo data: every person named has consented (in real use each enters their own SMS code
+    on their link; the demo records the outcome)."""
+    now = timezone.now()
+    for person in consenters(application):
+        Consent.objects.create(
+            application=application,
+            role=person.role,
+            name=person.name,
+            mobile=person.mobile,
+            token=secrets.token_urlsafe(32),
+            facts_sha256=facts_digest(application),
+            invited_at=now,
+            signed_at=now,
+        )
+    return application
+
+
 def _with_materials(application):
     for item in missing_materials(application):
         upload = SimpleUploadedFile(
             f"{item}.pdf", demo_pdf(f"{item}（示例）"), content_type="application/pdf"
         )
         registration.upload_material(application, item, upload, user=application.applicant)
-    return application
+    return _consented(application)
 
 
 def _applications(today):
@@ -103,10 +123,15 @@ def _applications(today):
         domicile="北京市海淀区学院路 30 号（示例）",
         district=District.HAIDIAN,
         legal_representative="钱思远",
+        legal_representative_mobile="13900000032",
         business_scope="为社区老年人提供助餐、探访和健康讲座服务（示例）",
         service_field=ServiceField.ELDERLY,
         registered_capital=Decimal("80000.00"),
-        founders=[{"name": "钱思远"}, {"name": "吴敏"}, {"name": "郑凯"}],
+        founders=[
+            {"name": "钱思远", "mobile": "13900000032"},
+            {"name": "吴敏", "mobile": "13900000034"},
+            {"name": "郑凯", "mobile": "13900000035"},
+        ],
     )
     _with_materials(approved)
     registration.submit(approved, user=approved.applicant, today=submitted_on)
@@ -140,10 +165,11 @@ def _applications(today):
         domicile="北京市东城区东四十条 8 号（示例）",
         district=District.DONGCHENG,
         legal_representative="孙悦",
+        legal_representative_mobile="13900000033",
         business_scope="资助困境儿童的教育和康复（示例）",
         service_field=ServiceField.values[0],
         registered_capital=Decimal("2000000.00"),
-        founders=[{"name": "孙悦"}, {"name": "冯磊"}],
+        founders=[{"name": "孙悦", "mobile": "13900000033"}, {"name": "冯磊", "mobile": "13900000036"}],
     )
     _with_materials(foundation)
     registration.submit(foundation, user=foundation.applicant, today=today - 5 * day)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.validators import MOBILE_RE, normalize_mobile, validate_mobile
 from core.forms import SpecificErrorsMixin
 from orgs.registry import uscc as uscc_module
 from orgs.registry.models import RegistryChange
@@ -19,6 +20,7 @@ ESTABLISHMENT_REQUIRED = (
     "domicile",
     "district",
     "legal_representative",
+    "legal_representative_mobile",
     "business_scope",
     "service_field",
     "registered_capital",
@@ -26,22 +28,28 @@ ESTABLISHMENT_REQUIRED = (
 
 
 def parse_founders(text):
-    """One founder per line: a person's name, or a unit's name and its USCC after a space."""
+    """One founder per line: a person's name and mobile number, or a unit's name and its USCC,
+    separated by a space. A person consents with a code sent to that number (S9)."""
     founders, errors = [], []
     for number, line in enumerate(str(text or "").splitlines(), start=1):
         line = " ".join(line.split())
         if not line:
             continue
-        name, _sep, code = line.rpartition(" ")
-        if name and uscc_module.normalize(code)[:1].isdigit() and len(uscc_module.normalize(code)) == 18:
-            code = uscc_module.normalize(code)
+        name, _sep, last = line.rpartition(" ")
+        code = uscc_module.normalize(last)
+        if name and len(code) == uscc_module.LENGTH:
             if not uscc_module.is_valid(code):
                 errors.append(
                     _("第%(line)s行：“%(code)s”不是有效的统一社会信用代码。") % {"line": number, "code": code}
                 )
             founders.append({"name": name, "unit_uscc": code})
+        elif name and MOBILE_RE.match(normalize_mobile(last)):
+            founders.append({"name": name, "mobile": normalize_mobile(last)})
         else:
-            founders.append({"name": line})
+            errors.append(
+                _("第%(line)s行：请写“姓名 手机号码”或“单位名称 统一社会信用代码”，中间用空格分开。")
+                % {"line": number}
+            )
     if errors:
         raise ValidationError(errors)
     return founders
@@ -49,7 +57,7 @@ def parse_founders(text):
 
 def founders_text(founders):
     return "\n".join(
-        f"{founder['name']} {founder['unit_uscc']}" if founder.get("unit_uscc") else founder.get("name", "")
+        f"{founder['name']} {founder.get('unit_uscc') or founder.get('mobile', '')}".strip()
         for founder in founders or ()
     )
 
@@ -60,24 +68,14 @@ class EstablishmentForm(SpecificErrorsMixin, forms.ModelForm):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "每行一位：个人写姓名；单位写单位名称，空格后写其统一社会信用代码。社会团体填写全部会员。"
+            "每行一位：个人写姓名和手机号码，单位写单位名称和统一社会信用代码，中间用空格分开。"
+            "社会团体填写全部会员。每位个人发起人会收到短信，用本人手机确认申请。"
         ),
     )
 
     class Meta:
         model = RegistrationApplication
-        fields = [
-            "org_type",
-            "proposed_name",
-            "domicile",
-            "district",
-            "legal_representative",
-            "business_scope",
-            "service_field",
-            "registered_capital",
-            "public_fundraising",
-            "supervising_unit",
-        ]
+        fields = [*ESTABLISHMENT_REQUIRED, "public_fundraising", "supervising_unit"]
         widgets = {"business_scope": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -89,6 +87,11 @@ class EstablishmentForm(SpecificErrorsMixin, forms.ModelForm):
         )
         if self.instance.pk:
             self.initial.setdefault("founders_text", founders_text(self.instance.founders))
+
+    def clean_legal_representative_mobile(self):
+        value = normalize_mobile(self.cleaned_data["legal_representative_mobile"])
+        validate_mobile(value)
+        return value
 
     def clean_founders_text(self):
         return parse_founders(self.cleaned_data["founders_text"])
@@ -104,6 +107,12 @@ class ChangeForm(SpecificErrorsMixin, forms.Form):
     name = forms.CharField(label=_("新名称"), max_length=120, required=False)
     domicile = forms.CharField(label=_("新住所"), max_length=200, required=False)
     legal_representative = forms.CharField(label=_("新法定代表人"), max_length=60, required=False)
+    legal_representative_mobile = forms.CharField(
+        label=_("新法定代表人的手机号码"),
+        max_length=20,
+        required=False,
+        help_text=_("变更法定代表人时必填：新法定代表人用这个号码收到的短信验证码确认申请。"),
+    )
     business_scope = forms.CharField(
         label=_("新业务范围"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -124,6 +133,7 @@ class ChangeForm(SpecificErrorsMixin, forms.Form):
         return {
             **application.change_items,
             "reason": application.reason,
+            "legal_representative_mobile": application.legal_representative_mobile,
         }
 
     def clean(self):
@@ -135,6 +145,13 @@ class ChangeForm(SpecificErrorsMixin, forms.Form):
                 items[item] = str(value).strip()
         if not items and not self.errors:
             raise ValidationError(_("请至少填写一项变更后的内容。"), code="no_items")
+        mobile = normalize_mobile(data.get("legal_representative_mobile"))
+        if items.get(Item.LEGAL_REPRESENTATIVE):
+            try:
+                validate_mobile(mobile)
+            except ValidationError as error:
+                self.add_error("legal_representative_mobile", error)
+        data["legal_representative_mobile"] = mobile if items.get(Item.LEGAL_REPRESENTATIVE) else ""
         data["change_items"] = items
         return data
 
@@ -170,3 +187,13 @@ class MaterialForm(SpecificErrorsMixin, forms.Form):
 
 class WithdrawForm(SpecificErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("撤回原因（选填）"), max_length=500, required=False)
+
+
+class ConsentForm(SpecificErrorsMixin, forms.Form):
+    full_name = forms.CharField(label=_("您的姓名"), max_length=60, help_text=_("与申请中登记的姓名一致。"))
+    agree = forms.BooleanField(label=_("我已核对上述申请内容，同意以上述身份参与这项登记申请。"))
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -91,9 +91,9 @@ class Licence(AppendOnlyModel):
 
 
 class ApplicationKind(models.TextChoices):
-    ESTABLISH = "establish", _("设立登记")
-    CHANGE = "change", _("变更登记")
-    DEREGISTER = "deregister", _("注销登记")
+    ESTABLISH = "establish", pgettext_lazy("application kind", "设立登记")
+    CHANGE = "change", pgettext_lazy("application kind", "变更登记")
+    DEREGISTER = "deregister", pgettext_lazy("application kind", "注销登记")
 
 
 class ApplicationStatus(models.TextChoices):
@@ -125,6 +125,26 @@ APPLICATION_TRANSITIONS = {
 }
 # States in which the bureau owes the applicant a step (each has a deadline).
 PENDING_STATES = (A.SUBMITTED, A.IN_REVIEW)
+# States in which the applicant may still change the application and its materials.
+EDITABLE_STATES = (A.DRAFT, A.RETURNED)
+# What the applicant fills in (the rest is the clock and the bureau's).
+APPLICANT_FIELDS = (
+    "org_type",
+    "proposed_name",
+    "domicile",
+    "district",
+    "legal_representative",
+    "business_scope",
+    "service_field",
+    "registered_capital",
+    "public_fundraising",
+    "supervising_unit",
+    "legal_representative_mobile",
+    "founders",
+    "change_items",
+    "reason",
+    "liquidation_completed_on",
+)
 # States that hold a proposed name against other applicants.
 OPEN_STATES = (A.SUBMITTED, A.RETURNED, A.IN_REVIEW)
 
@@ -177,11 +197,20 @@ class RegistrationApplication(models.Model):
         blank=True,
         related_name="+",
     )
+    legal_representative_mobile = models.CharField(
+        _("拟任法定代表人手机号码"),
+        max_length=11,
+        blank=True,
+        help_text=_("拟任法定代表人用这个号码收到的短信验证码确认申请。"),
+    )
     founders = models.JSONField(
         pgettext_lazy("registration application", "发起人"), default=list, blank=True
-    )  # [{"name": …, "unit_uscc": ""}]: a person, or a unit founder by its USCC
+    )  # [{"name": …, "mobile": …}] a person, or [{"name": …, "unit_uscc": …}] a unit founder
     # Change and deregistration.
     change_items = models.JSONField(_("变更事项"), default=dict, blank=True)
+    changed_from = models.JSONField(
+        _("变更前的登记事项"), default=dict, blank=True, help_text=_("准予变更时记录的原登记内容。")
+    )
     reason = models.TextField(_("申请理由"), blank=True)
     liquidation_completed_on = models.DateField(_("清算完成日期"), null=True, blank=True)
     # The clock (dates in Asia/Shanghai; deadlines in working days, core.dates).
@@ -265,3 +294,38 @@ class ApplicationMaterial(HashedFilesMixin, AppendOnlyModel):
 
     def __str__(self):
         return f"{self.item} · {self.original_name}"
+
+
+class ConsentRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", pgettext_lazy("consent role", "拟任法定代表人")
+    FOUNDER = "founder", pgettext_lazy("consent role", "发起人")
+
+
+class Consent(models.Model):
+    """One person's consent to an application (S9): the proposed legal representative and each
+    founder who is a person confirm it with a code sent to their own mobile number, on the page
+    their invitation SMS links to (``token``). A consent covers the application's facts as they
+    were (``facts_sha256``): when the applicant changes them, every consent stops being current
+    and must be given again."""
+
+    application = models.ForeignKey(
+        RegistrationApplication, verbose_name=_("登记申请"), on_delete=models.CASCADE, related_name="consents"
+    )
+    role = models.CharField(_("身份"), max_length=24, choices=ConsentRole.choices)
+    name = models.CharField(_("姓名"), max_length=60)
+    mobile = models.CharField(_("手机号码"), max_length=11)
+    token = models.CharField(_("确认链接令牌"), max_length=64, unique=True, editable=False)
+    facts_sha256 = models.CharField(_("所确认的申请内容（SHA-256）"), max_length=64)
+    current = models.BooleanField(_("有效"), default=True)
+    invited_at = models.DateTimeField(_("邀请时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(_("确认时的 IP 地址"), null=True, blank=True)
+    signed_user_agent = models.CharField(_("确认时的浏览器"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("申请确认")
+        verbose_name_plural = _("申请确认")
+        ordering = ["application", "role", "pk"]
+
+    def __str__(self):
+        return f"{self.application.number} · {self.get_role_display()} · {self.name}"

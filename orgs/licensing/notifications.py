@@ -2,32 +2,30 @@
 tells the applicant of each move the bureau makes (and confirms their own submission), after
 the move commits; a failed SMS is logged and never undoes the move (the page says the same)."""
 
-import logging
-
 from django.conf import settings
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.sms import send_sms
+from accounts.sms import send_sms_on_commit
 from core import demo
 
 from .models import ApplicationStatus, RegistrationApplication
 
-logger = logging.getLogger(__name__)
 A = ApplicationStatus
 
 
 def text_for(application, target):
-    if target == A.SUBMITTED:
+    """The news of a move, or "" when there is none to tell (a move made outside the services,
+    without its dates, tells nothing rather than something wrong)."""
+    if target == A.SUBMITTED and application.formal_check_due:
         return _("已收到，登记管理机关将在%(date)s前完成形式审查。") % {
             "date": application.formal_check_due.isoformat()
         }
-    if target == A.RETURNED:
+    if target == A.RETURNED and application.returned_items:
         return _("需补正材料：%(items)s。请登录平台补齐后重新提交。") % {
-            "items": "、".join(application.returned_items)
+            "items": "、".join(application.returned_items)  # the SMS is always Chinese
         }
-    if target == A.IN_REVIEW:
+    if target == A.IN_REVIEW and application.decision_due:
         return _("已受理，将在%(date)s前作出决定。") % {"date": application.decision_due.isoformat()}
     if target == A.APPROVED:
         return _("准予登记，电子证照已发放，请登录平台下载。")
@@ -52,12 +50,4 @@ def on_transition(sender, instance, target, **kwargs):
             "number": instance.number,
             "text": text,
         }
-    mobile = user.mobile
-    transaction.on_commit(lambda: _deliver(mobile, body))
-
-
-def _deliver(mobile, body):
-    try:
-        send_sms(mobile, body)
-    except Exception:  # the move already happened; the page shows the same news
-        logger.exception("registration SMS to %s****%s failed", mobile[:3], mobile[-4:])
+    send_sms_on_commit(user.mobile, body, what="registration")

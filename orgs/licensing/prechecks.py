@@ -14,6 +14,7 @@ kind (and, for a change, to the items it changes):
 | ``registered`` | a change or deregistration is for a registered organisation |
 | ``liquidation`` | a deregistration names the date its liquidation was completed, not in the future |
 | ``materials`` | every item of the checklist (the service guide's 申请材料, ``checklists``) is uploaded |
+| ``consents`` | every person the application names has consented with their own SMS code (``consents``) |
 
 Every failed check blocks submission. The serious list is matched on the unit founder's USCC,
 and on a person's name against the legal representatives the registry holds: a namesake is
@@ -28,15 +29,22 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.money import format_money
 from orgs.credit.models import EntryStatus, ListEntry, ListType
 from orgs.registry.models import District, Organization, OrgStatus, OrgType, RegistryChange
 
 from .checklists import checklist
-from .models import OPEN_STATES, ApplicationKind, RegistrationApplication
+from .consents import consenters, missing_consents
+from .models import OPEN_STATES, ApplicationKind, ConsentRole, RegistrationApplication
 
 Item = RegistryChange.Item
+
+
+def joined(items):
+    """A list in running text: 、 in Chinese, a comma in English."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
 
 
 @dataclass(frozen=True)
@@ -100,12 +108,12 @@ def _check_name_words(name, org_type):
     banned = [word for word in settings.S9_BANNED_NAME_WORDS if word in name]
     name = TRAILING_QUALIFIER.sub("", name.strip())
     if banned:
-        return False, _("名称不得含有“%(words)s”。") % {"words": "、".join(banned)}
+        return False, _("名称不得含有“%(words)s”。") % {"words": joined(banned)}
     endings = settings.S9_NAME_ENDINGS.get(org_type, ())
     if endings and not name.endswith(tuple(endings)):
         return False, _("%(type)s的名称应以“%(endings)s”之一结尾。") % {
             "type": OrgType(org_type).label,
-            "endings": "、".join(endings),
+            "endings": joined(endings),
         }
     return True, _("名称不含禁用字词，并以组织形式用语结尾。")
 
@@ -119,6 +127,15 @@ def _check_founders(application):
     minimum = settings.S9_MIN_FOUNDERS.get(application.org_type, 1)
     if any(not name for name in names):
         return False, _("每位发起人都要填写姓名或单位名称。")
+    without = [
+        str(f.get("name", ""))
+        for f in application.founders or ()
+        if not f.get("unit_uscc") and not f.get("mobile")
+    ]
+    if without:
+        return False, _("以下个人发起人没有填写手机号码，无法用短信确认：%(names)s。") % {
+            "names": joined(without)
+        }
     if len(names) < minimum:
         return False, _("%(type)s至少需要%(minimum)s名发起人或会员，现有%(count)s名。") % {
             "type": OrgType(application.org_type).label,
@@ -219,10 +236,22 @@ def _check_materials(application):
         )
     missing = missing_materials(application, items)
     if missing:
-        return False, _("还缺少以下材料：%(items)s。") % {"items": "、".join(missing)}
+        return False, _("还缺少以下材料：%(items)s。") % {"items": joined(missing)}
     return True, _("材料清单中的%(count)s项必交材料均已上传。") % {
         "count": len([item for item in items if item.required])
     }
+
+
+def _check_consents(application):
+    people = consenters(application)
+    if not people:
+        return None
+    waiting = missing_consents(application)
+    if waiting:
+        return False, _("还需以下人员用本人手机短信验证码确认：%(names)s。") % {
+            "names": joined(f"{person.name}（{ConsentRole(person.role).label}）" for person in waiting)
+        }
+    return True, _("%(count)s名相关人员均已用本人手机短信验证码确认。") % {"count": len(people)}
 
 
 def run_prechecks(application, today=None):
@@ -271,6 +300,9 @@ def run_prechecks(application, today=None):
             result = (True, _("清算已于%(date)s完成。") % {"date": done.isoformat()})
         add("liquidation", _("清算完成"), result)
     add("materials", _("申请材料"), _check_materials(application))
+    consents = _check_consents(application)
+    if consents is not None:
+        add("consents", _("本人确认"), consents)
     return checks
 
 

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from core.money import format_money
 from orgs.registry.models import RegistryChange
 
-from .forms import founders_text
+from .consents import masked
 from .models import ApplicationKind, ApplicationStatus
+from .prechecks import joined
 
 A = ApplicationStatus
 
@@ -38,8 +39,7 @@ def steps_of(application):
         formal.update(
             state="current",
             date=application.returned_on,
-            note=_("退回补正：%(items)s。补齐后重新提交。")
-            % {"items": "、".join(application.returned_items)},
+            note=_("退回补正：%(items)s。补齐后重新提交。") % {"items": joined(application.returned_items)},
         )
     elif application.accepted_on:
         formal.update(state="done", date=application.accepted_on, note=_("材料齐全，已受理。"))
@@ -63,6 +63,14 @@ def steps_of(application):
     if status == A.WITHDRAWN:
         decision.update(state="done", note=_("申请人已撤回申请。"))
     return [submitted, formal, review, decision]
+
+
+def founders_lines(founders):
+    """The founders as the pages show them: a unit with its USCC, a person with a masked number."""
+    return "\n".join(
+        " ".join(filter(None, (f.get("name", ""), f.get("unit_uscc") or masked(f.get("mobile", "")))))
+        for f in founders or ()
+    )
 
 
 def _row(label, value, multiline=False):
@@ -92,7 +100,7 @@ def summary_sections(application):
             ),
             _row(
                 _("发起人（%(count)s）") % {"count": len(application.founders or [])},
-                founders_text(application.founders),
+                founders_lines(application.founders),
                 multiline=True,
             ),
         ]
@@ -102,7 +110,8 @@ def summary_sections(application):
         rows = [
             _row(
                 RegistryChange.Item(item).label,
-                _("%(before)s → %(after)s") % {"before": getattr(organization, item), "after": after},
+                _("%(before)s → %(after)s")
+                % {"before": application.changed_from.get(item, getattr(organization, item)), "after": after},
                 multiline=True,
             )
             for item, after in application.change_items.items()

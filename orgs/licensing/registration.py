@@ -51,7 +51,15 @@ from orgs.registry.models import (
 )
 from orgs.registry.services import check_change, is_admin, notify_change, record_change
 
-from .models import ApplicationKind, ApplicationMaterial, ApplicationStatus, RegistrationApplication
+from .consents import void_stale
+from .models import (
+    APPLICANT_FIELDS,
+    EDITABLE_STATES,
+    ApplicationKind,
+    ApplicationMaterial,
+    ApplicationStatus,
+    RegistrationApplication,
+)
 from .prechecks import checklist_of, failures, run_prechecks
 from .services import issue_licence
 
@@ -124,26 +132,8 @@ def _own(application, user):
         raise PermissionDenied(_("只有申请人本人可以办理这一步。"))
 
 
-EDITABLE_STATES = (A.DRAFT, A.RETURNED)
 WITHDRAWABLE_STATES = tuple(
     source for source, target in RegistrationApplication.TRANSITIONS if target == A.WITHDRAWN
-)
-# What the applicant fills in (the rest is the clock and the bureau's).
-APPLICANT_FIELDS = (
-    "org_type",
-    "proposed_name",
-    "domicile",
-    "district",
-    "legal_representative",
-    "business_scope",
-    "service_field",
-    "registered_capital",
-    "public_fundraising",
-    "supervising_unit",
-    "founders",
-    "change_items",
-    "reason",
-    "liquidation_completed_on",
 )
 
 
@@ -157,6 +147,7 @@ def update_application(application, *, user):
     for name in APPLICANT_FIELDS:
         setattr(stored, name, getattr(application, name))
     stored.save(update_fields=list(APPLICANT_FIELDS))
+    void_stale(stored)  # a consent covers the facts as they were
     return stored
 
 
@@ -362,6 +353,7 @@ def _apply_items(application, items, reason, *, user, day):
         record_change(organization, item, after, changed_on=day, user=user, note=note, notify=False)
         for item, after in items
     ]
+    application.changed_from = {change.item: change.before for change in changes}
     organization.refresh_from_db()
     issue_licence(organization, reason=reason, user=user)
     notify_change(organization, changes[-1], user=user)  # the others stay in step; the licence is issued
@@ -413,7 +405,7 @@ def approve(application, *, user, today=None, reason=""):
         A.APPROVED,
         user=user,
         reason=application.decision_reason,
-        save_fields=("organization", "decided_on", "decision_reason"),
+        save_fields=("organization", "changed_from", "decided_on", "decision_reason"),
     )
 
 

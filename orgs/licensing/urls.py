@@ -5,4 +5,5 @@ from . import views
 app_name = "registration"
 urlpatterns = [
     path("progress/", views.progress, name="progress"),
+    path("consent/<str:token>/", views.consent, name="consent"),
 ]

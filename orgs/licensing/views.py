@@ -2,22 +2,27 @@
 served only while its bytes match the hash recorded when it was sealed."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import otp
 from accounts.permissions import get_managed_or_404
+from accounts.services import client_ip
+from core.forms import add_service_error
 from core.verification import DocumentIntegrityError, integrity_failure_response, serve_verified
 from orgs.registry.models import Organization
 from orgs.registry.services import is_admin
 
-from . import registration
+from . import consents, registration
 from .archive import build_archive
+from .forms import ConsentForm
 from .models import Licence
+from .presentation import summary_sections
 
 
 def _managed(request, uscc):
@@ -95,3 +100,57 @@ def archive(request, uscc):
     if not is_admin(request.user, organization):
         raise PermissionDenied
     return archive_response(request, organization)
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request, token):
+    """S9: a person named in an application confirms it with a code sent to their own number.
+    The link is their capability; it stops working once the application changes or is submitted."""
+    item = consents.open_consent(token)
+    if item is None:
+        return render(
+            request, "licensing/consent_closed.html", {"breadcrumbs": _consent_crumbs()}, status=404
+        )
+    form = ConsentForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            consents.send_consent_code(item, ip=client_ip(request))
+        except otp.OtpError as error:
+            form.add_error(None, str(error))
+        else:
+            sent = True
+            form = ConsentForm(initial={"full_name": request.POST.get("full_name", "")})
+    elif request.method == "POST" and form.is_valid():
+        try:
+            consents.sign(
+                item,
+                full_name=form.cleaned_data["full_name"],
+                agree=form.cleaned_data["agree"],
+                code=form.cleaned_data["code"],
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except otp.OtpError as error:
+            form.add_error("code", str(error))
+        else:
+            item.refresh_from_db()
+    return render(
+        request,
+        "licensing/consent.html",
+        {
+            "consent": item,
+            "application": item.application,
+            "sections": summary_sections(item.application),
+            "form": form,
+            "sent": sent,
+            "breadcrumbs": _consent_crumbs(),
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+def _consent_crumbs():
+    return [(_("社会组织"), reverse("registry:index")), (_("确认登记申请"), None)]

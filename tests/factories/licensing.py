@@ -28,7 +28,8 @@ def establishment(applicant=None, **overrides):
         "business_scope": "为社区老年人提供助餐、助洁和陪伴服务",
         "service_field": ServiceField.ELDERLY,
         "registered_capital": Decimal("50000.00"),
-        "founders": [{"name": "李明"}, {"name": "王芳"}],
+        "legal_representative_mobile": "13812340001",
+        "founders": [{"name": "李明", "mobile": "13812340001"}, {"name": "王芳", "mobile": "13812340002"}],
     }
     fields.update(overrides)
     return registration.start_application(
@@ -105,3 +106,23 @@ def upload_all(application):
             application, item, upload(f"{item}.pdf", pdf_bytes(item)), user=application.applicant
         )
     return application
+
+
+def consent_all(application):
+    """Every person the application names consents, each with the code sent to their number."""
+    from accounts import sms
+    from orgs.licensing import consents
+
+    consents.invite(application, user=application.applicant)
+    for consent in application.consents.filter(current=True, signed_at__isnull=True):
+        consents.send_consent_code(consent, ip="203.0.113.9")
+        code = next(m for m in reversed(sms.outbox) if m.mobile == consent.mobile).text.split("验证码 ")[1][
+            :6
+        ]
+        consents.sign(consent, full_name=consent.name, agree=True, code=code)
+    return application
+
+
+def ready(application):
+    """Materials uploaded and every consent given: ready to submit."""
+    return consent_all(upload_all(application))

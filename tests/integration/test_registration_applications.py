@@ -37,6 +37,7 @@ from tests.factories.licensing import (
     establishment,
     org_admin,
     publish_checklists,
+    ready,
     upload_all,
     verified_person,
 )
@@ -78,7 +79,7 @@ def bureau():
 
 
 def submitted(application, today=None):
-    upload_all(application)
+    ready(application)
     return registration.submit(application, user=application.applicant, today=today)
 
 
@@ -144,17 +145,30 @@ def test_s9_precheck_a_trailing_qualifier_is_not_the_form_word():
     assert not check(establishment(proposed_name="北京市暖阳社区（服务中心）"), "name_words").passed
 
 
+def person(name, n):
+    return {"name": name, "mobile": f"1381234{n:04d}"}
+
+
 def test_s9_precheck_founders_below_the_legal_minimum_fail(settings):
     settings.S9_MIN_FOUNDERS = {**settings.S9_MIN_FOUNDERS, "social_group": 3}
     group = {"org_type": OrgType.SOCIAL_GROUP, "proposed_name": "北京市朝阳区暖阳志愿者协会"}
-    two = establishment(founders=[{"name": "甲"}, {"name": "乙"}], **group)
+    two = establishment(founders=[person("甲", 1), person("乙", 2)], **group)
     result = check(two, "founders")
     assert not result.passed
     assert "3" in result.explanation and "2" in result.explanation
-    three = establishment(founders=[{"name": "甲"}, {"name": "乙"}, {"name": "丙"}], **group)
+    three = establishment(founders=[person("甲", 1), person("乙", 2), person("丙", 3)], **group)
     assert check(three, "founders").passed
-    nameless = establishment(founders=[{"name": "甲"}, {"name": " "}, {"name": "丙"}], **group)
+    nameless = establishment(founders=[person("甲", 1), person(" ", 2), person("丙", 3)], **group)
     assert not check(nameless, "founders").passed
+
+
+def test_s9_precheck_a_person_founder_without_a_mobile_number_fails():
+    result = check(establishment(founders=[person("甲", 1), {"name": "乙"}]), "founders")
+    assert not result.passed and "乙" in result.explanation
+    unit = OrganizationFactory()
+    assert check(
+        establishment(founders=[person("甲", 1), {"name": unit.name, "unit_uscc": unit.uscc}]), "founders"
+    ).passed
 
 
 def test_s9_precheck_unit_founder_on_the_serious_list_fails():
@@ -288,6 +302,7 @@ def test_s9_a_missing_material_blocks_submission_naming_it():
     assert "住所使用证明" in " ".join(error.value.messages)
     upload_all(application)
     assert check(application, "materials").passed
+    ready(application)
     assert registration.submit(application, user=application.applicant).status == A.SUBMITTED
 
 
@@ -543,7 +558,10 @@ def test_s9_approved_change_supersedes_the_licence_once(bureau):
     application = in_review(
         change(organization, name="北京市朝阳区新名协会", domicile="北京市朝阳区新址1号"), bureau
     )
-    registration.approve(application, user=bureau)
+    old_domicile = organization.domicile
+    application = registration.approve(application, user=bureau)
+    # What it changed from stays on the application (the registry now holds the new values).
+    assert application.changed_from == {"name": "北京市朝阳区旧名协会", "domicile": old_domicile}
     organization.refresh_from_db()
     assert organization.name == "北京市朝阳区新名协会"
     assert organization.domicile == "北京市朝阳区新址1号"
@@ -626,3 +644,77 @@ def test_s9_days_left_counts_the_bureaus_current_deadline(settings, bureau):
     )
     application = registration.withdraw(application, user=application.applicant)
     assert registration.days_left(application) is None
+
+
+# --- Consents (each person with their own SMS code) ---------------------------------------------
+
+
+def _code_for(mobile):
+    from accounts import sms
+
+    return next(m for m in reversed(sms.outbox) if m.mobile == mobile and "验证码 " in m.text).text.split(
+        "验证码 "
+    )[1][:6]
+
+
+def test_s9_consent_needs_the_persons_own_name_agreement_and_code(settings):
+    from accounts import otp, sms
+    from orgs.licensing import consents
+
+    settings.SMS_BACKEND = "accounts.sms.backends.LocmemSmsBackend"
+    sms.outbox.clear()
+    application = upload_all(establishment())
+    assert not check(application, "consents").passed
+    assert (
+        consents.invite(application, user=application.applicant) == 3
+    )  # the representative and two founders
+    assert consents.invite(application, user=application.applicant) == 0  # not again so soon
+    consent = application.consents.get(role="founder", name="王芳")
+    consents.send_consent_code(consent, ip="203.0.113.9")
+    code = _code_for(consent.mobile)
+    with pytest.raises(ValidationError) as error:
+        consents.sign(consent, full_name="王某", agree=False, code=code)
+    assert set(error.value.message_dict) == {"full_name", "agree"}
+    with pytest.raises(otp.OtpError):
+        consents.sign(consent, full_name="王芳", agree=True, code="000000" if code != "000000" else "111111")
+    signed = consents.sign(consent, full_name="王芳", agree=True, code=code, ip="203.0.113.9")
+    assert signed.signed_at is not None
+    result = check(application, "consents")
+    assert not result.passed and "李明" in result.explanation and "王芳" not in result.explanation
+
+
+def test_s9_changing_the_application_voids_the_consents():
+    from orgs.licensing import consents
+
+    application = ready(establishment())
+    assert check(application, "consents").passed
+    application.domicile = "北京市朝阳区另一处 2 号"
+    registration.update_application(application, user=application.applicant)
+    application.refresh_from_db()
+    assert not check(application, "consents").passed
+    old = application.consents.first()
+    assert not old.current and consents.open_consent(old.token) is None
+
+
+def test_s9_a_consent_link_stops_working_once_submitted():
+    from django.test import Client
+
+    application = ready(establishment())
+    token = application.consents.first().token
+    assert Client().get(f"/orgs/registration/consent/{token}/").status_code == 200
+    submitted(application)
+    assert Client().get(f"/orgs/registration/consent/{token}/").status_code == 404
+    assert Client().get("/orgs/registration/consent/not-a-token/").status_code == 404
+
+
+def test_s9_a_new_legal_representative_consents_to_the_change():
+    from orgs.licensing.consents import consenters
+
+    organization = OrganizationFactory()
+    application = change(organization, legal_representative="周新")
+    application.legal_representative_mobile = "13812349999"
+    application.save(update_fields=["legal_representative_mobile"])
+    [person] = consenters(application)
+    assert (person.name, person.mobile, person.role) == ("周新", "13812349999", "legal_representative")
+    assert {c.key for c in run_prechecks(application)} >= {"serious_list", "consents"}
+    assert consenters(change(organization, domicile="北京市朝阳区新址1号")) == []

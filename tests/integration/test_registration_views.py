@@ -20,7 +20,13 @@ from orgs.licensing.models import ApplicationStatus, RegistrationApplication
 from orgs.licensing.services import current_licence
 from orgs.registry.models import District, MemberRole, Membership, OrgType, ServiceField
 from tests.factories.accounts import PASSWORD, UserFactory
-from tests.factories.licensing import change, establishment, publish_checklists, upload_all, verified_person
+from tests.factories.licensing import (
+    change,
+    establishment,
+    publish_checklists,
+    ready,
+    verified_person,
+)
 from tests.factories.orgs import OrganizationFactory, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +62,8 @@ ESTABLISHMENT = {
     "business_scope": "社区养老服务",
     "service_field": ServiceField.ELDERLY,
     "registered_capital": "50000",
-    "founders_text": "王芳\n李明",
+    "legal_representative_mobile": "13812340011",
+    "founders_text": "王芳 13812340011\n李明 13812340012",
 }
 
 
@@ -68,7 +75,10 @@ def test_s9_an_applicant_starts_uploads_and_submits_online(django_capture_on_com
     response = client.post("/workbench/registration/new/establish/", ESTABLISHMENT)
     application = RegistrationApplication.objects.get(applicant=person)
     assert response.status_code == 302 and response["Location"].endswith(f"/{application.number}/")
-    assert application.founders == [{"name": "王芳"}, {"name": "李明"}]
+    assert application.founders == [
+        {"name": "王芳", "mobile": "13812340011"},
+        {"name": "李明", "mobile": "13812340012"},
+    ]
     detail = client.get(f"/workbench/registration/{application.number}/").content.decode()
     assert 'data-check="materials" data-passed="0"' in detail
     assert "成立登记申请书" in detail
@@ -90,6 +100,28 @@ def test_s9_an_applicant_starts_uploads_and_submits_online(django_capture_on_com
             {"item": item, "file": upload(f"{item}.pdf", pdf_bytes(item))},
         )
     assert application.materials.filter(current=True).count() == 3
+    # Without the consents, submission is still refused, naming who has to confirm.
+    refused = client.post(
+        f"/workbench/registration/{application.number}/submit/", follow=True
+    ).content.decode()
+    assert "李明" in refused and RegistrationApplication.objects.get(pk=application.pk).status == A.DRAFT
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/workbench/registration/{application.number}/consents/")
+    links = [m for m in sms.outbox if "/orgs/registration/consent/" in m.text]
+    assert {m.mobile for m in links} == {"13812340011", "13812340012"}
+    for message in links:
+        path = "/orgs/registration/consent/" + message.text.split("/orgs/registration/consent/")[1].strip()
+        visitor = Client()
+        page = visitor.get(path).content.decode()
+        assert application.proposed_name in page
+        visitor.post(path, {"action": "send", "full_name": ""})
+        code = sms.outbox[-1].text.split("验证码 ")[1][:6]
+        consent = application.consents.get(token=path.rstrip("/").rsplit("/", 1)[1])
+        signed = visitor.post(
+            path, {"action": "sign", "full_name": consent.name, "agree": "on", "code": code}
+        )
+        assert "data-consent-signed" in signed.content.decode()
+    sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/workbench/registration/{application.number}/submit/")
     application.refresh_from_db()
@@ -122,7 +154,7 @@ def test_s9_an_unverified_account_is_told_to_verify_first():
 
 
 def test_s9_another_applicant_never_reaches_an_application():
-    application = upload_all(establishment())
+    application = ready(establishment())
     material = application.materials.first()
     client = login(verified_person())
     base = f"/workbench/registration/{application.number}/"
@@ -148,7 +180,7 @@ def test_s9_only_an_organisations_admin_starts_its_change():
 
 
 def test_s9_the_applicant_downloads_their_material_checked_against_its_hash():
-    application = upload_all(establishment())
+    application = ready(establishment())
     material = application.materials.first()
     response = login(application.applicant).get(
         f"/workbench/registration/{application.number}/materials/{material.pk}/"
@@ -160,7 +192,7 @@ def test_s9_the_applicant_downloads_their_material_checked_against_its_hash():
 def test_s9_the_bureau_returns_once_then_accepts_and_approves_in_the_admin(
     officer, django_capture_on_commit_callbacks
 ):
-    application = upload_all(establishment())
+    application = ready(establishment())
     registration.submit(application, user=application.applicant)
     client = login(officer)
     url = f"/admin/registration-applications/edit/{application.pk}/"
@@ -190,7 +222,7 @@ def test_s9_the_bureau_returns_once_then_accepts_and_approves_in_the_admin(
 
 
 def test_s9_the_review_needs_the_bureaus_permission():
-    application = upload_all(establishment())
+    application = ready(establishment())
     registration.submit(application, user=application.applicant)
     editor = UserFactory(is_staff=True)
     editor.groups.add(Group.objects.get(name=FUNERAL_SECTION))  # in the admin, another section
@@ -210,7 +242,7 @@ def test_s9_the_review_needs_the_bureaus_permission():
 
 
 def test_s9_progress_lookup_page_shows_the_step_and_date_only():
-    application = upload_all(establishment(legal_representative="保密人"))
+    application = ready(establishment(legal_representative="保密人"))
     registration.submit(application, user=application.applicant)
     page = Client().get("/orgs/registration/progress/", {"number": application.number}).content.decode()
     assert 'data-status="submitted"' in page and timezone.localdate().isoformat() in page
@@ -223,7 +255,7 @@ def test_s9_progress_lookup_page_shows_the_step_and_date_only():
 
 def test_s9_a_change_applied_online_updates_the_registry(officer):
     organization = OrganizationFactory(org_type=OrgType.SOCIAL_GROUP, domicile="北京市朝阳区旧址1号")
-    application = upload_all(change(organization, domicile="北京市朝阳区新址8号"))
+    application = ready(change(organization, domicile="北京市朝阳区新址8号"))
     registration.submit(application, user=application.applicant)
     client = login(officer)
     url = f"/admin/registration-applications/edit/{application.pk}/"
@@ -236,7 +268,7 @@ def test_s9_a_change_applied_online_updates_the_registry(officer):
 
 def test_s9_deadline_dates_in_the_sms_are_working_days(settings, django_capture_on_commit_callbacks):
     settings.S9_FORMAL_CHECK_WORKING_DAYS = 1
-    application = upload_all(establishment())
+    application = ready(establishment())
     friday = timezone.localdate() + datetime.timedelta(days=(4 - timezone.localdate().weekday()) % 7 + 7)
     from orgs.reports.models import CalendarDay
 
@@ -255,7 +287,7 @@ def _zip(response):
 
 
 def test_s9_the_e_archive_manifest_matches_its_files(officer):
-    application = upload_all(establishment())
+    application = ready(establishment())
     registration.submit(application, user=application.applicant)
     registration.accept(application, user=officer)
     organization = registration.approve(application, user=officer).organization
@@ -279,7 +311,7 @@ def test_s9_the_e_archive_manifest_matches_its_files(officer):
 
 
 def test_s9_the_e_archive_is_the_admins_only_and_refuses_an_altered_file(officer):
-    application = upload_all(establishment())
+    application = ready(establishment())
     registration.submit(application, user=application.applicant)
     registration.accept(application, user=officer)
     organization = registration.approve(application, user=officer).organization

@@ -289,6 +289,27 @@ def test_a_registration_change_is_one_change():
     assert change.api_url == f"/api/v1/organisations/{organization.uscc}/"
 
 
+def test_an_establishment_approved_online_is_one_change():
+    from orgs.licensing import registration
+    from tests.factories.licensing import establishment, publish_checklists, ready
+
+    publish_checklists()
+    bureau = officer()
+    application = ready(establishment())
+    registration.submit(application, user=application.applicant)
+    registration.accept(application, user=bureau)
+    cursor = last_cursor()
+    organization = registration.approve(application, user=bureau).organization
+    change = only_change(cursor, "registration.established")
+    assert change.subject == organization.uscc and organization.name in change.title
+    assert change.key == f"registration.established:{application.pk}"
+    assert change.api_url == f"/api/v1/organisations/{organization.uscc}/"
+    # Saving the approved application again tells nobody anything new.
+    application.refresh_from_db()
+    application.save()
+    assert len(changes_after(cursor)) == 1
+
+
 def test_the_api_url_of_a_change_answers_with_its_record(client):
     project = CharityProjectFactory()
     user = MembershipFactory(organization=project.organization).user
@@ -319,6 +340,7 @@ def test_every_registered_kind_is_driven_by_a_test_above():
         "rating.expired",
         "project.published",
         "registration.changed",
+        "registration.established",
     }
 
 

@@ -20,7 +20,16 @@ from core.models import AppendOnlyModel, VerifiableDocument
 from core.money import MoneyField
 from core.storage import private_storage
 from core.stored_files import HashedFilesMixin
-from orgs.registry.models import District, Organization, OrgStatus, OrgType, ServiceField, SupervisingUnit
+from orgs.registry.models import (
+    District,
+    Organization,
+    OrgStatus,
+    OrgType,
+    RegistryChange,
+    ServiceField,
+    SupervisingUnit,
+    name_key,
+)
 
 # The printed facts, in the certificate's order: (key, the registry field it reads).
 FACT_FIELDS = (
@@ -224,6 +233,8 @@ class RegistrationApplication(models.Model):
     decision_reason = models.TextField(_("决定理由"), blank=True)
     legal_basis = models.TextField(_("法律依据"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # The proposed name as compared (orgs.registry.models.name_key): set on every save.
+    name_key = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("登记申请")
@@ -233,6 +244,18 @@ class RegistrationApplication(models.Model):
 
     def __str__(self):
         return f"{self.number} · {self.get_kind_display()} · {self.subject_name}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.name_key = self.proposed_name_key
+        if update_fields is not None and {"kind", "proposed_name", "change_items"} & set(update_fields):
+            update_fields = {*update_fields, "name_key"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    @property
+    def proposed_name_key(self):
+        if self.kind == ApplicationKind.ESTABLISH:
+            return name_key(self.proposed_name)
+        return name_key((self.change_items or {}).get(RegistryChange.Item.NAME, ""))
 
     @property
     def subject_name(self):

@@ -33,7 +33,15 @@ from django.utils.translation import pgettext
 
 from core.money import format_money
 from orgs.credit.models import EntryStatus, ListEntry, ListType
-from orgs.registry.models import District, Organization, OrgStatus, OrgType, RegistryChange
+from orgs.registry.models import (
+    District,
+    Organization,
+    OrgStatus,
+    OrgType,
+    RegistryChange,
+    name_key,
+    name_key_expression,
+)
 
 from .checklists import checklist
 from .consents import consenters, missing_consents
@@ -55,11 +63,6 @@ class Check:
     explanation: str
 
 
-def normalise_name(name):
-    """Names compare without spaces and with full-width brackets as half-width ones."""
-    return "".join(str(name or "").split()).replace("（", "(").replace("）", ")")
-
-
 def proposed(application, item):
     """What the application proposes for a registry item (a change: only the items it changes)."""
     if application.kind == ApplicationKind.ESTABLISH:
@@ -78,25 +81,33 @@ def org_type_of(application):
     return application.organization.org_type if application.organization_id else ""
 
 
+def registered_named(key):
+    """Organisations whose name has this key: served by the registry's expression index."""
+    return Organization.objects.alias(key=name_key_expression()).filter(key=key).order_by()
+
+
+def applications_naming(key):
+    """Open applications proposing a name with this key: served by their ``name_key`` index."""
+    return RegistrationApplication.objects.filter(name_key=key, status__in=OPEN_STATES)
+
+
 def _check_name_free(application, name):
-    wanted = normalise_name(name)
-    taken = [
-        org
-        for org in Organization.objects.filter(name__icontains=wanted[:4]).only("name", "uscc")
-        if normalise_name(org.name) == wanted and org.pk != application.organization_id
-    ]
+    """One indexed lookup in the registry (its name-key expression index) and one in the open
+    applications (their stored ``name_key``): names differing only in spaces or bracket width
+    are the same name."""
+    wanted = name_key(name)
+    taken = registered_named(wanted).exclude(pk=application.organization_id).only("uscc").first()
     if taken:
         return False, _("“%(name)s”已是登记在册的社会组织（%(uscc)s）的名称。") % {
             "name": name,
-            "uscc": taken[0].uscc,
+            "uscc": taken.uscc,
         }
-    others = RegistrationApplication.objects.filter(status__in=OPEN_STATES).exclude(pk=application.pk)
-    for other in others.only("number", "kind", "proposed_name", "change_items"):
-        if normalise_name(proposed(other, Item.NAME) or "") == wanted:
-            return False, _("“%(name)s”已由另一件正在办理的登记申请（%(number)s）使用。") % {
-                "name": name,
-                "number": other.number,
-            }
+    other = applications_naming(wanted).exclude(pk=application.pk).only("number").first()
+    if other:
+        return False, _("“%(name)s”已由另一件正在办理的登记申请（%(number)s）使用。") % {
+            "name": name,
+            "number": other.number,
+        }
     return True, _("“%(name)s”未被登记在册的社会组织或正在办理的申请使用。") % {"name": name}
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Func
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
@@ -17,6 +18,36 @@ from accounts.validators import validate_mobile
 from core.models import AppendOnlyModel
 
 from . import uscc as uscc_module
+
+# Two names are the same name when they differ only in spaces (half- or full-width) or in the
+# width of their brackets. The same normalisation is a Python function (for a proposed name)
+# and a database expression with an index of its own (for the registry's names), so S9's
+# "the name is free" is one indexed lookup however large the registry grows.
+NAME_KEY_REPLACEMENTS = ((" ", ""), ("\u3000", ""), ("（", "("), ("）", ")"))
+
+
+def name_key(name):
+    key = str(name or "").strip()
+    for old, new in NAME_KEY_REPLACEMENTS:
+        key = key.replace(old, new)
+    return key
+
+
+class ReplaceConstant(Func):
+    """``REPLACE(expression, 'old', 'new')`` with the two constants written into the SQL, not
+    passed as parameters: SQLite uses an expression index only for a query whose expression is
+    the index's own text. The constants are the fixed pairs above, never user input."""
+
+    function = "REPLACE"
+    template = "%(function)s(%(expressions)s, '%(old)s', '%(new)s')"
+    output_field = models.CharField()
+
+
+def name_key_expression(field="name"):
+    expression = F(field)
+    for old, new in NAME_KEY_REPLACEMENTS:
+        expression = ReplaceConstant(expression, old=old, new=new)
+    return expression
 
 
 class OrgType(models.TextChoices):
@@ -194,7 +225,10 @@ class Organization(models.Model):
         verbose_name = _("社会组织")
         verbose_name_plural = _("社会组织")
         ordering = ["name"]
-        indexes = [models.Index(fields=["org_type", "district", "status"])]
+        indexes = [
+            models.Index(fields=["org_type", "district", "status"]),
+            models.Index(name_key_expression(), name="registry_org_name_key"),
+        ]
 
     def __str__(self):
         return self.name

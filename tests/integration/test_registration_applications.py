@@ -120,6 +120,34 @@ def test_s9_precheck_name_held_by_another_open_application_fails():
     assert check(second, "name_free").passed
 
 
+def test_s9_precheck_a_change_of_name_holds_the_name_with_any_spacing(bureau):
+    renaming = submitted(
+        change(
+            OrganizationFactory(org_type=OrgType.SOCIAL_SERVICE),
+            name="北京市朝阳区暖阳（和平街）\u3000社区服务中心",
+        )
+    )
+    assert not check(establishment(proposed_name="北京市朝阳区暖阳(和平街)社区服务中心"), "name_free").passed
+    renaming = registration.return_for_completion(renaming, ["章程"], user=bureau)
+    renaming.change_items = {RegistryChange.Item.NAME: "北京市朝阳区晨光社区服务中心"}
+    registration.update_application(renaming, user=renaming.applicant)
+    assert check(establishment(proposed_name="北京市朝阳区暖阳(和平街)社区服务中心"), "name_free").passed
+    assert not check(establishment(proposed_name="北京市朝阳区晨光 社区服务中心"), "name_free").passed
+
+
+def test_s9_the_name_check_is_an_index_lookup_on_both_tables():
+    """City scale: the check reads one index entry, not every name (the plan names the index)."""
+    from django.db import connection
+
+    from orgs.licensing.prechecks import applications_naming, registered_named
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "registry_org_name_key" in registered_named("北京市朝阳区暖阳社区服务中心").explain()
+    assert "name_key" in applications_naming("北京市朝阳区暖阳社区服务中心").explain()
+
+
 def test_s9_precheck_banned_word_in_name_fails():
     result = check(establishment(proposed_name="中华暖阳社区服务中心"), "name_words")
     assert not result.passed

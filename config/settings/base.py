@@ -32,6 +32,7 @@ PROJECT_APPS = [
     "api",
     "marketplace.catalogue",
     "marketplace.orders",
+    "marketplace.orders.slots",
     "marketplace.feedback",
     "marketplace.memorials",
     "marketplace.memorials.visits",

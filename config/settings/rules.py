@@ -43,6 +43,14 @@ F8_CANCELLATION_REFUND_SCHEDULE = env_records(
 # and the early-warning deadline (days) for a price chain that fails its published head.
 F10_MIN_NOTICE_DAYS = int(env("F10_MIN_NOTICE_DAYS", "0"))
 F10_CHAIN_WARNING_DAYS = int(env("F10_CHAIN_WARNING_DAYS", "1"))
+# F11: service slots (marketplace.orders.slots). A family's hold lasts this many minutes while
+# the order is placed; a slot can be held only this many minutes before it starts or earlier;
+# a provider publishes at most this many days at once.
+F11_HOLD_MINUTES = int(env("F11_HOLD_MINUTES", "15"))
+F11_MIN_LEAD_MINUTES = int(env("F11_MIN_LEAD_MINUTES", "60"))
+F11_PUBLISH_MAX_DAYS = int(env("F11_PUBLISH_MAX_DAYS", "31"))
+# F11: open holds one account may have at once (one family cannot hold a whole day of halls).
+F11_MAX_HOLDS_PER_USER = int(env("F11_MAX_HOLDS_PER_USER", "3"))
 
 # --- Memorials and certificates (M) -------------------------------------------------------
 # M1: online memorials (marketplace.memorials). Every number of the rule is a setting here.

@@ -46,7 +46,7 @@ class ReplaceConstant(Func):
 def name_key_expression(field="name"):
     expression = F(field)
     for old, new in NAME_KEY_REPLACEMENTS:
-        expression = ReplaceConstant(expression, old=old, new=new)
+        expression = ReplaceConstant(expression, new=new, old=old)  # the order the migration writes
     return expression
 
 

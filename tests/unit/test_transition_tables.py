@@ -117,7 +117,29 @@ def _registration_application():
     return establishment()
 
 
+def _slot_booking():
+    from marketplace.orders.slots import services
+    from tests.factories.orders import family_user, funeral_home
+    from tests.factories.slots import hall, published
+
+    resource = published(hall(funeral_home()), days=1)
+    return services.hold(resource.slots.order_by("starts_at").first(), family_user())
+
+
 TABLES = {
+    ("order_slots", "Booking"): (
+        _slot_booking,
+        {
+            ("held", "requested"),
+            ("held", "expired"),
+            ("held", "released"),
+            ("requested", "booked"),
+            ("requested", "released"),
+            ("requested", "moved"),
+            ("booked", "released"),
+            ("booked", "moved"),
+        },
+    ),
     ("licensing", "RegistrationApplication"): (
         _registration_application,
         {

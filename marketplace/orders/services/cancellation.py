@@ -19,6 +19,7 @@ from core.statemachine import transition
 from core.verification import revoke
 
 from ..models import ChangeOrder, ChangeStatus, Contract, ContractStatus, OrderStatus
+from ..slots import services as slots
 from .common import lock_order
 
 
@@ -32,6 +33,7 @@ def cancel_order(order, user, *, reason):
     order = lock_order(order)
     order.cancel_reason = reason[:300]
     transition(order, OrderStatus.CANCELLED, user=user, reason=reason, save_fields=("cancel_reason",))
+    slots.release_for(order, user, reason=reason)  # F11: the family's slots go back
     contract = Contract.objects.filter(order=order).first()
     if contract is not None:
         if contract.status in (ContractStatus.ISSUED, ContractStatus.FAMILY_SIGNED):

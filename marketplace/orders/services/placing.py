@@ -25,6 +25,8 @@ from marketplace.catalogue.services import compute_statement
 
 from .. import identity, notifications
 from ..models import Order, OrderLine, OrderStatus
+from ..slots import services as slots
+from ..slots.models import ResourceKind
 from ..statements import lines_from_statement, save_lines, totals
 from .common import ACTION_SUBMITTED, actor, lock_order
 
@@ -81,11 +83,13 @@ def open_order_for(quote):
 
 
 @transaction.atomic
-def submit_order(user, quote, *, details, accept_price_changes=False):
+def submit_order(user, quote, *, details, accept_price_changes=False, hold=None):
     """Turn a family's saved quote into an order at the prices in effect today (F4, F7, F9).
 
     ``details`` holds the deceased's details, the contact and the wanted date and time;
-    ``details["deceased_id"]`` is the full identity number, kept only masked and as a digest."""
+    ``details["deceased_id"]`` is the full identity number, kept only masked and as a digest.
+    ``hold`` is the family's held slot (F11): the order requests it, and its start is the
+    wanted date and time."""
     if quote.user_id != user.pk:
         raise ValidationError(_("只能用自己的报价单下单。"))
     if not quote.provider.is_published:
@@ -101,6 +105,9 @@ def submit_order(user, quote, *, details, accept_price_changes=False):
     number = identity.validate_resident_id(details["deceased_id"])
     lines = lines_from_statement(statement)
     sums = totals(lines)
+    if hold is not None:
+        starts = timezone.localtime(hold.starts_at)
+        details = {**details, "requested_date": starts.date(), "requested_time": starts.time()}
     order = Order.objects.create(
         user=user,
         provider=quote.provider,
@@ -124,6 +131,8 @@ def submit_order(user, quote, *, details, accept_price_changes=False):
         total=sums.total,
     )
     save_lines(order, OrderLine.Stage.ORDER, lines)
+    if hold is not None:
+        slots.attach(hold, order, user)
     log(order, ACTION_SUBMITTED, user=actor(user), data={"quote": quote.reference, "total": str(sums.total)})
     notifications.order_submitted(order)
     return order
@@ -131,8 +140,22 @@ def submit_order(user, quote, *, details, accept_price_changes=False):
 
 @transaction.atomic
 def confirm_order(order, user, *, service_date, service_time, hall, note=""):
-    """The provider confirms the service date, time and hall."""
+    """The provider confirms the service date, time and hall. A slot the family booked (F11)
+    fixes them: the provider confirms that slot, or proposes a move the family agrees to."""
     order = lock_order(order)
+    requested = slots.bookings_of(order).filter(status=slots.B.REQUESTED).order_by("starts_at")
+    if requested:
+        first = requested[0]
+        starts = timezone.localtime(first.starts_at)
+        if (service_date, service_time.replace(second=0, microsecond=0)) != (starts.date(), starts.time()):
+            raise ValidationError(
+                _("家属已预约 %(when)s 的档期；请按该时间确认，或先向家属提议改约。")
+                % {"when": starts.strftime("%Y-%m-%d %H:%M")}
+            )
+        hall = hall.strip() or next(
+            (b.resource.name for b in requested if b.resource.kind == ResourceKind.HALL), ""
+        )
+        slots.confirm_for(order, user)
     order.service_date = service_date
     order.service_time = service_time
     order.hall = hall.strip()

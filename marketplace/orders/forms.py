@@ -65,10 +65,15 @@ class OrderForm(SpecificErrorsMixin, PostedPricesMixin, forms.Form):
         label=_("我已核对报价后调整的价格，同意按现行公示价格下单"), required=False
     )
 
-    def __init__(self, *args, user, statement, changes, **kwargs):
+    def __init__(self, *args, user, statement, changes, held_start=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.statement = statement
         self.changes = changes
+        if held_start is not None:  # F11: a held slot is the wanted date and time
+            for name, value in (("requested_date", held_start.date()), ("requested_time", held_start.time())):
+                self.fields[name].initial = value
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("按您暂留的服务档期填写；如需改时间，请重新选择档期。")
         if user.is_real_name_verified and user.real_name:
             self.fields["contact_name"].initial = user.real_name
             self.fields["contact_name"].disabled = True

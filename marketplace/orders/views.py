@@ -38,6 +38,8 @@ from .services.changes import decline_change
 from .services.history import balance_due, comparison, history, paid_total
 from .services.placing import open_order_for, preview_from_quote, submit_order
 from .services.signing import may_sign, send_signing_code, sign, signer_name
+from .slots import services as slot_services
+from .slots import views as slot_views
 from .statements import check_expected_prices, lines_from_statement, totals
 from .terms import cancellation_clause, schedule_in_force
 
@@ -182,7 +184,14 @@ def new(request):
         data = stored["data"]
     else:
         data = None
-    form = OrderForm(data, user=request.user, statement=statement, changes=changes)
+    slot_context = slot_views.order_form_context(request, quote)
+    form = OrderForm(
+        data,
+        user=request.user,
+        statement=statement,
+        changes=changes,
+        held_start=slot_views.held_start(slot_context["slot_hold"]),
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -216,6 +225,7 @@ def new(request):
             "lines": lines,
             "totals": totals(lines),
             "changes": changes,
+            **slot_context,
             "breadcrumbs": crumbs((_("提交订单"), None)),
         },
         status=status,
@@ -240,7 +250,18 @@ def check(request):
         if request.method == "POST":
             messages.error(request, _("订单信息已失效，请重新填写并核对。"))
         return redirect(_form_url(quote))
-    form = OrderForm(stored["data"], user=request.user, statement=statement, changes=changes)
+    hold = slot_views.held_for(request, quote)
+    if hold is None and slot_views.remembered(request, quote):  # F11: the hold lapsed
+        slot_views.forget(request, quote)
+        messages.error(request, slot_views.lapsed_message())
+        return redirect(_form_url(quote, edit=True))
+    form = OrderForm(
+        stored["data"],
+        user=request.user,
+        statement=statement,
+        changes=changes,
+        held_start=slot_views.held_start(hold),
+    )
     if not form.is_valid():
         messages.error(request, _("订单信息需要修改，请按提示修改后再核对。"))
         return redirect(_form_url(quote, edit=True))
@@ -257,6 +278,7 @@ def check(request):
                     quote,
                     details=form.cleaned_data,
                     accept_price_changes=form.cleaned_data.get("accept_price_changes", False),
+                    hold=hold,
                 )
         except ValidationError as exc:
             existing = open_order_for(quote)
@@ -267,6 +289,7 @@ def check(request):
             _store_check(request, quote, {**stored, "prices": _posted_prices(statement)})
             return redirect(_check_url(quote))
         _store_check(request, quote, None)
+        slot_views.forget(request, quote)
         messages.success(
             request,
             _(
@@ -294,6 +317,7 @@ def check(request):
             "answers": form.answers(_form_url(quote, edit=True)),
             "edit_url": _form_url(quote, edit=True),
             "token": stored["token"],
+            **slot_views.order_form_context(request, quote, hold=hold),
             "cancellation_clause": cancellation_clause(schedule_in_force()),
             "breadcrumbs": crumbs((_("提交订单"), _form_url(quote, edit=True)), (_("核对订单"), None)),
         },
@@ -317,6 +341,7 @@ def detail(request, reference):
             "amount_to_pay": order_payments.amount_to_pay(order),
             "deposit_due": order_payments.deposit_due(order),
             "order_actions": order_actions(request, order),
+            "slot_bookings": slot_services.bookings_of(order).select_related("proposed_slot__resource"),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )

@@ -329,3 +329,16 @@ def test_f11_the_booking_transition_table_is_enforced():
     transition(booking, B.EXPIRED)
     with pytest.raises(IllegalTransition):
         transition(booking, B.REQUESTED)
+
+
+def test_f11_the_expiry_command_expires_lapsed_holds():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    resource = published(hall(funeral_home()), days=1)
+    lapsed = services.hold(first_slot(resource), family_user(), now=timezone.now() - datetime.timedelta(hours=1))
+    out = StringIO()
+    call_command("expire_slot_holds", stdout=out)
+    lapsed.refresh_from_db()
+    assert lapsed.status == B.EXPIRED and "holds expired: 1" in out.getvalue()

@@ -46,11 +46,18 @@ def _aware(day, time):
 
 def closed_days(resource, first_day, last_day):
     """The days of ``first_day``..``last_day`` that a closure takes out."""
-    days = set()
-    for closure in resource.closures.filter(starts_on__lte=last_day, ends_on__gte=first_day):
+    return closed_days_by_resource([resource.pk], first_day, last_day).get(resource.pk, set())
+
+
+def closed_days_by_resource(resource_ids, first_day, last_day):
+    """resource id -> the closed days of ``first_day``..``last_day``, in one query."""
+    days = {}
+    for closure in Closure.objects.filter(
+        resource__in=resource_ids, starts_on__lte=last_day, ends_on__gte=first_day
+    ):
         day = max(closure.starts_on, first_day)
         while day <= min(closure.ends_on, last_day):
-            days.add(day)
+            days.setdefault(closure.resource_id, set()).add(day)
             day += datetime.timedelta(days=1)
     return days
 
@@ -176,7 +183,7 @@ def bookable_resources(provider, items=()):
 
 def availability(resources, *, first_day, last_day, now=None):
     """The slots of ``resources`` between two days that can still be held, each with its free
-    units (``slot.free``), in time order. One query, however many slots and bookings."""
+    units (``slot.free``), in time order. Two queries, however many slots, resources and bookings."""
     now = _now(now)
     earliest = now + datetime.timedelta(minutes=settings.F11_MIN_LEAD_MINUTES)
     window_end = _aware(last_day + datetime.timedelta(days=1), datetime.time.min)
@@ -191,14 +198,14 @@ def availability(resources, *, first_day, last_day, now=None):
         .annotate(taken=Count("bookings", filter=_live(now, prefix="bookings__")))
         .order_by("starts_at", "resource__name")
     )
-    closures = {}
+    slots = list(slots)
+    closed = closed_days_by_resource({slot.resource_id for slot in slots}, first_day, last_day)
     free = []
     for slot in slots:
-        resource = slot.resource
-        if resource.pk not in closures:
-            closures[resource.pk] = closed_days(resource, first_day, last_day)
-        slot.free = resource.capacity - slot.taken
-        if slot.free > 0 and timezone.localtime(slot.starts_at).date() not in closures[resource.pk]:
+        slot.free = slot.resource.capacity - slot.taken
+        if slot.free > 0 and timezone.localtime(slot.starts_at).date() not in closed.get(
+            slot.resource_id, ()
+        ):
             free.append(slot)
     return free
 

@@ -26,6 +26,8 @@ from .services import signing
 from .services.changes import can_propose_change, propose_change, withdraw_change
 from .services.fulfilment import certificate_kind, complete_order, start_service
 from .services.placing import confirm_order
+from .slots import services as slot_services
+from .slots.models import ResourceKind
 from .statements import bill_lines
 from .views import _change, _contract, base_url, order_context, pdf_inline, signing_page
 
@@ -88,6 +90,7 @@ def detail(request, reference):
             "can_cancel": order.status in PROVIDER_CANCELLABLE,
             "can_change": can_propose_change(order),
             "certificate_kind": certificate_kind(order.provider),
+            "slot_bookings": slot_services.bookings_of(order).select_related("proposed_slot__resource"),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )
@@ -128,6 +131,9 @@ def _run(form, action):
 def confirm(request, reference):
     order = _order(request, reference)
     initial = {"service_date": order.requested_date, "service_time": order.requested_time}
+    hall = slot_services.bookings_of(order).filter(resource__kind=ResourceKind.HALL).first()
+    if hall is not None:  # F11: the family booked this hall at this time
+        initial["hall"] = hall.resource.name
     form = ConfirmForm(request.POST or None, initial=initial)
     if (
         request.method == "POST"

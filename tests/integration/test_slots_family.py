@@ -135,3 +135,18 @@ def test_f11_the_slot_page_is_flat_in_queries(client, django_assert_max_num_quer
     client.force_login(family)
     with django_assert_max_num_queries(20):
         assert client.get(f"/orders/new/slots/?quote={quote.reference}").status_code == 200
+
+
+def test_f11_the_provider_confirms_the_booked_hall_prefilled_and_sees_a_pending_move(client):
+    provider, resource, family, quote = setup_quote()
+    staff = staff_user(provider)
+    order = orders.submit_order(
+        family, quote, details=order_details(), hold=services.hold(slot_at(resource, 9), family)
+    )
+    client.force_login(staff)
+    page = client.get(f"/workbench/funeral/orders/{order.reference}/confirm/").content.decode()
+    assert 'value="福寿厅"' in page
+    booking = Booking.objects.get(order=order)
+    services.propose_move(booking, slot_at(resource, 11), staff, note="礼厅检修")
+    page = client.get(f"/workbench/funeral/orders/{order.reference}/").content.decode()
+    assert "机构提议改约至" in page and "等待家属同意" in page and "accept-move" not in page

@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("workbench/complaints/", include("marketplace.feedback.complaint_workbench_urls")),
     path("funeral/complaints/", include("marketplace.feedback.complaint_stats_urls")),
     path("workbench/visits/", include("marketplace.memorials.visits.workbench_urls")),
+    path("workbench/slots/", include("marketplace.orders.slots.workbench_urls")),
     path("funeral/", include("marketplace.catalogue.urls")),
     path("memorials/visits/", include("marketplace.memorials.visits.urls")),
     path("memorials/", include("marketplace.memorials.urls")),

@@ -156,6 +156,7 @@ def make_funeral_tenant(name):
     )
     cemetery_provider = cemetery(name=f"{name}公墓")
     make_member(cemetery_provider, user=scenario.staff)
+    slot_booking = _slot_booking(provider, scenario.family, scenario.staff, order)
     return FuneralTenant(
         provider=provider,
         staff=scenario.staff,
@@ -169,8 +170,28 @@ def make_funeral_tenant(name):
         review=review,
         complaint=complaint,
         evidence_pk=evidence.pk,
-        extra={"cemetery": cemetery_provider, "visit_day": timezone.localdate().isoformat()},
+        extra={
+            "cemetery": cemetery_provider,
+            "visit_day": timezone.localdate().isoformat(),
+            "slot_booking": slot_booking,
+            "slot_day": timezone.localtime(slot_booking.starts_at).date().isoformat(),
+        },
     )
+
+
+def _slot_booking(provider, family, staff, order):
+    """A hall of the tenant's funeral home with a booking of the tenant's order and a move the
+    provider proposed (F11): the family answers it, the provider's workbench lists it."""
+    from marketplace.orders.slots import services as slots
+    from marketplace.orders.slots.models import Booking, BookingStatus
+    from tests.factories.slots import hall, published
+
+    resource = published(hall(provider), days=1)
+    first, later = resource.slots.order_by("starts_at")[:2]
+    booking = slots.hold(first, family)
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.BOOKED, order=order, held_until=None)
+    booking.refresh_from_db()
+    return slots.propose_move(booking, later, staff, note="礼厅检修")
 
 
 def bureau_officer(name):
@@ -425,6 +446,30 @@ URLS = {
         },
         global_ids=("number", "pk"),
     ),
+    # F11: the funeral home's slots workbench, and the family's answer to a proposed move
+    **{
+        f"order_slots_workbench:{name}": Entry(PROVIDER, lambda t: {"slug": t.provider.slug})
+        for name in ("provider", "add_resource", "publish", "close")
+    },
+    **{
+        f"order_slots_workbench:{name}": Entry(
+            PROVIDER, lambda t: {"slug": t.provider.slug, "day": t.extra["slot_day"]}
+        )
+        for name in ("day", "day_csv", "day_pdf")
+    },
+    "order_slots_workbench:move": Entry(
+        PROVIDER, lambda t: {"slug": t.provider.slug, "pk": t.extra["slot_booking"].pk}, global_ids=("pk",)
+    ),
+    "orders:slot_accept_move": Entry(
+        FAMILY,
+        lambda t: {"reference": t.order.reference, "pk": t.extra["slot_booking"].pk},
+        global_ids=("pk",),
+    ),
+    "orders:slot_decline_move": Entry(
+        FAMILY,
+        lambda t: {"reference": t.order.reference, "pk": t.extra["slot_booking"].pk},
+        global_ids=("pk",),
+    ),
     # The family's orders
     "orders:detail": Entry(FAMILY, _ref),
     "orders:cancel": Entry(FAMILY, _ref),
@@ -491,6 +536,7 @@ SNAPSHOT_APPS = (
     "accounts",
     "catalogue",
     "orders",
+    "order_slots",
     "feedback",
     "registry",
     "reports",

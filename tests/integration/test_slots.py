@@ -337,7 +337,9 @@ def test_f11_the_expiry_command_expires_lapsed_holds():
     from django.core.management import call_command
 
     resource = published(hall(funeral_home()), days=1)
-    lapsed = services.hold(first_slot(resource), family_user(), now=timezone.now() - datetime.timedelta(hours=1))
+    lapsed = services.hold(
+        first_slot(resource), family_user(), now=timezone.now() - datetime.timedelta(hours=1)
+    )
     out = StringIO()
     call_command("expire_slot_holds", stdout=out)
     lapsed.refresh_from_db()

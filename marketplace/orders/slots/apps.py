@@ -16,3 +16,14 @@ class OrderSlotsConfig(AppConfig):
     name = "marketplace.orders.slots"
     label = "order_slots"
     verbose_name = _("服务档期")
+
+    def ready(self):
+        from accounts.groups import FUNERAL_SECTION, grant
+        from accounts.workbench import register_panels
+
+        from . import permissions
+
+        permissions.register_policies()
+        register_panels(permissions.workbench_panels)
+        # The bureau's load per funeral home (admin_load.VIEW).
+        grant(FUNERAL_SECTION, "order_slots.view_slot")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.statemachine import transition
 
+from ..models import OrderStatus
 from .models import ACTIVE_STATES, Booking, BookingStatus, Closure, Resource, Slot
 
 B = BookingStatus
@@ -276,6 +277,8 @@ def attach(booking, order, user, *, now=None):
         raise SlotRefused(_("只能使用自己暂留的档期。"))
     if booking.resource.provider_id != order.provider_id:
         raise SlotRefused(_("所选档期不属于该服务机构。"))
+    if order.status != OrderStatus.SUBMITTED:  # only while the order is placed
+        raise SlotRefused(_("只能在提交订单时预约档期。"))
     if booking.status != B.HELD or booking.held_until <= now:
         raise SlotRefused(
             _("档期暂留已超过 %(minutes)s 分钟，已自动释放，请重新选择。")

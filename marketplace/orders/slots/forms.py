@@ -5,7 +5,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SpecificErrorsMixin
@@ -81,7 +81,7 @@ class ResourceForm(SpecificErrorsMixin, forms.ModelForm):
 
 
 def _months():
-    return [(month, _t("%(month)s 月") % {"month": month}) for month in range(1, 13)]
+    return [(month, gettext("%(month)s 月") % {"month": month}) for month in range(1, 13)]
 
 
 class PublishMonthForm(SpecificErrorsMixin, forms.Form):
@@ -148,7 +148,7 @@ class MoveForm(SpecificErrorsMixin, forms.Form):
     def __init__(self, *args, slots, **kwargs):
         super().__init__(*args, **kwargs)
         self.slots = {slot.pk: slot for slot in slots}
-        self.fields["slot"].choices = [("", _t("请选择时段"))] + [
+        self.fields["slot"].choices = [("", gettext("请选择时段"))] + [
             (slot.pk, _slot_label(slot)) for slot in slots
         ]
 
@@ -158,7 +158,7 @@ class MoveForm(SpecificErrorsMixin, forms.Form):
 
 def _slot_label(slot):
     start = timezone.localtime(slot.starts_at)
-    return _t("%(day)s %(time)s %(resource)s（剩余 %(free)s）") % {
+    return gettext("%(day)s %(time)s %(resource)s（剩余 %(free)s）") % {
         "day": start.strftime("%Y-%m-%d"),
         "time": start.strftime("%H:%M"),
         "resource": slot.resource.name,

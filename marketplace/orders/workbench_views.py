@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -133,7 +134,8 @@ def confirm(request, reference):
     initial = {"service_date": order.requested_date, "service_time": order.requested_time}
     hall = slot_services.bookings_of(order).filter(resource__kind=ResourceKind.HALL).first()
     if hall is not None:  # F11: the family booked this hall at this time
-        initial["hall"] = hall.resource.name
+        starts = timezone.localtime(hall.starts_at)
+        initial.update(service_date=starts.date(), service_time=starts.time(), hall=hall.resource.name)
     form = ConfirmForm(request.POST or None, initial=initial)
     if (
         request.method == "POST"

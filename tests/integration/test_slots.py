@@ -344,3 +344,19 @@ def test_f11_the_expiry_command_expires_lapsed_holds():
     call_command("expire_slot_holds", stdout=out)
     lapsed.refresh_from_db()
     assert lapsed.status == B.EXPIRED and "holds expired: 1" in out.getvalue()
+
+
+def test_f11_with_a_hall_booked_the_service_time_is_the_halls_even_after_an_earlier_vehicle():
+    provider = funeral_home()
+    hall_resource = published(hall(provider), days=1)
+    fleet = published(hall(provider, kind="vehicle", name="灵车", opens=datetime.time(6), seats=None), days=1)
+    family, staff = family_user(), staff_user(provider)
+    order = place(family, provider, services.hold(first_slot(hall_resource, hour=10), family))
+    services.attach(services.hold(first_slot(fleet, hour=6), family), order, family)
+    with pytest.raises(ValidationError, match="10:00"):
+        orders.confirm_order(order, staff, service_date=tomorrow(), service_time=datetime.time(6), hall="")
+    order = orders.confirm_order(
+        order, staff, service_date=tomorrow(), service_time=datetime.time(10), hall=""
+    )
+    assert order.hall == "福寿厅"
+    assert set(Booking.objects.filter(order=order).values_list("status", flat=True)) == {B.BOOKED}

@@ -143,18 +143,18 @@ def confirm_order(order, user, *, service_date, service_time, hall, note=""):
     """The provider confirms the service date, time and hall. A slot the family booked (F11)
     fixes them: the provider confirms that slot, or proposes a move the family agrees to."""
     order = lock_order(order)
-    requested = slots.bookings_of(order).filter(status=slots.B.REQUESTED).order_by("starts_at")
+    requested = list(slots.bookings_of(order).filter(status=slots.B.REQUESTED).order_by("starts_at"))
     if requested:
-        first = requested[0]
-        starts = timezone.localtime(first.starts_at)
+        # The service time is the hall's slot when a hall is booked (a vehicle may come earlier).
+        halls = [b for b in requested if b.resource.kind == ResourceKind.HALL]
+        anchor = halls[0] if halls else requested[0]
+        starts = timezone.localtime(anchor.starts_at)
         if (service_date, service_time.replace(second=0, microsecond=0)) != (starts.date(), starts.time()):
             raise ValidationError(
                 _("家属已预约 %(when)s 的档期；请按该时间确认，或先向家属提议改约。")
                 % {"when": starts.strftime("%Y-%m-%d %H:%M")}
             )
-        hall = hall.strip() or next(
-            (b.resource.name for b in requested if b.resource.kind == ResourceKind.HALL), ""
-        )
+        hall = hall.strip() or (halls[0].resource.name if halls else "")
         slots.confirm_for(order, user)
     order.service_date = service_date
     order.service_time = service_time

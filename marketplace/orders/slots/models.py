@@ -74,7 +74,7 @@ class Resource(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.get_kind_display()}）"
+        return f"{self.name} · {self.get_kind_display()}"
 
 
 class Closure(models.Model):

@@ -156,7 +156,7 @@ def test_f11_the_week_calendar_shows_free_held_requested_and_booked_slots(client
     calendar = page[page.index("<caption>") : page.index("</table>")]
     assert f"{tomorrow().isoformat()} 至 {closed.isoformat()}" in calendar
     for hour, badge in ((8, "暂留中"), (9, "待确认"), (10, "已预约"), (11, "空闲")):
-        assert f'>{hour:02d}:00</time> <span class="badge' in calendar
+        assert f'>{hour:02d}:00</time> <span class="slot-state"><span class="badge' in calendar
         time_at = calendar.index(f">{hour:02d}:00</time>")
         assert calendar[time_at : time_at + 80].count(badge) == 1, (hour, badge)
     assert "设备检修" in calendar
@@ -227,7 +227,7 @@ def test_f11_the_day_sheet_csv_is_formula_safe(client, scene):
     response = client.get(url("day_csv", provider, day=tomorrow().isoformat()))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert body.splitlines()[0] == "时间,资源,状态,订单号,逝者姓名,经办家属,手机"
+    assert body.splitlines()[0] == "时段,资源,状态,订单号,逝者姓名,经办家属,手机"
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body and ',"=HYPERLINK' not in body
     assert order.reference in body and "08:00-09:00" in body
     assert family.mobile not in body and f"{family.mobile[:3]}****{family.mobile[-4:]}" in body

@@ -191,7 +191,7 @@ def close(request, slug):
 # --- The day sheet --------------------------------------------------------------------------
 
 SHEET_HEADER = (
-    gettext_noop("时间"),
+    gettext_noop("时段"),
     gettext_noop("资源"),
     gettext_noop("状态"),
     gettext_noop("订单号"),

@@ -133,6 +133,46 @@ def receipt(*, title, rows, code, url, notes=(), document_title=""):
     return buffer.getvalue()
 
 
+def sheet(*, title, summary, header, rows, col_widths, empty=""):
+    """A printable list on landscape A4 (a day sheet for a clipboard): a title, a one-line
+    summary and a table of ``rows`` under ``header`` (the header repeats on every page), or
+    ``empty`` when there are no rows. Cells are escaped text. Returns the PDF bytes."""
+    from io import BytesIO
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    text = styles()
+    cell = text["Normal"].clone("sheet-cell", fontSize=9, leading=12)
+    buffer = BytesIO()
+    margins = dict.fromkeys(("leftMargin", "rightMargin", "topMargin", "bottomMargin"), 12 * mm)
+    doc = document(buffer, title=title, pagesize=landscape(A4), **margins)
+    data = [[Paragraph(escape(str(value)), cell) for value in header]]
+    data += [[Paragraph(escape(str(value)), cell) for value in row] for row in rows]
+    table = Table(data, repeatRows=1, colWidths=[width * mm for width in col_widths])
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), cjk_font_name()),
+            ]
+        )
+    )
+    story = [
+        Paragraph(escape(title), text["Title"]),
+        Paragraph(escape(summary), text["Normal"]),
+        Spacer(1, 4 * mm),
+    ]
+    story.append(table if rows or not empty else Paragraph(escape(empty), text["Normal"]))
+    doc.build(story)
+    return buffer.getvalue()
+
+
 def in_platform_language(function):
     """Legal documents are written in the platform's language (Chinese) whatever the language
     of the page that issued them. A fresh ``override`` per call keeps this thread-safe."""

@@ -74,3 +74,35 @@ def workbench_panels(user):
         )
         for membership in memberships
     ]
+
+
+def provider_type_panels(url_name, *, types, title, description, kind):
+    """A provider for ``accounts.workbench.register_panels``: one panel per provider of
+    ``types`` the user is staff of, titled ``title % {"name": …}``, linking to ``url_name`` with
+    the provider's slug, of kind ``kind % {"role": …}``. Texts are gettext msgids, translated in
+    the language of the request (visits, slots)."""
+
+    def panels(user):
+        from django.urls import reverse
+        from django.utils.translation import gettext
+
+        from accounts.workbench import Panel
+
+        from .models import ProviderMembership
+
+        memberships = (
+            ProviderMembership.objects.filter(user=user, provider__type__in=types)
+            .select_related("provider")
+            .order_by("provider__name")
+        )
+        return [
+            Panel(
+                title=gettext(title) % {"name": membership.provider.name},
+                url=reverse(url_name, kwargs={"slug": membership.provider.slug}),
+                description=gettext(description),
+                kind=gettext(kind) % {"role": membership.get_role_display()},
+            )
+            for membership in memberships
+        ]
+
+    return panels

@@ -1,13 +1,10 @@
 """Who may see or change visit records: a cemetery's staff their own cemetery's sessions and
 bookings only (another cemetery's answer 404), a family its own bookings only."""
 
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import register_policy
-from accounts.workbench import Panel
-from marketplace.catalogue.models import ProviderMembership
-from marketplace.catalogue.permissions import member_provider_ids
+from marketplace.catalogue.permissions import member_provider_ids, provider_type_panels
 
 from .models import VISIT_PROVIDER_TYPES, Booking, VisitSession
 
@@ -33,18 +30,11 @@ def staff_bookings(user, queryset=None):
     return queryset.filter(session__provider_id__in=member_provider_ids(user))
 
 
-def workbench_panels(user):
-    memberships = (
-        ProviderMembership.objects.filter(user=user, provider__type__in=VISIT_PROVIDER_TYPES)
-        .select_related("provider")
-        .order_by("provider__name")
-    )
-    return [
-        Panel(
-            title=_("%(name)s · 预约祭扫") % {"name": membership.provider.name},
-            url=reverse("memorial_visits_workbench:provider", kwargs={"slug": membership.provider.slug}),
-            description=_("发布祭扫场次，查看每日预约名单，入园核验预约凭证。"),
-            kind=_("公墓、骨灰堂 · %(role)s") % {"role": membership.get_role_display()},
-        )
-        for membership in memberships
-    ]
+# gettext_noop: the panel's texts are translated per request (catalogue.permissions).
+workbench_panels = provider_type_panels(
+    "memorial_visits_workbench:provider",
+    types=VISIT_PROVIDER_TYPES,
+    title=gettext_noop("%(name)s · 预约祭扫"),
+    description=gettext_noop("发布祭扫场次，查看每日预约名单，入园核验预约凭证。"),
+    kind=gettext_noop("公墓、骨灰堂 · %(role)s"),
+)

@@ -2,13 +2,11 @@
 resources, slots and bookings only; another funeral home's answer 404 (the workbench fetches
 every record through :func:`funeral_home_or_404` and filters by that provider)."""
 
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import get_managed_or_404, register_policy, scope
-from accounts.workbench import Panel
-from marketplace.catalogue.models import Provider, ProviderMembership, ProviderType
-from marketplace.catalogue.permissions import member_provider_ids
+from marketplace.catalogue.models import Provider, ProviderType
+from marketplace.catalogue.permissions import member_provider_ids, provider_type_panels
 
 from .models import Resource
 
@@ -35,18 +33,11 @@ def funeral_home_or_404(user, slug):
     return get_managed_or_404(user, Provider.objects.filter(type__in=SLOT_PROVIDER_TYPES), slug=slug)
 
 
-def workbench_panels(user):
-    memberships = (
-        ProviderMembership.objects.filter(user=user, provider__type__in=SLOT_PROVIDER_TYPES)
-        .select_related("provider")
-        .order_by("provider__name")
-    )
-    return [
-        Panel(
-            title=_("%(name)s · 服务档期") % {"name": membership.provider.name},
-            url=reverse("order_slots_workbench:provider", kwargs={"slug": membership.provider.slug}),
-            description=_("管理告别厅、火化线和殡仪车，按月发布档期，查看每日预约名单。"),
-            kind=_("殡仪馆 · %(role)s") % {"role": membership.get_role_display()},
-        )
-        for membership in memberships
-    ]
+# gettext_noop: the panel's texts are translated per request (catalogue.permissions).
+workbench_panels = provider_type_panels(
+    "order_slots_workbench:provider",
+    types=SLOT_PROVIDER_TYPES,
+    title=gettext_noop("%(name)s · 服务档期"),
+    description=gettext_noop("管理告别厅、火化线和殡仪车，按月发布档期，查看每日预约名单。"),
+    kind=gettext_noop("殡仪馆 · %(role)s"),
+)

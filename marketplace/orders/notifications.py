@@ -84,6 +84,19 @@ def change_proposed(change):
     )
 
 
+def slot_move_proposed(booking):
+    """F11: the family must agree to a move, so it is told at once."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "机构提议将您预约的%(resource)s从 %(old)s 改约至 %(new)s，请登录平台查看原因，同意或保留原档期。"
+        ) % {
+            "resource": booking.resource.name,
+            "old": timezone.localtime(booking.starts_at).strftime("%m-%d %H:%M"),
+            "new": timezone.localtime(booking.proposed_slot.starts_at).strftime("%m-%d %H:%M"),
+        }
+    _tell(booking.order, text)
+
+
 def order_submitted(order):
     _tell(order, None, target=OrderStatus.SUBMITTED)
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts import sms
 from marketplace.orders import services as orders
 from marketplace.orders.models import Order
 from marketplace.orders.slots import services
@@ -284,13 +285,18 @@ def test_f11_another_familys_hold_or_another_providers_slot_cannot_be_ordered():
     assert not Order.objects.exists()
 
 
-def test_f11_moving_a_booking_needs_the_familys_agreement():
+def test_f11_moving_a_booking_needs_the_familys_agreement(django_capture_on_commit_callbacks):
     provider = funeral_home()
     resource = published(hall(provider), days=1)
     family, staff, stranger = family_user(), staff_user(provider), family_user()
     order = place(family, provider, services.hold(first_slot(resource, hour=8), family))
     booking = Booking.objects.get(order=order)
-    proposed = services.propose_move(booking, first_slot(resource, hour=11), staff, note="上午八点礼厅检修")
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        proposed = services.propose_move(
+            booking, first_slot(resource, hour=11), staff, note="上午八点礼厅检修"
+        )
+    assert [m.mobile for m in sms.outbox] == [family.mobile] and "改约至" in sms.outbox[0].text
     assert proposed.status == B.REQUESTED and proposed.slot == first_slot(resource, hour=8)
     with pytest.raises(SlotRefused, match="没有待您确认的改约"):
         services.accept_move(booking, stranger)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.statemachine import transition
 
+from .. import notifications
 from ..models import OrderStatus
 from .models import ACTIVE_STATES, Booking, BookingStatus, Closure, Resource, Slot
 
@@ -338,6 +339,8 @@ def propose_move(booking, slot, user, *, note, now=None):
     booking.proposed_slot = slot
     booking.proposal_note = note[:200]
     booking.save(update_fields=["proposed_slot", "proposal_note"])
+    if booking.order_id:
+        notifications.slot_move_proposed(booking)
     return booking
 
 

@@ -148,7 +148,7 @@ def close(resource, *, starts_on, ends_on, reason, today=None):
     return Closure.objects.create(resource=resource, starts_on=starts_on, ends_on=ends_on, reason=reason)
 
 
-def _live(now, prefix=""):
+def live(now, prefix=""):
     """Bookings that take a unit at ``now``: a hold counts only until it lapses."""
     return Q(**{f"{prefix}status__in": (B.REQUESTED, B.BOOKED)}) | Q(
         **{f"{prefix}status": B.HELD, f"{prefix}held_until__gt": now}
@@ -197,7 +197,7 @@ def availability(resources, *, first_day, last_day, now=None):
             starts_at__lt=window_end,
         )
         .select_related("resource")
-        .annotate(taken=Count("bookings", filter=_live(now, prefix="bookings__")))
+        .annotate(taken=Count("bookings", filter=live(now, prefix="bookings__")))
         .order_by("starts_at", "resource__name")
     )
     slots = list(slots)
@@ -237,7 +237,7 @@ def hold(slot, user, *, now=None):
     _check_holdable(slot, user, now)
     expire_holds(now=now, slot=slot)
     for unit in range(1, slot.resource.capacity + 1):
-        if Booking.objects.filter(slot=slot, unit=unit).filter(_live(now)).exists():
+        if Booking.objects.filter(slot=slot, unit=unit).filter(live(now)).exists():
             continue
         try:
             with transaction.atomic():
@@ -366,7 +366,7 @@ def accept_move(booking, user, *, now=None):
         slot = Slot.objects.select_related("resource").get(pk=booking.proposed_slot_id)
         expire_holds(now=now, slot=slot)
         for unit in range(1, slot.resource.capacity + 1):
-            if Booking.objects.filter(slot=slot, unit=unit).filter(_live(now)).exists():
+            if Booking.objects.filter(slot=slot, unit=unit).filter(live(now)).exists():
                 continue
             try:
                 with transaction.atomic():

@@ -15,6 +15,7 @@ from marketplace.catalogue.models import Provider
 
 from .models import ACTIVE_STATES, Booking, BookingStatus, Closure, Resource, Slot
 from .permissions import SLOT_PROVIDER_TYPES
+from .services import live
 
 B = BookingStatus
 
@@ -31,14 +32,6 @@ def _in_window(first_day, last_day):
         "starts_at__gte": _midnight(first_day),
         "starts_at__lt": _midnight(last_day + datetime.timedelta(days=1)),
     }
-
-
-def live(now, prefix=""):
-    """Bookings that take a unit at ``now``: a hold counts only until it lapses (the same test
-    as the services', so a stale hold shows free here as it is free there)."""
-    return Q(**{f"{prefix}status__in": (B.REQUESTED, B.BOOKED)}) | Q(
-        **{f"{prefix}status": B.HELD, f"{prefix}held_until__gt": now}
-    )
 
 
 # --- The week calendar ----------------------------------------------------------------------

@@ -95,7 +95,8 @@ def test_provider_staff_publish_an_upcoming_price_and_see_the_f2_refusal(demo_si
     base = demo_site.url
     sign_in(page, base, DEMO_PROVIDER_ADMIN_MOBILE)
     page.goto(base + "/workbench/")
-    page.get_by_role("link", name=re.compile(FLAGSHIP)).click()
+    # The provider's own card, not its service-slots card ("京西示例殡仪馆（示例） · 服务档期").
+    page.get_by_role("link", name=re.compile("^" + re.escape(FLAGSHIP) + "(?! ·)")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(FLAGSHIP)
 
     # Above the guide ceiling: refused with the ceiling and its document, nothing lost.

@@ -130,3 +130,16 @@ def working_days_between(start: datetime.date, end: datetime.date, special_days:
         if _is_working(day, special_days):
             total += 1
     return total
+
+
+def day_range(params, first, last, max_days):
+    """The ``from``..``to`` days of a report's query string (``params``: ``request.GET``),
+    ``first``..``last`` when missing or malformed, in order, at most ``max_days`` long."""
+    try:
+        first = datetime.date.fromisoformat(params.get("from") or first.isoformat())
+        last = datetime.date.fromisoformat(params.get("to") or last.isoformat())
+    except ValueError:
+        pass
+    if last < first:
+        first, last = last, first
+    return first, min(last, first + datetime.timedelta(days=max_days - 1))

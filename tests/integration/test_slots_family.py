@@ -150,3 +150,13 @@ def test_f11_the_provider_confirms_the_booked_hall_prefilled_and_sees_a_pending_
     services.propose_move(booking, slot_at(resource, 11), staff, note="礼厅检修")
     page = client.get(f"/workbench/funeral/orders/{order.reference}/").content.decode()
     assert "机构提议改约至" in page and "等待家属同意" in page and "accept-move" not in page
+
+
+def test_f11_a_malformed_slot_or_day_is_answered_not_a_server_error(client):
+    _provider, _resource, family, quote = setup_quote()
+    client.force_login(family)
+    assert (
+        client.post("/orders/new/slots/", {"quote": quote.reference, "slot": "1 OR 1=1"}).status_code == 404
+    )
+    assert client.get(f"/orders/new/slots/?quote={quote.reference}&day=2026-13-45").status_code == 200
+    assert not Booking.objects.exists()

@@ -10,6 +10,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_range
+
 from .models import FestivalPeriod
 from .sheets import city_load
 
@@ -23,14 +25,7 @@ def _range(request):
     first, last = (
         (period.starts_on, period.ends_on) if period else (today, today + datetime.timedelta(days=13))
     )
-    try:
-        first = datetime.date.fromisoformat(request.GET.get("from") or first.isoformat())
-        last = datetime.date.fromisoformat(request.GET.get("to") or last.isoformat())
-    except ValueError:
-        pass
-    if last < first:
-        first, last = last, first
-    return first, min(last, first + datetime.timedelta(days=MAX_DAYS - 1))
+    return day_range(request.GET, first, last, MAX_DAYS)
 
 
 def load_report(request):

@@ -9,6 +9,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_range
+
 from .sheets import load_per_provider
 
 VIEW = "order_slots.view_slot"
@@ -18,15 +20,7 @@ MAX_DAYS = 62
 
 def _range(request):
     today = timezone.localdate()
-    first, last = today, today + datetime.timedelta(days=DEFAULT_DAYS - 1)
-    try:
-        first = datetime.date.fromisoformat(request.GET.get("from") or first.isoformat())
-        last = datetime.date.fromisoformat(request.GET.get("to") or last.isoformat())
-    except ValueError:
-        pass
-    if last < first:
-        first, last = last, first
-    return first, min(last, first + datetime.timedelta(days=MAX_DAYS - 1))
+    return day_range(request.GET, today, today + datetime.timedelta(days=DEFAULT_DAYS - 1), MAX_DAYS)
 
 
 def load_report(request):

@@ -229,15 +229,14 @@ def _check_holdable(slot, user, now):
         raise SlotRefused(_("您已暂留 %(count)s 个档期，请先下单或释放后再选择。") % {"count": holds})
 
 
-def hold(slot, user, *, now=None):
-    """Hold one free unit of ``slot`` for ``user`` for ``F11_HOLD_MINUTES`` (F11). The database
-    decides between families who click at the same moment: exactly one gets each unit."""
-    now = _now(now)
-    slot = Slot.objects.select_related("resource__provider").get(pk=slot.pk)
-    _check_holdable(slot, user, now)
+def _take_unit(slot, now, **fields):
+    """Insert a booking on the lowest unit of ``slot`` that no live booking takes, or None when
+    every unit is taken. The insert decides: the unique key (and the exclusion constraint)
+    refuses a unit another family took a moment ago, and the next unit is tried."""
     expire_holds(now=now, slot=slot)
+    taken = set(Booking.objects.filter(slot=slot).filter(live(now)).values_list("unit", flat=True))
     for unit in range(1, slot.resource.capacity + 1):
-        if Booking.objects.filter(slot=slot, unit=unit).filter(live(now)).exists():
+        if unit in taken:
             continue
         try:
             with transaction.atomic():
@@ -247,12 +246,28 @@ def hold(slot, user, *, now=None):
                     unit=unit,
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
-                    status=B.HELD,
-                    user=user,
-                    held_until=now + datetime.timedelta(minutes=settings.F11_HOLD_MINUTES),
+                    **fields,
                 )
         except IntegrityError:
             continue  # another family took this unit a moment ago: try the next
+    return None
+
+
+def hold(slot, user, *, now=None):
+    """Hold one free unit of ``slot`` for ``user`` for ``F11_HOLD_MINUTES`` (F11). The database
+    decides between families who click at the same moment: exactly one gets each unit."""
+    now = _now(now)
+    slot = Slot.objects.select_related("resource__provider").get(pk=slot.pk)
+    _check_holdable(slot, user, now)
+    booking = _take_unit(
+        slot,
+        now,
+        status=B.HELD,
+        user=user,
+        held_until=now + datetime.timedelta(minutes=settings.F11_HOLD_MINUTES),
+    )
+    if booking is not None:
+        return booking
     raise SlotRefused(_("该档期刚刚已被预约，请选择其他时段。"), code="taken")
 
 
@@ -364,24 +379,8 @@ def accept_move(booking, user, *, now=None):
         if booking.user_id != user.pk or booking.proposed_slot_id is None or not booking.is_active:
             raise SlotRefused(_("没有待您确认的改约。"))
         slot = Slot.objects.select_related("resource").get(pk=booking.proposed_slot_id)
-        expire_holds(now=now, slot=slot)
-        for unit in range(1, slot.resource.capacity + 1):
-            if Booking.objects.filter(slot=slot, unit=unit).filter(live(now)).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    moved = Booking.objects.create(
-                        slot=slot,
-                        resource=slot.resource,
-                        unit=unit,
-                        starts_at=slot.starts_at,
-                        ends_at=slot.ends_at,
-                        status=booking.status,
-                        user=booking.user,
-                        order=booking.order,
-                    )
-            except IntegrityError:
-                continue
+        moved = _take_unit(slot, now, status=booking.status, user=booking.user, order=booking.order)
+        if moved is not None:
             booking.moved_to = moved
             booking.proposed_slot = None
             transition(

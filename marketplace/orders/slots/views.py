@@ -98,6 +98,19 @@ def order_form_context(request, quote, hold=None):
     }
 
 
+def _number(value):
+    """A posted id, or 0 (no such slot: 404) when it is not a number."""
+    return int(value) if str(value or "").isdigit() else 0
+
+
+def _day(value):
+    """A ``?day=`` date, or None when missing or not a real date."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose(request):
@@ -108,7 +121,7 @@ def choose(request):
     today = timezone.localdate()
     if request.method == "POST":
         slot = get_object_or_404(
-            Slot.objects.filter(resource__in=resources), pk=request.POST.get("slot") or 0
+            Slot.objects.filter(resource__in=resources), pk=_number(request.POST.get("slot"))
         )
         current = held_for(request, quote)
         try:
@@ -135,7 +148,7 @@ def choose(request):
     days = {}
     for slot in free:
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
-    chosen = parse_date(request.GET.get("day") or "") or next(iter(days), today)
+    chosen = _day(request.GET.get("day")) or next(iter(days), today)
     by_resource = {}
     for slot in days.get(chosen, []):
         by_resource.setdefault(slot.resource, []).append(slot)

@@ -8,7 +8,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,9 +113,17 @@ def add_resource(request, slug):
     home = funeral_home_or_404(request.user, slug)
     form = ResourceForm(request.POST, provider=home)
     if form.is_valid():
-        resource = form.save()
-        messages.success(request, _("已添加资源“%(name)s”。请发布档期。") % {"name": resource.name})
-        return redirect("order_slots_workbench:provider", slug=home.slug)
+        try:
+            with transaction.atomic():
+                resource = form.save()
+        except IntegrityError:  # the same name added a moment ago (a double click)
+            form.add_error(
+                "name",
+                _("本机构已有名为“%(name)s”的资源，请换一个名称。") % {"name": form.cleaned_data["name"]},
+            )
+        else:
+            messages.success(request, _("已添加资源“%(name)s”。请发布档期。") % {"name": resource.name})
+            return redirect("order_slots_workbench:provider", slug=home.slug)
     return _provider_page(request, home, resource_form=form, status=400)
 
 

@@ -28,6 +28,18 @@
     timer = window.setTimeout(run, 500);
   }
 
+  // True when something was typed (or autofilled) before this deferred script ran.
+  function edited() {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return "defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue;
+    });
+  }
+
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  if (edited()) { later(); }
 })();

@@ -129,7 +129,7 @@ check-deploy: $(VENV)/.installed-run
 	      PRIVATE_ROOT="$$tmp/private" SMS_BACKEND=accounts.sms.backends.ConsoleSmsBackend \
 	      $(MANAGE) check --deploy --fail-level WARNING --settings=config.settings.production
 
-APP_DIRS := . core accounts cms payments search api marketplace/catalogue marketplace/orders marketplace/orders/slots marketplace/feedback marketplace/memorials marketplace/memorials/visits orgs/registry orgs/reports orgs/credit orgs/charity orgs/incubator orgs/licensing
+APP_DIRS := . core accounts cms payments search api marketplace/catalogue marketplace/orders marketplace/orders/slots marketplace/feedback marketplace/memorials marketplace/memorials/visits marketplace/benefits marketplace/benefits/checklist orgs/registry orgs/reports orgs/credit orgs/charity orgs/incubator orgs/licensing
 
 messages: $(VENV)/.installed-run
 	@for dir in $(APP_DIRS); do [ -d $$dir ] && scripts/messages.sh $$dir; done

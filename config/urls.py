@@ -54,6 +54,8 @@ urlpatterns += i18n_patterns(
     path("memorials/visits/", include("marketplace.memorials.visits.urls")),
     path("memorials/", include("marketplace.memorials.urls")),
     path("orders/", include("marketplace.orders.urls")),
+    path("benefits/checklist/", include("marketplace.benefits.checklist.urls")),
+    path("benefits/", include("marketplace.benefits.urls")),
     path("reviews/", include("marketplace.feedback.review_urls")),
     path("complaints/", include("marketplace.feedback.complaint_urls")),
     path("orgs/registration/", include("orgs.licensing.urls")),

@@ -97,6 +97,7 @@ class VerifiableDocument(AppendOnlyModel):
         REPORT_RECEIPT = "report_receipt", _("年度报告回执")
         VISIT_PASS = "visit_pass", _("预约祭扫凭证")
         REGISTRATION_LICENCE = "registration_licence", _("社会组织登记证书（电子证照）")
+        BENEFIT_DECISION = "benefit_decision", _("惠民殡葬审核决定书")
 
     class Status(models.TextChoices):
         VALID = "valid", _("有效")

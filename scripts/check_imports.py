@@ -64,6 +64,20 @@ ALLOWED = {
         "marketplace.catalogue",
         "marketplace.orders",
     ),
+    # 惠民殡葬 applications and the 身后一件事 checklist (issue 20): an application cites its order
+    # and reaches its bill through a change order (F9) or a refund; the checklist shows the
+    # order, the certificates, the memorial and the booked visits live.
+    "marketplace.benefits": (
+        *BOTTOM,
+        "accounts",
+        "payments",
+        "search",
+        "api",
+        "cms",
+        "marketplace.catalogue",
+        "marketplace.orders",
+        "marketplace.memorials",
+    ),
     "orgs.registry": (*BOTTOM, "accounts", "payments", "search", "api", "cms"),
     "orgs.reports": (*BOTTOM, "accounts", "payments", "search", "api", "cms", "orgs.registry"),
     "orgs.credit": (*BOTTOM, "accounts", "payments", "search", "api", "cms", "orgs.registry", "orgs.reports"),

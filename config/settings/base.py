@@ -36,6 +36,8 @@ PROJECT_APPS = [
     "marketplace.feedback",
     "marketplace.memorials",
     "marketplace.memorials.visits",
+    "marketplace.benefits",
+    "marketplace.benefits.checklist",
     "orgs.registry",
     "orgs.reports",
     "orgs.credit",

@@ -52,6 +52,14 @@ F11_PUBLISH_MAX_DAYS = int(env("F11_PUBLISH_MAX_DAYS", "31"))
 # F11: open holds one account may have at once (one family cannot hold a whole day of halls).
 F11_MAX_HOLDS_PER_USER = int(env("F11_MAX_HOLDS_PER_USER", "3"))
 
+# B1: 惠民殡葬 benefit applications (marketplace.benefits). The bureau decides within this many
+# working days of each submission (the clock stops while it waits for documents it asked for);
+# an early warning opens this many working days before the deadline and stays until it is met.
+B1_DECISION_WORKING_DAYS = int(env("B1_DECISION_WORKING_DAYS", "10"))
+B1_WARNING_WORKING_DAYS = int(env("B1_WARNING_WORKING_DAYS", "2"))
+# B1: the largest document a family may upload (PDF, JPG or PNG, checked by content).
+B1_DOCUMENT_MAX_BYTES = int(env("B1_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
 # --- Memorials and certificates (M) -------------------------------------------------------
 # M1: online memorials (marketplace.memorials). Every number of the rule is a setting here.
 # M1: free tributes (flower, candle, message) are rate-limited in a sliding hour: per account

@@ -373,6 +373,14 @@ class ChangeOrder(SealedOnceMixin):
         _("状态"), max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PROPOSED
     )
     delta = models.DecimalField(_("金额变化"), **MONEY)
+    bureau_decision = models.CharField(
+        _("所执行的决定"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "民政部门决定的减免（如惠民殡葬审核决定书编号）：双方签署后生效，机构不能撤回，家属不能拒绝。"
+        ),
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -408,6 +416,10 @@ class ChangeOrder(SealedOnceMixin):
     @property
     def is_open(self):
         return self.status in self.OPEN
+
+    @property
+    def is_bureau_decision(self):
+        return bool(self.bureau_decision)
 
 
 # --- Signatures ---------------------------------------------------------------------------

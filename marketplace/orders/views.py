@@ -551,6 +551,8 @@ def change_decline(request, reference, number):
     change = _change(order, number)
     try:
         decline_change(change, request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except IllegalTransition:
         messages.error(request, _("该变更单当前不能拒绝。"))
     else:

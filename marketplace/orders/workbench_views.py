@@ -360,6 +360,8 @@ def change_withdraw(request, reference, number):
     change = _change(order, number)
     try:
         withdraw_change(change, request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except IllegalTransition:
         messages.error(request, _("该变更单当前不能撤回。"))
     else:

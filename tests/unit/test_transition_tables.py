@@ -126,7 +126,27 @@ def _slot_booking():
     return services.hold(resource.slots.order_by("starts_at").first(), family_user())
 
 
+def _benefit_application():
+    from tests.factories.benefits import sea_subsidy, standalone
+
+    return standalone(sea_subsidy())
+
+
 TABLES = {
+    ("benefits", "BenefitApplication"): (
+        _benefit_application,
+        {
+            ("draft", "submitted"),
+            ("draft", "withdrawn"),
+            ("submitted", "more_documents"),
+            ("submitted", "approved"),
+            ("submitted", "rejected"),
+            ("submitted", "withdrawn"),
+            ("more_documents", "submitted"),
+            ("more_documents", "rejected"),
+            ("more_documents", "withdrawn"),
+        },
+    ),
     ("order_slots", "Booking"): (
         _slot_booking,
         {

@@ -117,10 +117,21 @@ def propose_change(order, user, *, additions, removals, reason, expected_prices=
         check_expected_prices(statement, expected_prices)
         lines += lines_from_statement(statement)
     lines += removal_lines(order, removals)
+    return _new_change(order, user, lines, reason)
+
+
+def _new_change(order, user, lines, reason, bureau_decision=""):
+    """Number, render, store and announce a change order of ``lines`` (``order`` is locked)."""
     delta = totals(lines).total
     number = (order.change_orders.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     change = ChangeOrder(
-        order=order, number=number, reason=reason, delta=delta, proposed_by=user, proposed_at=timezone.now()
+        order=order,
+        number=number,
+        reason=reason,
+        delta=delta,
+        bureau_decision=bureau_decision,
+        proposed_by=user,
+        proposed_at=timezone.now(),
     )
     pdf = pdfs.change_order_pdf(change, lines, signatures=[])
     change.draft_sha256 = pdfs.sha256(pdf)
@@ -131,17 +142,44 @@ def propose_change(order, user, *, additions, removals, reason, expected_prices=
         order,
         ACTION_CHANGE_PROPOSED,
         user=user,
-        data={"change": number, "delta": str(delta), "reason": reason},
+        data={"change": number, "delta": str(delta), "reason": reason, "decision": bureau_decision},
     )
     notifications.change_proposed(change)
     return change
 
 
 @transaction.atomic
+def propose_bureau_change(order, user, *, lines, reason, decision):
+    """A change the bureau decided (a 惠民殡葬 waiver, B1): discount lines only, so the bill can
+    only go down. Like any change it binds once both sides sign it (F9); the provider cannot
+    withdraw it and the family cannot decline it. Returns None while the order cannot take it
+    yet (no sealed contract, the service complete, another change open): the caller tries again
+    when that changes."""
+    order = lock_order(order)
+    if not decision:
+        raise ValidationError(_("请写明所执行的决定。"))
+    if not lines or any(not line.is_discount or line.amount > 0 for line in lines):
+        raise ValidationError(_("民政部门决定的变更只能减免费用。"))
+    if not can_propose_change(order):
+        return None
+    return _new_change(order, user, lines, reason, bureau_decision=decision)
+
+
+def _not_bureau_decision(change):
+    if change.is_bureau_decision:
+        raise ValidationError(
+            _("变更单 %(n)s 执行民政部门的决定（%(decision)s），只能签署。")
+            % {"n": change.display_number, "decision": change.bureau_decision}
+        )
+
+
+@transaction.atomic
 def decline_change(change, user, *, reason=""):
+    _not_bureau_decision(change)
     return transition(change, ChangeStatus.DECLINED, user=user, reason=reason or _("家属拒绝变更"))
 
 
 @transaction.atomic
 def withdraw_change(change, user, *, reason=""):
+    _not_bureau_decision(change)
     return transition(change, ChangeStatus.WITHDRAWN, user=user, reason=reason or _("机构撤回变更"))

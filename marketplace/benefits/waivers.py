@@ -23,7 +23,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.money import ZERO, round_money
@@ -154,21 +154,23 @@ def apply_waiver(application, *, user=None):
 
 def apply_pending_waivers(order_id):
     """Every approved waiver of the order still waiting (the contract took effect, or another
-    change order closed)."""
+    change order closed). Returns how many were carried now."""
     pending = BenefitApplication.objects.filter(
         order_id=order_id,
         status=ApplicationStatus.APPROVED,
         waiver_change__isnull=True,
         instruction_number="",
-        criteria__kind="waiver",
+        criteria__kind=SchemeKind.WAIVER,
     )
+    carried = 0
     for application in pending:
         try:
-            apply_waiver(application)
+            carried += apply_waiver(application) is not None
         except Exception:  # the order's own step has committed; the daily run tries again
             logger.exception(
                 "the waiver of %s could not be carried onto order %s", application.number, order_id
             )
+    return carried
 
 
 def refunded_for(application):
@@ -259,19 +261,20 @@ def on_transition(sender, instance, target, **kwargs):
         transaction.on_commit(lambda: apply_pending_waivers(order_id))
 
 
-def retry_all(today=None):
-    """The daily run: carry every waiting waiver and settle every refund still due."""
-    approved = BenefitApplication.objects.filter(status=ApplicationStatus.APPROVED, criteria__kind="waiver")
-    for order_id in (
-        approved.filter(waiver_change__isnull=True, instruction_number="")
-        .values_list("order_id", flat=True)
-        .distinct()
-    ):
-        if order_id:
-            apply_pending_waivers(order_id)
+def retry_all():
+    """The daily run: carry every waiting waiver and settle every refund still due. Returns the
+    number of waivers carried and of refunds made."""
+    approved = BenefitApplication.objects.filter(
+        status=ApplicationStatus.APPROVED, criteria__kind=SchemeKind.WAIVER
+    )
+    waiting = approved.filter(waiver_change__isnull=True, instruction_number="", order__isnull=False)
+    carried = sum(
+        apply_pending_waivers(order_id) for order_id in waiting.values_list("order_id", flat=True).distinct()
+    )
+    refunds = 0
     for application in approved.filter(waiver_change__status=ChangeStatus.SIGNED).select_related(
         "waiver_change__order"
     ):
         if refund_due(application) > ZERO:
-            settle_refund(application)
-    return timezone.now()
+            refunds += len(settle_refund(application))
+    return carried, refunds

@@ -408,8 +408,8 @@ def test_b1_an_approved_subsidy_records_one_payment_instruction_and_a_sealed_let
     assert application.status == A.APPROVED and application.amount == money("4000.00")
     assert application.instruction_number.startswith("ZF") and application.instructed_at
     number = application.instruction_number
-    services_again = waivers.retry_all()
-    assert services_again and BenefitApplication.objects.get(pk=application.pk).instruction_number == number
+    assert waivers.retry_all() == (0, 0)
+    assert BenefitApplication.objects.get(pk=application.pk).instruction_number == number
     data, text = letter_text(application)
     assert application.number in text and "批准" in text and "4,000.00" in text and "行政复议" in text
     assert application.decision_letter.kind == VerifiableDocument.Kind.BENEFIT_DECISION
@@ -457,7 +457,7 @@ def test_b1_an_approved_waiver_is_a_change_order_both_sides_sign_once(bureau):
     assert scenario.refresh().total == before - BASIC_TOTAL
     # Once: carrying it again or the daily run adds nothing.
     assert waivers.apply_waiver(application) is None
-    waivers.retry_all()
+    assert waivers.retry_all() == (0, 0)
     assert scenario.order.change_orders.count() == 1
     assert (
         waivers.waiver_lines(
@@ -511,3 +511,25 @@ def test_b1_a_cancelled_order_cannot_be_waived(bureau):
     with pytest.raises(ValidationError):
         services.approve(application, user=bureau)
     assert scenario.refresh().status == OrderStatus.CANCELLED
+
+
+def test_b1_the_daily_run_carries_a_waiver_whose_moment_was_missed(bureau):
+    """Here the commit hooks never run (a crash right after the contract was countersigned, say):
+    the hourly command carries the waiting waiver, once."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    scenario = Scenario()
+    scenario.advance("confirmed")
+    application = approved_waiver(scenario, bureau)
+    scenario.advance("countersigned")
+    application.refresh_from_db()
+    assert application.waiver_change is None
+    out = StringIO()
+    call_command("settle_benefit_waivers", stdout=out)
+    assert "waivers carried: 1" in out.getvalue()
+    application.refresh_from_db()
+    assert application.waiver_change.delta == -BASIC_TOTAL
+    call_command("settle_benefit_waivers", stdout=out)
+    assert scenario.order.change_orders.count() == 1

@@ -63,6 +63,6 @@ def test_b1_a_waiver_after_payment_is_refunded_exactly_once(sandbox_server, clie
     # Again, from the daily run or by hand: nothing more is refunded.
     application.refresh_from_db()
     assert waivers.settle_refund(application) == []
-    waivers.retry_all()
+    assert waivers.retry_all() == (0, 0)
     assert Refund.objects.count() == 1
     assert Transaction.objects.filter(intent=intent, kind=Transaction.Kind.REFUND).count() == 1

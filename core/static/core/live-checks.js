@@ -1,5 +1,5 @@
-// S9: the pre-checks run again as the applicant types (progressive enhancement: without
-// JavaScript they run when the form is saved). The server answers with the checks as HTML.
+// Live checks (S9 pre-checks, B1 eligibility): they run again as the applicant types (progressive
+// enhancement: without JavaScript they run when the form is saved). The server answers with the checks as HTML.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-precheck-url]");

@@ -202,6 +202,22 @@ def order_quantities(order, stage=OrderLine.Stage.ORDER):
     }
 
 
+def current_item_quantities(order):
+    """Item id → the quantity the order charges now: the bill once a contract exists, else the
+    order's own lines (discount lines don't count)."""
+    records = order.lines.filter(kind=OrderLine.Kind.ITEM)
+    if order.lines.filter(stage=OrderLine.Stage.CONTRACT).exists():
+        records = records.filter(stage=OrderLine.Stage.CONTRACT) | records.filter(
+            stage=OrderLine.Stage.CHANGE, change_order__status=ChangeStatus.SIGNED
+        )
+    else:
+        records = records.filter(stage=OrderLine.Stage.ORDER)
+    quantities = {}
+    for item_id, quantity in records.values_list("item_id", "quantity"):
+        quantities[item_id] = quantities.get(item_id, 0) + quantity
+    return quantities
+
+
 def bill_lines(order):
     """The final bill: the contract lines plus the lines of every signed change order (F9)."""
     records = order.lines.filter(stage=OrderLine.Stage.CONTRACT) | order.lines.filter(

@@ -341,7 +341,7 @@ def detail(request, reference):
             "amount_to_pay": order_payments.amount_to_pay(order),
             "deposit_due": order_payments.deposit_due(order),
             "order_actions": order_actions(request, order),
-            "slot_bookings": slot_services.bookings_of(order).select_related("proposed_slot__resource"),
+            "slot_bookings": slot_services.shown_bookings(order),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )

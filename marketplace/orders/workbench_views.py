@@ -91,7 +91,7 @@ def detail(request, reference):
             "can_cancel": order.status in PROVIDER_CANCELLABLE,
             "can_change": can_propose_change(order),
             "certificate_kind": certificate_kind(order.provider),
-            "slot_bookings": slot_services.bookings_of(order).select_related("proposed_slot__resource"),
+            "slot_bookings": slot_services.shown_bookings(order),
             "breadcrumbs": crumbs((order.reference, None)),
         }
     )

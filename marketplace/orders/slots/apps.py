@@ -20,10 +20,13 @@ class OrderSlotsConfig(AppConfig):
     def ready(self):
         from accounts.groups import FUNERAL_SECTION, grant
         from accounts.workbench import register_panels
+        from core.statemachine import transitioned
 
-        from . import permissions
+        from . import permissions, services
 
         permissions.register_policies()
         register_panels(permissions.workbench_panels)
         # The bureau's load per funeral home (admin_load.VIEW).
         grant(FUNERAL_SECTION, "order_slots.view_slot")
+        # A move at another price completes (or is released) with its change order (F9).
+        transitioned.connect(services.on_change_transition, dispatch_uid="order_slots.priced_move")

@@ -183,6 +183,25 @@ class Booking(models.Model):
         related_name="+",
     )
     proposal_note = models.CharField(_("改约说明"), max_length=200, blank=True)
+    # A move to a resource billed at another price (F9): the unit of the proposed slot, taken when
+    # the move is proposed, and the change order that moves the price; both sides sign it and
+    # the move completes with the signature, or the reservation is released.
+    reserved_move = models.OneToOneField(
+        "self",
+        verbose_name=_("为改约保留的档期"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reserved_for",
+    )
+    move_change = models.ForeignKey(
+        "orders.ChangeOrder",
+        verbose_name=_("改约变更单"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slot_moves",
+    )
     moved_to = models.OneToOneField(
         "self",
         verbose_name=_("改约为"),

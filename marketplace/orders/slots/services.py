@@ -13,7 +13,11 @@
   attached in time expires (:func:`expire_holds`; a stale hold never blocks anyone, because the
   services expire a slot's stale holds before they count it).
 - **Moving.** Only with the family's agreement: the provider proposes (:func:`propose_move`), the
-  family accepts (:func:`accept_move`) or declines (:func:`decline_move`).
+  family accepts (:func:`accept_move`) or declines (:func:`decline_move`). A move to a resource
+  billed at another price (a larger hall) is a change order (F9): the proposal takes the new
+  unit at once and proposes the change (the old item off the bill, the new one on); the move
+  completes in the same transaction as the provider's countersignature
+  (:func:`on_change_transition`), and a declined or withdrawn change releases the unit.
 """
 
 import datetime
@@ -28,7 +32,8 @@ from django.utils.translation import gettext as _
 from core.statemachine import transition
 
 from .. import notifications
-from ..models import OrderStatus
+from ..models import ChangeOrder, ChangeStatus, OrderStatus
+from ..statements import current_item_quantities
 from .models import ACTIVE_STATES, Booking, BookingStatus, Closure, Resource, Slot
 
 B = BookingStatus
@@ -312,6 +317,16 @@ def bookings_of(order):
     return Booking.objects.filter(order=order, status__in=ACTIVE_STATES).select_related("resource", "slot")
 
 
+def shown_bookings(order):
+    """The order's bookings as the family and the provider read them: a unit reserved for a
+    priced move shows under the booking it would replace, not as a second booking."""
+    return (
+        bookings_of(order)
+        .filter(reserved_for__isnull=True)
+        .select_related("proposed_slot__resource", "move_change__order")
+    )
+
+
 @transaction.atomic
 def confirm_for(order, user):
     """The provider confirms the order: its requested slots become bookings."""
@@ -330,10 +345,38 @@ def release_for(order, user, *, reason):
     return released
 
 
+def priced_move(booking, slot):
+    """F9: ``(old item, new item, quantity)`` when moving ``booking`` to ``slot`` changes what the
+    order's bill charges (the new resource does not serve the item billed for the old one), else
+    None."""
+    if booking.order_id is None:
+        return None
+    charged = current_item_quantities(booking.order)
+    old = [
+        item for item in booking.resource.items.order_by("sort_order", "pk") if charged.get(item.pk, 0) > 0
+    ]
+    if not old:
+        return None
+    old_item = old[0]
+    served = slot.resource.items.filter(is_active=True).order_by("sort_order", "pk")
+    if served.filter(pk=old_item.pk).exists():
+        return None
+    new_item = served.filter(category_id=old_item.category_id).first() or served.first()
+    if new_item is None:
+        raise SlotRefused(
+            _("“%(resource)s”没有关联在售的服务项目，请先在资源设置中关联，再提议改约。")
+            % {"resource": slot.resource.name}
+        )
+    return old_item, new_item, charged[old_item.pk]
+
+
 @transaction.atomic
 def propose_move(booking, slot, user, *, note, now=None):
     """The provider proposes another slot of its own resources; nothing moves until the family
-    agrees (F11)."""
+    agrees (F11). A slot of a resource billed at another price takes the new unit now and
+    proposes the change order that moves the price (F9); signing it is the family's agreement."""
+    from ..services.changes import CHANGEABLE_STATUSES, propose_change
+
     now = _now(now)
     booking = _locked(booking)
     note = (note or "").strip()
@@ -341,6 +384,8 @@ def propose_move(booking, slot, user, *, note, now=None):
         raise SlotRefused(_("请向家属说明改约原因。"))
     if booking.status not in (B.REQUESTED, B.BOOKED):
         raise SlotRefused(_("只有已提交或已预约的档期可以改约。"))
+    if booking.proposed_slot_id is not None:
+        raise SlotRefused(_("该档期已有一项待家属确认的改约。"))
     slot = Slot.objects.select_related("resource").get(pk=slot.pk)
     if (
         slot.resource.provider_id != booking.resource.provider_id
@@ -351,23 +396,92 @@ def propose_move(booking, slot, user, *, note, now=None):
         raise SlotRefused(_("请选择与原档期不同的时段。"))
     if slot.starts_at < now + datetime.timedelta(minutes=settings.F11_MIN_LEAD_MINUTES):
         raise SlotRefused(_("不能改约到即将开始或已经过去的时段。"))
+    price = priced_move(booking, slot)
+    if price is not None:
+        old_item, new_item, quantity = price
+        if booking.order.status not in CHANGEABLE_STATUSES:
+            raise SlotRefused(
+                _("改约到“%(resource)s”会改变价格（%(old)s → %(new)s），须在合同生效后以变更单办理。")
+                % {"resource": slot.resource.name, "old": old_item.name, "new": new_item.name}
+            )
+        reserved = _take_unit(slot, now, status=booking.status, user=booking.user, order=booking.order)
+        if reserved is None:
+            raise SlotRefused(_("该档期刚刚已被预约，请选择其他时段。"), code="taken")
+        try:
+            change = propose_change(
+                booking.order,
+                user,
+                additions={new_item.pk: quantity},
+                removals={old_item.pk: quantity},
+                reason=_("改约：%(old)s %(when)s 改为 %(new)s %(new_when)s。%(note)s")
+                % {
+                    "old": booking.resource.name,
+                    "when": timezone.localtime(booking.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    "new": slot.resource.name,
+                    "new_when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    "note": note,
+                },
+            )
+        except ValidationError as error:
+            raise SlotRefused(error.messages) from error
+        booking.reserved_move = reserved
+        booking.move_change = change
     booking.proposed_slot = slot
     booking.proposal_note = note[:200]
-    booking.save(update_fields=["proposed_slot", "proposal_note"])
-    if booking.order_id:
+    booking.save(update_fields=["proposed_slot", "proposal_note", "reserved_move", "move_change"])
+    if booking.order_id and booking.move_change_id is None:  # a change order tells the family itself
         notifications.slot_move_proposed(booking)
     return booking
 
 
 @transaction.atomic
 def decline_move(booking, user):
+    from ..services.changes import decline_change
+
     booking = _locked(booking)
     if booking.user_id != user.pk or booking.proposed_slot_id is None:
         raise SlotRefused(_("没有待您确认的改约。"))
+    if booking.move_change_id is not None:
+        decline_change(booking.move_change, user, reason=_("家属不同意改约"))  # releases the unit
+        return Booking.objects.get(pk=booking.pk)
     booking.proposed_slot = None
     booking.proposal_note = ""
     booking.save(update_fields=["proposed_slot", "proposal_note"])
     return booking
+
+
+def on_change_transition(sender, instance, target, user=None, **kwargs):
+    """``core.statemachine.transitioned``: a priced move completes with the provider's
+    countersignature of its change order, in the same transaction; a declined or withdrawn
+    change gives the reserved unit back."""
+    if sender is not ChangeOrder or target not in (
+        ChangeStatus.SIGNED,
+        ChangeStatus.DECLINED,
+        ChangeStatus.WITHDRAWN,
+    ):
+        return
+    for booking in Booking.objects.select_for_update().filter(
+        move_change=instance, reserved_move__isnull=False
+    ):
+        reserved = booking.reserved_move
+        if target == ChangeStatus.SIGNED:
+            booking.moved_to = reserved
+            booking.proposed_slot = None
+            booking.reserved_move = None
+            transition(
+                booking,
+                B.MOVED,
+                user=user,
+                reason=booking.proposal_note,
+                save_fields=("moved_to", "proposed_slot", "reserved_move"),
+            )
+        else:
+            booking.proposed_slot = None
+            booking.proposal_note = ""
+            booking.reserved_move = None
+            booking.move_change = None
+            booking.save(update_fields=["proposed_slot", "proposal_note", "reserved_move", "move_change"])
+            transition(reserved, B.RELEASED, user=user, reason=_("改约变更单未生效"))
 
 
 def accept_move(booking, user, *, now=None):
@@ -378,6 +492,11 @@ def accept_move(booking, user, *, now=None):
         booking = _locked(booking)
         if booking.user_id != user.pk or booking.proposed_slot_id is None or not booking.is_active:
             raise SlotRefused(_("没有待您确认的改约。"))
+        if booking.move_change_id is not None:
+            raise SlotRefused(
+                _("这次改约会改变价格：请签署变更单 %(n)s，签署即同意改约。")
+                % {"n": booking.move_change.display_number}
+            )
         slot = Slot.objects.select_related("resource").get(pk=booking.proposed_slot_id)
         moved = _take_unit(slot, now, status=booking.status, user=booking.user, order=booking.order)
         if moved is not None:

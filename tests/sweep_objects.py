@@ -457,6 +457,11 @@ URLS = {
         )
         for name in ("day", "day_csv", "day_pdf")
     },
+    "order_slots_workbench:edit_resource": Entry(
+        PROVIDER,
+        lambda t: {"slug": t.provider.slug, "pk": t.extra["slot_booking"].resource_id},
+        global_ids=("pk",),
+    ),
     "order_slots_workbench:move": Entry(
         PROVIDER, lambda t: {"slug": t.provider.slug, "pk": t.extra["slot_booking"].pk}, global_ids=("pk",)
     ),

@@ -437,3 +437,66 @@ def test_f11_the_bureau_sees_the_load_per_funeral_home(client, scene):
     assert client.get(address).status_code in (302, 403)
     client.force_login(staff)
     assert client.get(address).status_code in (302, 403)
+
+
+def test_f11_staff_edit_a_resource_and_the_next_publication_uses_the_new_hours(client, scene):
+    provider, resource, staff = scene
+    booking, _order, _family = place(provider, 9, resource, confirm_by=staff)
+    other = hall(funeral_home(name="别家殡仪馆"), name="别家厅")
+    client.force_login(staff)
+    edit = reverse("order_slots_workbench:edit_resource", args=[provider.slug, resource.pk])
+    page = client.get(edit).content.decode()
+    assert 'value="福寿厅"' in page and 'value="08:00"' in page
+    response = client.post(
+        edit,
+        {
+            "name": "福寿厅（改造后）",
+            "seats": "120",
+            "opens": "13:00",
+            "closes": "15:00",
+            "weekdays": ["1", "2", "3", "4", "5", "6", "7"],
+            "slot_minutes": "60",
+            "capacity": "2",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert (resource.name, resource.seats, resource.capacity) == ("福寿厅（改造后）", 120, 2)
+    assert resource.kind == "hall"
+    # Published slots and their bookings stay; the next publication uses the new hours.
+    booking.refresh_from_db()
+    assert booking.status == B.BOOKED and booking.slot == slot_at(resource, 9)
+    later = tomorrow() + datetime.timedelta(days=10)
+    services.publish(resource, first_day=later, last_day=later)
+    assert [
+        timezone.localtime(s.starts_at).hour
+        for s in Slot.objects.filter(resource=resource, starts_at__date=later)
+    ] == [13, 14]
+    # A name another resource of the funeral home uses, or closing before opening, is refused.
+    hall(provider, name="寿康厅")
+    bad = client.post(
+        edit,
+        {
+            "name": "寿康厅",
+            "opens": "15:00",
+            "closes": "13:00",
+            "weekdays": ["1"],
+            "slot_minutes": "60",
+            "capacity": "1",
+        },
+    )
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "寿康厅" in text and "结束时间须晚于开始时间" in text
+    # Another funeral home's resource is not there for this staff member.
+    assert (
+        client.get(reverse("order_slots_workbench:edit_resource", args=[provider.slug, other.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("order_slots_workbench:edit_resource", args=[other.provider.slug, other.pk])
+        ).status_code
+        == 404
+    )

@@ -68,7 +68,7 @@ class ResourceForm(SpecificErrorsMixin, forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if Resource.objects.filter(provider=self.provider, name=name).exists():
+        if Resource.objects.filter(provider=self.provider, name=name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("本机构已有名为“%(name)s”的资源，请换一个名称。") % {"name": name})
         return name
 
@@ -78,6 +78,33 @@ class ResourceForm(SpecificErrorsMixin, forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("closes", _("结束时间须晚于开始时间。"))
         return data
+
+
+class ResourceEditForm(ResourceForm):
+    """A resource changed later: its name, size, items, hours, slot length, capacity, and whether
+    it takes bookings. Its kind stays (bookings move only between resources of one kind). Slots
+    already published keep their times; new hours apply to the next publication."""
+
+    class Meta(ResourceForm.Meta):
+        fields = [
+            "name",
+            "seats",
+            "items",
+            "opens",
+            "closes",
+            "weekdays",
+            "slot_minutes",
+            "capacity",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "edit_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["opens"].initial = self.fields["closes"].initial = self.fields["slot_minutes"].initial = (
+            None
+        )
+        self.initial["weekdays"] = list(self.instance.weekdays)
 
 
 def _months():

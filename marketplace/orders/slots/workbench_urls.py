@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.provider, name="provider"),
     path("<slug:slug>/resources/new/", views.add_resource, name="add_resource"),
+    path("<slug:slug>/resources/<int:pk>/edit/", views.edit_resource, name="edit_resource"),
     path("<slug:slug>/publish/", views.publish, name="publish"),
     path("<slug:slug>/closures/new/", views.close, name="close"),
     path("<slug:slug>/days/<str:day>/", views.day_sheet, name="day"),

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.opendata import csv_response
 
 from . import pdfs, services, sheets
-from .forms import WEEKDAYS, ClosureForm, MoveForm, PublishMonthForm, ResourceForm
-from .models import Booking, BookingStatus, Closure
+from .forms import WEEKDAYS, ClosureForm, MoveForm, PublishMonthForm, ResourceEditForm, ResourceForm
+from .models import Booking, BookingStatus, Closure, Resource
 from .permissions import funeral_home_or_404, funeral_homes
 from .services import SlotRefused
 
@@ -125,6 +125,41 @@ def add_resource(request, slug):
             messages.success(request, _("已添加资源“%(name)s”。请发布档期。") % {"name": resource.name})
             return redirect("order_slots_workbench:provider", slug=home.slug)
     return _provider_page(request, home, resource_form=form, status=400)
+
+
+@login_required
+def edit_resource(request, slug, pk):
+    """Change a resource (F11): new hours apply to the next publication; slots already published,
+    and their bookings, stay as they are."""
+    home = funeral_home_or_404(request.user, slug)
+    resource = get_object_or_404(Resource, provider=home, pk=pk)
+    form = ResourceEditForm(request.POST or None, instance=resource, provider=home)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:  # the same name saved a moment ago by someone else
+            form.add_error(
+                "name",
+                _("本机构已有名为“%(name)s”的资源，请换一个名称。") % {"name": form.cleaned_data["name"]},
+            )
+        else:
+            messages.success(
+                request,
+                _("已保存资源“%(name)s”。新的开放时间从下次发布档期起生效。") % {"name": resource.name},
+            )
+            return redirect("order_slots_workbench:provider", slug=home.slug)
+    return render(
+        request,
+        "order_slots/workbench/resource_edit.html",
+        {
+            "provider": home,
+            "resource": resource,
+            "form": form,
+            "breadcrumbs": _crumbs(home, (resource.name, None)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

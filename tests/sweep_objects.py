@@ -175,8 +175,23 @@ def make_funeral_tenant(name):
             "visit_day": timezone.localdate().isoformat(),
             "slot_booking": slot_booking,
             "slot_day": timezone.localtime(slot_booking.starts_at).date().isoformat(),
+            "benefit": _benefit_application(scenario.family, name),
         },
     )
+
+
+def _benefit_application(family, name):
+    """The family's decided 惠民殡葬 application (B1): its sealed letter and uploaded documents."""
+    from marketplace.benefits import services as benefits
+    from marketplace.benefits.models import BenefitScheme
+    from tests.factories.benefits import sea_subsidy, standalone, submitted
+    from tests.factories.orders import id_number
+
+    scheme = BenefitScheme.objects.filter(code="sea-burial-subsidy").first() or sea_subsidy()
+    # Each tenant's own deceased: one benefit of a scheme per death (B1).
+    deceased_id = id_number(f"1101051940{sum(map(ord, name)) % 10**7:07d}")
+    application = submitted(standalone(scheme, applicant=family, deceased_id=deceased_id))
+    return benefits.approve(application, user=bureau_officer(name))
 
 
 def _slot_booking(provider, family, staff, order):
@@ -465,6 +480,18 @@ URLS = {
     "order_slots_workbench:move": Entry(
         PROVIDER, lambda t: {"slug": t.provider.slug, "pk": t.extra["slot_booking"].pk}, global_ids=("pk",)
     ),
+    # The family's 惠民殡葬 applications (B1): the number is platform-wide.
+    **{
+        f"benefits:{name}": Entry(
+            FAMILY, lambda t: {"number": t.extra["benefit"].number}, global_ids=("number",)
+        )
+        for name in ("detail", "edit", "upload", "submit", "withdraw", "letter")
+    },
+    "benefits:document": Entry(
+        FAMILY,
+        lambda t: {"number": t.extra["benefit"].number, "pk": t.extra["benefit"].documents.first().pk},
+        global_ids=("number", "pk"),
+    ),
     "orders:slot_accept_move": Entry(
         FAMILY,
         lambda t: {"reference": t.order.reference, "pk": t.extra["slot_booking"].pk},
@@ -523,6 +550,10 @@ EXEMPT = {
     "looked up among the user's own admin memberships (tests/integration/test_registration_views.py)",
     "registration_workbench:prechecks": "its kwarg is the kind of application; an application "
     "named in the body is looked up among the user's own (tests/integration/test_registration_views.py)",
+    "benefits:apply": "its kwarg is a scheme's code (the bureau's schemes, listed to every family); an order "
+    "named by ?order= is looked up among the user's own orders (tests/integration/test_benefits_views.py)",
+    "benefits:checks": "its kwarg is a scheme's code; an application or order named in the body is looked up "
+    "among the user's own (tests/integration/test_benefits_views.py)",
     "reviews:report": "public by design: anyone may report a published review (R1); a report "
     "only puts it in the staff's queue (tests/integration/test_feedback_reviews.py)",
     "reviews:provider": "a provider's public page of published reviews, the same for everyone",
@@ -542,6 +573,7 @@ SNAPSHOT_APPS = (
     "catalogue",
     "orders",
     "order_slots",
+    "benefits",
     "feedback",
     "registry",
     "reports",

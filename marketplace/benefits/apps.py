@@ -14,10 +14,11 @@ class BenefitsConfig(AppConfig):
     def ready(self):
         from accounts import groups
         from core.models import VerifiableDocument
+        from core.navigation import register_account_link
         from core.statemachine import transitioned
         from core.verification import register_state_source
 
-        from . import letters, notifications, waivers, warnings
+        from . import hooks, letters, notifications, waivers, warnings
 
         groups.grant(
             groups.FUNERAL_SECTION,
@@ -28,6 +29,8 @@ class BenefitsConfig(AppConfig):
             "benefits.change_benefitscheme",
         )
         warnings.register()
+        hooks.register()  # the family's order page offers to apply
+        register_account_link("benefit-applications", _("惠民殡葬申请"), "benefits:index", order=11)
         register_state_source(VerifiableDocument.Kind.BENEFIT_DECISION, letters.letter_state)
         transitioned.connect(notifications.on_transition, dispatch_uid="benefits.application_sms")
         transitioned.connect(waivers.on_transition, dispatch_uid="benefits.waiver_follows_order")

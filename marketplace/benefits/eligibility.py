@@ -31,7 +31,7 @@ from core.money import format_money
 from marketplace.catalogue.models import BurialChoice
 from marketplace.catalogue.models.choices import District
 
-from .models import HOLDING_STATES, BenefitApplication, FamilyStatus, SchemeKind
+from .models import HOLDING_STATES, ApplicationStatus, BenefitApplication, FamilyStatus, SchemeKind
 from .waivers import WAIVABLE_ORDER_STATUSES, waiver_lines
 
 
@@ -241,11 +241,21 @@ def _once(application):
 
 
 def missing_documents(application, criteria, uploaded=None):
+    """The required documents not uploaded; while the bureau waits for documents it asked for,
+    also those asked for and not uploaded again since."""
     if uploaded is None:
-        uploaded = set()
+        uploaded = {}
         if application.pk:
-            uploaded = set(application.documents.filter(current=True).values_list("item", flat=True))
-    return [item for item in criteria["required_documents"] if item not in uploaded]
+            uploaded = dict(application.documents.filter(current=True).values_list("item", "uploaded_at"))
+    asked = (
+        application.documents_requested_at if application.status == ApplicationStatus.MORE_DOCUMENTS else None
+    )
+    again = {r["item"] for r in application.requested_documents or ()} if asked else set()
+    return [
+        item
+        for item in criteria["required_documents"]
+        if item not in uploaded or (item in again and (uploaded[item] is None or uploaded[item] <= asked))
+    ]
 
 
 def _documents(application, criteria):
@@ -307,4 +317,7 @@ def failures(checks):
 
 
 def explain(checks):
-    return [f"{c.label}：{c.explanation}" for c in failures(checks)]
+    return [
+        _("%(label)s：%(explanation)s") % {"label": c.label, "explanation": c.explanation}
+        for c in failures(checks)
+    ]

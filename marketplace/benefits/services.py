@@ -219,6 +219,7 @@ def request_documents(application, requests, *, user, today=None):
             {"requested_documents": _("“%(items)s”不在本政策的所需材料中。") % {"items": "、".join(unknown)}}
         )
     application.documents_requested_on = _today(today)
+    application.documents_requested_at = timezone.now()
     application.requested_documents = wanted
     application.decision_due = None
     return transition(
@@ -226,7 +227,12 @@ def request_documents(application, requests, *, user, today=None):
         A.MORE_DOCUMENTS,
         user=user,
         reason="；".join(f"{r['item']}：{r['reason']}" for r in wanted),
-        save_fields=("documents_requested_on", "requested_documents", "decision_due"),
+        save_fields=(
+            "documents_requested_on",
+            "documents_requested_at",
+            "requested_documents",
+            "decision_due",
+        ),
     )
 
 
@@ -300,11 +306,12 @@ def withdraw(application, *, user, reason=""):
     return transition(application, A.WITHDRAWN, user=user, reason=reason, save_fields=("decision_due",))
 
 
-def days_left(application, today=None) -> int | None:
-    """Working days until the bureau's deadline (negative once missed), or None."""
+def days_left(application, today=None, special_days=None) -> int | None:
+    """Working days until the bureau's deadline (negative once missed), or None. A list passes
+    ``special_days`` (``core.dates.special_days``) read once for all its rows."""
     if application.status != A.SUBMITTED or application.decision_due is None:
         return None
-    return working_days_between(_today(today), application.decision_due)
+    return working_days_between(_today(today), application.decision_due, special_days)
 
 
 def schemes_open_on(day):

@@ -291,6 +291,9 @@ def test_b1_asking_for_documents_stops_the_clock_and_resubmission_restarts_it(
     assert application.status == A.MORE_DOCUMENTS and application.decision_due is None
     assert services.days_left(application) is None
     assert "海葬证明" in sms.outbox[-1].text
+    # The document asked for must come again: the old upload no longer counts.
+    with pytest.raises(ValidationError, match="海葬证明"):
+        services.submit(application, user=application.applicant, today=monday)
     services.upload_document(
         application, "海葬证明", upload("new.pdf", pdf_bytes("新")), user=application.applicant
     )
@@ -332,7 +335,7 @@ def application_in(state, bureau):
 
 def move(application, target, bureau):
     if target == A.SUBMITTED:
-        if application.status == A.DRAFT:
+        if application.status in (A.DRAFT, A.MORE_DOCUMENTS):
             upload_all(application)
         return services.submit(application, user=application.applicant)
     if target == A.WITHDRAWN:

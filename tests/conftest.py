@@ -134,6 +134,18 @@ def ensure_bureau_groups():
     return Group.objects.all()
 
 
+def ensure_checklist_steps():
+    """The default 身后一件事 steps (benefit_checklist migration 0002), after a flush."""
+    from django.apps import apps
+
+    from marketplace.benefits.checklist.models import ChecklistStep
+
+    if not ChecklistStep.objects.exists():
+        importlib.import_module("marketplace.benefits.checklist.migrations.0002_default_steps").seed(
+            apps, None
+        )
+
+
 @pytest.fixture
 def holiday_calendar(db):
     return ensure_holiday_calendar()
@@ -165,6 +177,7 @@ REFERENCE_DATA = (
     ensure_catalogue_categories,
     ensure_default_contract_template,
     ensure_bureau_groups,
+    ensure_checklist_steps,
 )
 
 

@@ -180,6 +180,31 @@ def make_funeral_tenant(name):
     )
 
 
+def _checklist(t):
+    """The tenant family's 身后一件事 checklist of its order (started on first use)."""
+    from marketplace.benefits.checklist import services
+
+    checklist, _created = services.start_checklist(t.family, order=t.order)
+    return checklist
+
+
+def _checklist_keeper(t):
+    from marketplace.benefits.checklist import services
+    from marketplace.benefits.checklist.models import ChecklistKeeper
+
+    checklist = _checklist(t)
+    return ChecklistKeeper.objects.filter(checklist=checklist).first() or services.invite(
+        checklist, t.family, mobile="13822220000"
+    )
+
+
+def _checklist_step(t):
+    from marketplace.benefits.checklist.models import ChecklistStep
+
+    step = ChecklistStep.objects.active().filter(platform_item="").first()
+    return {"reference": _checklist(t).reference, "step": step.pk}
+
+
 def _benefit_application(family, name):
     """The family's decided 惠民殡葬 application (B1): its sealed letter and uploaded documents."""
     from marketplace.benefits import services as benefits
@@ -492,6 +517,17 @@ URLS = {
         lambda t: {"number": t.extra["benefit"].number, "pk": t.extra["benefit"].documents.first().pk},
         global_ids=("number", "pk"),
     ),
+    # 身后一件事 (issue 20): only the owner and accepted co-keepers see a checklist.
+    "benefit_checklist:detail": Entry(FAMILY, lambda t: {"reference": _checklist(t).reference}),
+    "benefit_checklist:pdf": Entry(FAMILY, lambda t: {"reference": _checklist(t).reference}),
+    "benefit_checklist:keepers": Entry(FAMILY, lambda t: {"reference": _checklist(t).reference}),
+    "benefit_checklist:tick": Entry(FAMILY, _checklist_step),
+    "benefit_checklist:untick": Entry(FAMILY, _checklist_step),
+    "benefit_checklist:revoke": Entry(
+        FAMILY,
+        lambda t: {"reference": _checklist(t).reference, "pk": _checklist_keeper(t).pk},
+        global_ids=("pk",),
+    ),
     "orders:slot_accept_move": Entry(
         FAMILY,
         lambda t: {"reference": t.order.reference, "pk": t.extra["slot_booking"].pk},
@@ -554,6 +590,9 @@ EXEMPT = {
     "named by ?order= is looked up among the user's own orders (tests/integration/test_benefits_views.py)",
     "benefits:checks": "its kwarg is a scheme's code; an application or order named in the body is looked up "
     "among the user's own (tests/integration/test_benefits_views.py)",
+    "benefit_checklist:accept": "its token is the invitee's capability from the SMS; any account whose "
+    "mobile is not the invited number gets 404, and an unverified number cannot accept "
+    "(tests/integration/test_benefit_checklist.py)",
     "reviews:report": "public by design: anyone may report a published review (R1); a report "
     "only puts it in the staff's queue (tests/integration/test_feedback_reviews.py)",
     "reviews:provider": "a provider's public page of published reviews, the same for everyone",
@@ -574,6 +613,7 @@ SNAPSHOT_APPS = (
     "orders",
     "order_slots",
     "benefits",
+    "benefit_checklist",
     "feedback",
     "registry",
     "reports",

@@ -59,6 +59,12 @@ B1_DECISION_WORKING_DAYS = int(env("B1_DECISION_WORKING_DAYS", "10"))
 B1_WARNING_WORKING_DAYS = int(env("B1_WARNING_WORKING_DAYS", "2"))
 # B1: the largest document a family may upload (PDF, JPG or PNG, checked by content).
 B1_DOCUMENT_MAX_BYTES = int(env("B1_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# 身后一件事 checklist (marketplace.benefits.checklist): an invitation link works this many days;
+# at most this many co-keepers (invitations included) per checklist; at least this many seconds
+# between two invitation SMS to one number.
+CHECKLIST_INVITATION_DAYS = int(env("CHECKLIST_INVITATION_DAYS", "7"))
+CHECKLIST_MAX_KEEPERS = int(env("CHECKLIST_MAX_KEEPERS", "5"))
+CHECKLIST_INVITATION_RESEND_SECONDS = int(env("CHECKLIST_INVITATION_RESEND_SECONDS", "60"))
 
 # --- Memorials and certificates (M) -------------------------------------------------------
 # M1: online memorials (marketplace.memorials). Every number of the rule is a setting here.

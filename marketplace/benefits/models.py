@@ -218,6 +218,7 @@ class BenefitApplication(models.Model):
     submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
     decision_due = models.DateField(_("审核期限"), null=True, blank=True)
     documents_requested_on = models.DateField(_("要求补充材料日期"), null=True, blank=True)
+    documents_requested_at = models.DateTimeField(_("要求补充材料时间"), null=True, blank=True)
     requested_documents = models.JSONField(
         _("需补充的材料"), default=list, blank=True
     )  # [{"item": …, "reason": …}]

@@ -181,7 +181,9 @@ def submit(application, *, user, today=None):
     _own(application, user)
     day = _today(today)
     if application.status == A.DRAFT:
+        # Stored before the move, so the move's audit entry stays readable (the criteria are data).
         application.criteria = application.scheme.criteria()
+        application.save(update_fields=["criteria"])
     failed = explain(check(application, today=day))
     if failed:
         raise ValidationError(failed)
@@ -192,7 +194,7 @@ def submit(application, *, user, today=None):
                 application,
                 A.SUBMITTED,
                 user=user,
-                save_fields=("criteria", "submitted_on", "first_submitted_on", "decision_due"),
+                save_fields=("submitted_on", "first_submitted_on", "decision_due"),
             )
     except IntegrityError as error:  # another application for this death was submitted meanwhile
         raise ValidationError(_("该逝者已有同一政策的申请在办理或已批准。")) from error

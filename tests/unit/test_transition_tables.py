@@ -228,6 +228,8 @@ ORDER_TABLES |= {("incubator", "Application")}
 # Every pair of the resource pool's application table and of the milestone evidence table
 # (their field is "state"): tests/integration/test_incubator_more_transitions.py.
 ORDER_TABLES |= {("incubator", "OfferApplication"), ("incubator", "MilestoneEvidence")}
+# Every pair of the 身后一件事 co-keeper table: tests/integration/test_benefit_checklist.py.
+ORDER_TABLES |= {("benefit_checklist", "ChecklistKeeper")}
 
 
 def _states(key):

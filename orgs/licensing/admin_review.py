@@ -125,7 +125,9 @@ class ReviewView(View):
         if not request.user.has_perm("licensing.view_registrationapplication"):
             raise PermissionDenied
         self.application = get_object_or_404(
-            RegistrationApplication.objects.select_related("organization", "applicant", "supervising_unit"),
+            RegistrationApplication.objects.exclude(status=A.DRAFT).select_related(
+                "organization", "applicant", "supervising_unit"
+            ),
             pk=pk,
         )
         return super().dispatch(request, pk)
@@ -207,7 +209,8 @@ def admin_material(request, pk):
 
 class ApplicationQueueView(ComputedExportMixin, QueueIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("organization")
+        # A draft is the applicant's own until submitted: not in any of the queue's views.
+        return super().get_base_queryset().exclude(status=A.DRAFT).select_related("organization")
 
     export_computed = {"bureau_countdown": countdown_text(APPLICATIONS)}
 
@@ -252,9 +255,6 @@ class RegistrationApplicationViewSet(QueueViewSetMixin, ModelViewSet):
         "bureau_countdown": gettext_lazy("剩余期限"),
     }
     export_filename = "registration-applications"
-
-    def get_queryset(self, request):
-        return APPLICATIONS.base_queryset().exclude(status=A.DRAFT).select_related("organization")
 
     def get_edit_view_kwargs(self, **kwargs):
         return {

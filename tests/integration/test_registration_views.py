@@ -189,6 +189,16 @@ def test_s9_the_applicant_downloads_their_material_checked_against_its_hash():
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+def test_s9_a_draft_is_the_applicants_own_until_submitted_not_in_the_bureaus_queue(officer):
+    draft = ready(establishment())
+    client = login(officer)
+    for view in ("", "?view=all", "?view=closed", "?state=draft"):
+        assert draft.number not in client.get(f"/admin/registration-applications/{view}").content.decode()
+    assert client.get(f"/admin/registration-applications/edit/{draft.pk}/").status_code == 404
+    registration.submit(draft, user=draft.applicant)
+    assert draft.number in client.get("/admin/registration-applications/?view=all").content.decode()
+
+
 def test_s9_the_bureau_returns_once_then_accepts_and_approves_in_the_admin(
     officer, django_capture_on_commit_callbacks
 ):

@@ -18,7 +18,7 @@ an early warning ``B1_WARNING_WORKING_DAYS`` before the deadline and keeps it op
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.dates import add_working_days, working_days_between
@@ -273,9 +273,9 @@ def approve(application, *, user, today=None, reason="", base_url=""):
             application.order, application.criteria["waived_categories"], policy_reference=""
         )
         application.amount = waived_amount(lines)
-    reason = str(reason or "").strip() or _("经审核，符合%(scheme)s的条件。") % {
-        "scheme": application.scheme.name
-    }
+    with translation.override(settings.LANGUAGE_CODE):  # the decision letter is Chinese
+        default = _("经审核，符合%(scheme)s的条件。") % {"scheme": application.scheme.name}
+    reason = str(reason or "").strip() or default
     _decide(
         application, A.APPROVED, user=user, day=day, reason=reason, save_fields=("amount",), base_url=base_url
     )

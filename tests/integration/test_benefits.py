@@ -536,3 +536,14 @@ def test_b1_the_daily_run_carries_a_waiver_whose_moment_was_missed(bureau):
     assert application.waiver_change.delta == -BASIC_TOTAL
     call_command("settle_benefit_waivers", stdout=out)
     assert scenario.order.change_orders.count() == 1
+
+
+def test_b1_the_letter_is_chinese_whatever_the_officers_language(bureau):
+    from django.utils import translation
+
+    application = submitted(standalone(sea_subsidy()))
+    with translation.override("en"):
+        application = services.approve(application, user=bureau)
+    assert application.decision_reason.startswith("经审核")
+    _data, text = letter_text(application)
+    assert "批准" in text and "Reviewed" not in text

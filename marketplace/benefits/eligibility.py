@@ -21,30 +21,17 @@ as it reads today.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from core.checks import Check, failures, joined
 from core.money import format_money
 from marketplace.catalogue.models import BurialChoice
 from marketplace.catalogue.models.choices import District
 
 from .models import HOLDING_STATES, ApplicationStatus, BenefitApplication, FamilyStatus, SchemeKind
 from .waivers import WAIVABLE_ORDER_STATUSES, waiver_lines
-
-
-@dataclass(frozen=True)
-class Check:
-    key: str
-    label: str
-    passed: bool
-    explanation: str
-
-
-def joined(items):
-    return pgettext("list separator", "、").join(str(item) for item in items)
 
 
 def criteria_of(application):
@@ -310,10 +297,6 @@ def check(application, *, today=None):
     checks.append(_once(application))
     checks.append(_documents(application, criteria))
     return checks
-
-
-def failures(checks):
-    return [c for c in checks if not c.passed]
 
 
 def explain(checks):

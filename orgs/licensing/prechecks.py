@@ -23,14 +23,13 @@ clear it (the check then fails for them, and the bureau's review decides).
 """
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from core.checks import Check, failures, joined  # noqa: F401 (the pre-checks' public names)
 from core.money import format_money
 from orgs.credit.models import EntryStatus, ListEntry, ListType
 from orgs.registry.models import (
@@ -48,19 +47,6 @@ from .consents import consenters, missing_consents
 from .models import OPEN_STATES, ApplicationKind, ConsentRole, RegistrationApplication
 
 Item = RegistryChange.Item
-
-
-def joined(items):
-    """A list in running text: 、 in Chinese, a comma in English."""
-    return pgettext("list separator", "、").join(str(item) for item in items)
-
-
-@dataclass(frozen=True)
-class Check:
-    key: str
-    label: str
-    passed: bool
-    explanation: str
 
 
 def proposed(application, item):
@@ -315,7 +301,3 @@ def run_prechecks(application, today=None):
     if consents is not None:
         add("consents", _("本人确认"), consents)
     return checks
-
-
-def failures(checks):
-    return [check for check in checks if not check.passed]

@@ -5,7 +5,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SpecificErrorsMixin
@@ -59,6 +59,8 @@ class ResourceForm(SpecificErrorsMixin, forms.ModelForm):
         self.instance.provider = provider
         self.fields["items"].queryset = provider.items.filter(is_active=True).order_by("sort_order", "name")
         self.fields["items"].label_from_instance = lambda item: item.name
+        self.fields["opens"].label = pgettext("resource opening hours", "每天开放自")
+        self.fields["closes"].label = pgettext("resource opening hours", "每天开放至")
         self.fields["opens"].initial = datetime.time(8)
         self.fields["closes"].initial = datetime.time(17)
         self.fields["slot_minutes"].initial = 60

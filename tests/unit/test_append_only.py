@@ -408,7 +408,27 @@ def _application_material():
     return upload_all(establishment()).materials.first()
 
 
+def _benefit_document():
+    from tests.factories.benefits import sea_subsidy, standalone, upload_all
+
+    return upload_all(standalone(sea_subsidy())).documents.first()
+
+
+def _waiver_refund():
+    from marketplace.benefits.models import WaiverRefund
+    from payments.models import Refund
+    from tests.factories.benefits import sea_subsidy, standalone
+    from tests.factories.payments import make_intent
+
+    refund = Refund.objects.create(
+        intent=make_intent("100.00"), amount=Decimal("40.00"), reason="惠民殡葬减免退款"
+    )
+    return WaiverRefund.objects.create(application=standalone(sea_subsidy()), refund=refund)
+
+
 BUILDERS = {
+    "benefits.ApplicationDocument": _benefit_document,
+    "benefits.WaiverRefund": _waiver_refund,
     "feedback.Review": _review,
     "feedback.ReviewReport": _review_report,
     "feedback.ReviewReply": _review_reply,

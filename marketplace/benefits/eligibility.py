@@ -115,45 +115,45 @@ def _district(application, criteria):
     )
 
 
-def _burial(application, criteria):
-    allowed = criteria["burial_types"]
-    scope = joined(_label(BurialChoice.choices, b) for b in allowed)
-    if not application.burial_type:
-        return Check(
-            "burial", _("安葬方式"), False, _("请选择安葬方式（须为：%(scope)s）。") % {"scope": scope}
-        )
-    passed = application.burial_type in allowed
+def _one_of(key, label, choices, value, allowed, *, missing, passed_text, failed_text):
+    """A criterion the scheme names as a list of allowed values (burial type, family status)."""
+    scope = joined(_label(choices, v) for v in allowed)
+    if not value:
+        return Check(key, label, False, missing % {"scope": scope})
+    passed = value in allowed
+    shown = _label(choices, value)
+    # The texts name the value "choice" or "status"; both are given.
     return Check(
+        key,
+        label,
+        passed,
+        (passed_text if passed else failed_text) % {"choice": shown, "status": shown, "scope": scope},
+    )
+
+
+def _burial(application, criteria):
+    return _one_of(
         "burial",
         _("安葬方式"),
-        passed,
-        (
-            _("安葬方式为%(choice)s，符合（%(scope)s）。")
-            if passed
-            else _("安葬方式为%(choice)s，政策仅适用于%(scope)s。")
-        )
-        % {"choice": _label(BurialChoice.choices, application.burial_type), "scope": scope},
+        BurialChoice.choices,
+        application.burial_type,
+        criteria["burial_types"],
+        missing=_("请选择安葬方式（须为：%(scope)s）。"),
+        passed_text=_("安葬方式为%(choice)s，符合（%(scope)s）。"),
+        failed_text=_("安葬方式为%(choice)s，政策仅适用于%(scope)s。"),
     )
 
 
 def _family_status(application, criteria):
-    allowed = criteria["family_statuses"]
-    scope = joined(_label(FamilyStatus.choices, s) for s in allowed)
-    if not application.family_status:
-        return Check(
-            "family_status", _("家庭情况"), False, _("请选择家庭情况（须为：%(scope)s）。") % {"scope": scope}
-        )
-    passed = application.family_status in allowed
-    return Check(
+    return _one_of(
         "family_status",
         _("家庭情况"),
-        passed,
-        (
-            _("家庭情况为%(status)s，符合（%(scope)s）。")
-            if passed
-            else _("家庭情况为%(status)s，政策仅适用于%(scope)s。")
-        )
-        % {"status": _label(FamilyStatus.choices, application.family_status), "scope": scope},
+        FamilyStatus.choices,
+        application.family_status,
+        criteria["family_statuses"],
+        missing=_("请选择家庭情况（须为：%(scope)s）。"),
+        passed_text=_("家庭情况为%(status)s，符合（%(scope)s）。"),
+        failed_text=_("家庭情况为%(status)s，政策仅适用于%(scope)s。"),
     )
 
 

@@ -15,7 +15,8 @@ from wagtail.permissions import register_permission_policy
 
 from core.admin_policies import DECIDE_ONLY, NO_DELETE, RefusingPolicy
 
-from .admin_review import ApplicationViewSet, PaymentInstructionViewSet
+from .admin_payments import PaymentInstructionViewSet
+from .admin_review import ApplicationViewSet
 from .admin_schemes import SchemeViewSet
 from .models import BenefitApplication, BenefitScheme
 

@@ -200,7 +200,7 @@ def test_platform_items_show_their_live_status_and_links(django_capture_on_commi
     certificate_row = rows[PlatformItem.CERTIFICATE]
     assert certificate_row.state == services.IN_PROGRESS and "服务完成后" in certificate_row.platform.note
     for item in (PlatformItem.SUBSIDY, PlatformItem.MEMORIAL, PlatformItem.VISIT):
-        assert rows[item].state == services.TODO and rows[item].tickable and not rows[item].platform.found
+        assert rows[item].state == services.NOT_STARTED and rows[item].tickable and not rows[item].platform.found
 
     order = scenario.advance("completed")
     certificate = order.certificates.get()
@@ -738,7 +738,7 @@ def test_a_cancelled_order_leaves_the_step_to_the_family():
     checklist, _ = services.start_checklist(owner, order=scenario.order)
     Order.objects.filter(pk=scenario.order.pk).update(status=OrderStatus.CANCELLED)
     row = rows_by_item(checklist, owner)[PlatformItem.FUNERAL_ORDER]
-    assert row.state == services.TODO and row.tickable and row.platform.records[0].status == "已取消"
+    assert row.state == services.NOT_STARTED and row.tickable and row.platform.records[0].status == "已取消"
     fresh = Checklist.objects.get(pk=checklist.pk)
     services.tick(fresh, step(item=PlatformItem.FUNERAL_ORDER).pk, owner)  # done at another funeral home
     row = rows_by_item(checklist, owner)[PlatformItem.FUNERAL_ORDER]

@@ -200,7 +200,9 @@ def test_platform_items_show_their_live_status_and_links(django_capture_on_commi
     certificate_row = rows[PlatformItem.CERTIFICATE]
     assert certificate_row.state == services.IN_PROGRESS and "服务完成后" in certificate_row.platform.note
     for item in (PlatformItem.SUBSIDY, PlatformItem.MEMORIAL, PlatformItem.VISIT):
-        assert rows[item].state == services.NOT_STARTED and rows[item].tickable and not rows[item].platform.found
+        assert (
+            rows[item].state == services.NOT_STARTED and rows[item].tickable and not rows[item].platform.found
+        )
 
     order = scenario.advance("completed")
     certificate = order.certificates.get()

@@ -549,6 +549,10 @@ SEARCH_WORK_MEM = env("SEARCH_WORK_MEM", "64MB")
 # sample of its matches reads the table until enough are found instead of building the
 # full-text index's bitmap of them all (search.backends.database.sample; docs/search.md).
 SEARCH_WALK_SHARE = float(env("SEARCH_WALK_SHARE", "0.05"))
+# A one-word query's "title contains" tier that the planner expects to hold at least this
+# many times SEARCH_COUNT_CAP entries is read along the ranking index without first sampling it
+# (search.backends.database.DatabaseBackend._contains_tier; docs/search.md).
+SEARCH_DENSE_FACTOR = float(env("SEARCH_DENSE_FACTOR", "5"))
 # How long a process trusts the planner's count of index entries it read (seconds).
 SEARCH_ENTRIES_REFRESH = int(env("SEARCH_ENTRIES_REFRESH", "300"))
 SEARCH_ELASTICSEARCH_URL = env("SEARCH_ELASTICSEARCH_URL", ELASTICSEARCH_URL)

@@ -33,7 +33,7 @@ from .. import registry
 from ..models import SearchEntry
 from ..text import index_tokens, normalize_query, query_phrases, snippet, terms, title_tokens
 from . import Hit, ListPaginator, SearchBackend, SearchResults, TypeCount, sqlite_fts
-from .postgres_plans import index_plans, ordered_plans, sample_plans
+from .postgres_plans import estimated_rows, index_entries, index_plans, ordered_plans, planning, sample_plans
 
 FIELDS = (
     "title",
@@ -181,6 +181,8 @@ def rank_tiers(query, words):
     return tiers, ~contains
 
 
+# A title tier the planner expects to hold many times the cap's entries (``_contains_tier``).
+DENSE = object()
 RANKING = ("type_order", F("date").desc(nulls_last=True), "title", "pk")
 SHOWN = ("doc_type", "title", "body", "url", "date", "district", "extra")
 
@@ -217,7 +219,7 @@ def walk(rows, start, count):
         return list(rows.order_by(*RANKING).only(*SHOWN)[start : start + count])
 
 
-def sample(rows, limit, *fields, estimate=None, walkable=True):
+def sample(rows, limit, *fields, estimate=None, share=None, walkable=True):
     """Up to ``limit`` entries of ``rows`` in no order: their primary keys, or ``fields``.
 
     On PostgreSQL, the planner's estimate of the matches decides how: when at least
@@ -225,12 +227,13 @@ def sample(rows, limit, *fields, estimate=None, walkable=True):
     few thousand rows); otherwise the full-text index's bitmap of the matches is built (for a
     common word, a bitmap of a hundred thousand entries cost more than reading a table's
     first few thousand rows). ``estimate``: the rows whose estimate decides, when the planner's
-    guess for a ``LIKE`` in ``rows`` would mislead it; ``walkable=False`` for a tier its own
-    btree index answers (an exact or prefix title), which is never worth a walk."""
+    guess for a ``LIKE`` in ``rows`` would mislead it, or ``share``, that estimate already
+    taken; ``walkable=False`` for a tier its own btree index answers (an exact or prefix
+    title), which is never worth a walk."""
     values = rows.order_by().values_list(*(fields or ("pk",)), flat=not fields)
     if not walkable:
         return list(values[:limit])
-    with sample_plans(rows if estimate is None else estimate):
+    with sample_plans(rows if estimate is None else estimate, share):
         return list(values[:limit])
 
 
@@ -332,6 +335,32 @@ class DatabaseBackend(SearchBackend):
         ]
         return found, walks
 
+    @staticmethod
+    def _contains_tier(tier, found, phrases, prefixes, words, types, doc_type):
+        """The "title contains" tier's entries (up to cap + 1), or ``DENSE`` when the planner
+        expects it to hold at least ``SEARCH_DENSE_FACTOR`` times the cap: such a tier is read
+        along the ranking index without first being sampled (one read of the table fewer for a
+        common word; a wrong estimate costs time, never a wrong page: ``page_of``).
+
+        A one-word query's tier is nearly every title holding the word: the planner's guess for
+        the ``LIKE`` would hide how dense it is, so the title's own vector decides, alone (with
+        the body's as well, the planner multiplies the two shares as if independent, though a
+        title's words are always the body's too), less the exact and prefix tiers' entries
+        (``found``, answered by their btree and never walked)."""
+        cap = settings.SEARCH_COUNT_CAP
+        if len(words) != 1 or not planning():
+            return sample(tier, cap + 1)
+        kinds = [doc_type] if doc_type else list(types)
+        in_title = title_full_text(SearchEntry.objects.filter(doc_type__in=kinds), phrases, prefixes)
+        estimate = estimated_rows(in_title)
+        if estimate is None:
+            return sample(tier, cap + 1, estimate=in_title)
+        if all(len(pks) <= cap for pks in found):
+            estimate = max(0.0, estimate - sum(len(pks) for pks in found))
+            if estimate >= settings.SEARCH_DENSE_FACTOR * cap:
+                return DENSE
+        return sample(tier, cap + 1, share=estimate / index_entries())
+
     def _tiered(self, scoped, rows, ordered, base, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
         """The search that stops early, tier by tier (``docs/search.md``). ``rows``: the matches
         (of the type tab, if one is open); ``ordered``: the same, worded for a walk along the
@@ -345,35 +374,28 @@ class DatabaseBackend(SearchBackend):
             rest = rest | ~held
         # The title tiers first: their own indexes find their few entries cheaply.
         tiers, walks = self._title_tiers(scoped, rows, query, tiers)
-        # A one-word query's "title contains" tier is nearly every title holding the word: the
-        # planner's guess for the LIKE would hide how dense it is, so the title's own vector
-        # decides, alone (with the body's as well, the planner multiplies the two shares as if
-        # independent, though a title's words are always the body's too). The exact and prefix
-        # tiers are answered by their btree and never walked.
-        in_title = None
-        if len(words) == 1 and connection.vendor == "postgresql":
-            kinds = [doc_type] if doc_type else list(types)
-            in_title = title_full_text(SearchEntry.objects.filter(doc_type__in=kinds), phrases, prefixes)
-        title_pks = [
-            sample(tier, cap + 1, estimate=in_title if n == 2 else None, walkable=n >= 2)
-            for n, tier in enumerate(tiers)
-        ]
+        # The exact and prefix tiers are answered by their btree and never walked.
+        title_pks = [sample(tier, cap + 1, walkable=False) for tier in tiers[:2]]
+        title_pks.append(self._contains_tier(tiers[2], title_pks, phrases, prefixes, words, types, doc_type))
+        title_pks += [sample(tier, cap + 1) for tier in tiers[3:]]
         # One sample of all the matches answers both the counts (its first cap + 1) and,
         # without a type tab, whether the body tier has more than cap entries: it has when
         # the matches outnumber the title tiers' entries by more than cap.
-        whole = all(len(pks) <= cap for pks in title_pks) and not doc_type
+        whole = all(pks is not DENSE and len(pks) <= cap for pks in title_pks) and not doc_type
         titled = sum(len(pks) for pks in title_pks) if whole else 0
         matches = sample(base, cap + 1 + titled, "pk", "doc_type")
 
         def page_of(start, wanted):
             found = []
-            for tier_walk, pks in zip(walks, title_pks, strict=True):
-                if len(pks) > cap:
+            for tier, tier_walk, pks in zip(tiers, walks, title_pks, strict=True):
+                if pks is DENSE or len(pks) > cap:
                     # A dense tier, read along the ranking index. The page starts inside it
                     # (pages go no further than the cap), but may end after it: the rest of
-                    # the page then comes from the next tiers, from their start.
+                    # the page then comes from the next tiers, from their start. A tier only
+                    # estimated dense may have ended before the page: its true size (at most
+                    # ``start``) then moves the page's start into the next tiers.
                     page_rows = walk(tier_walk, start, wanted)
-                    start = 0
+                    start = 0 if page_rows or not start else start - len(sample(tier, start))
                 else:
                     page_rows = sorted_rows(pks, start, wanted)
                     start = max(0, start - len(pks))

@@ -15,7 +15,7 @@ from ..models import SearchEntry
 _ENTRIES = {}  # database alias -> (the planner's count of index entries, when read)
 
 
-def _entries():
+def index_entries():
     """The planner's own count of index entries (``pg_class.reltuples``, kept by ANALYZE), read
     at most once every ``SEARCH_ENTRIES_REFRESH`` seconds per process."""
     alias, now = connection.alias, time.monotonic()
@@ -29,16 +29,23 @@ def _entries():
     return known[0]
 
 
-def _estimated_share(rows):
-    """The planner's estimate of the share of the index that ``rows`` holds (PostgreSQL)."""
-    entries = _entries()
+def estimated_rows(rows):
+    """The planner's estimate of how many entries ``rows`` holds (PostgreSQL; ``None`` when the
+    index was never analysed, when the planner has nothing to estimate from)."""
+    entries = index_entries()
     if not entries or entries <= 0:  # never analysed
-        return 0.0
+        return None
     sql, params = rows.order_by().values_list("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
-    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"] / entries
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+
+
+def _estimated_share(rows):
+    """The planner's estimate of the share of the index that ``rows`` holds (PostgreSQL)."""
+    estimate = estimated_rows(rows)
+    return 0.0 if estimate is None else estimate / index_entries()
 
 
 def _set_plans(cursor, settings_, remember=True):
@@ -113,11 +120,20 @@ def _within_index_plans(changes):
             )
 
 
+def planning():
+    """Whether this is a search within ``index_plans`` (PostgreSQL, an indexed query)."""
+    return _INDEX_PLANS_ACTIVE.get()
+
+
 @contextmanager
-def sample_plans(rows):
+def sample_plans(rows, share=None):
     """On PostgreSQL, within ``index_plans``: read the table until enough matches are found
-    (no bitmap) when the planner expects at least ``SEARCH_WALK_SHARE`` of it to match."""
-    if not _INDEX_PLANS_ACTIVE.get() or _estimated_share(rows) < settings.SEARCH_WALK_SHARE:
+    (no bitmap) when the planner expects at least ``SEARCH_WALK_SHARE`` of it to match.
+    ``share``: that estimate, when the caller already has it (no second ``EXPLAIN``)."""
+    if not _INDEX_PLANS_ACTIVE.get():
+        yield
+        return
+    if (_estimated_share(rows) if share is None else share) < settings.SEARCH_WALK_SHARE:
         yield
         return
     with _within_index_plans([("enable_seqscan", "on"), ("enable_bitmapscan", "off")]):

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from search import registry
+from search.backends import postgres_plans
 from search.backends.database import DatabaseBackend, matching
 from search.models import SearchEntry
 from search.registry import Entry
@@ -65,6 +66,9 @@ def entries(settings):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_searchentry")
+        # The planner's count of entries, as this process last read it, is of an earlier test's
+        # table: read it again.
+        postgres_plans._ENTRIES.clear()
 
 
 def reference(query):
@@ -226,3 +230,39 @@ def test_sqlite_reads_a_dense_tier_along_the_ranking_index_and_titles_through_th
     assert any(
         "search_searchentry_title_fts" in sql and "VIRTUAL TABLE" in plan for sql, plan in plans.items()
     )
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's estimates")
+@pytest.mark.parametrize("per_page", [2, 5])
+@pytest.mark.parametrize("cap", [1, 2, 3, 1000])
+@pytest.mark.parametrize("query", [query for query in QUERIES if len(terms(query)) == 1])
+def test_a_tier_the_planner_wrongly_expects_dense_still_gives_every_page_the_ranking(
+    entries, settings, query, cap, per_page
+):
+    """``SEARCH_DENSE_FACTOR`` 0 trusts every estimate: the "title contains" tier is read along
+    the ranking index without a sample even when it holds a single entry or none, so a page may
+    start after the tier's end. The pages must not change."""
+    settings.SEARCH_COUNT_CAP = cap
+    settings.SEARCH_DENSE_FACTOR = 0
+    expected = reference(query)
+    hits, total, pages = shown(query, per_page=per_page)
+    assert total == min(len(expected), cap + 1)
+    assert hits == expected[: pages * per_page]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's estimates")
+@pytest.mark.parametrize("factor, sampled", [(0, False), (10**9, True)])
+def test_a_tier_the_planner_expects_dense_is_walked_without_a_sample(entries, settings, factor, sampled):
+    """A one-word query's "title contains" tier that the planner expects to hold at least
+    ``SEARCH_DENSE_FACTOR`` times the cap is not sampled first: one read of the table fewer."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_DENSE_FACTOR = factor
+    with CaptureQueriesContext(connection) as captured:
+        DatabaseBackend().search("养老", language="zh-hans", per_page=5)
+    contains_samples = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "LIKE UPPER('%养老%')" in q["sql"] and "LIMIT 1001" in q["sql"] and "EXPLAIN" not in q["sql"]
+    ]
+    assert bool(contains_samples) is sampled, "\n".join(q["sql"] for q in captured.captured_queries)

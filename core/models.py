@@ -367,3 +367,27 @@ class SecurityEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.subject_label}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job (``site/crontab``), claimed by the node that runs it.
+
+    Every node's cron starts the same jobs at the same minutes; the row for (job, slot) is
+    the claim, so a job runs once per cluster and slot whatever the number of nodes
+    (``core.scheduling``). The row then records when the run ended and, if it failed, why."""
+
+    job = models.CharField(_("任务"), max_length=80)
+    slot = models.DateTimeField(_("计划时间"))
+    node = models.CharField(_("执行节点"), max_length=120)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("计划任务运行记录")
+        verbose_name_plural = _("计划任务运行记录")
+        ordering = ["-slot", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="core_one_run_per_job_and_slot")]
+
+    def __str__(self):
+        return f"{self.job} @ {timezone.localtime(self.slot):%Y-%m-%d %H:%M}"

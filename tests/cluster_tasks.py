@@ -1,0 +1,15 @@
+"""A task for the two-worker test (``tests/integration/test_scheduled_jobs.py``): it appends
+its number and the worker's process id to a file, so the test can count how often each ran
+and on which worker. Importable by a ``db_worker`` started from the repository root."""
+
+import os
+import time
+
+from django.tasks import task
+
+
+@task
+def record_run(number, path, seconds):
+    time.sleep(seconds)  # long enough that both workers take part
+    with open(path, "a", encoding="utf-8") as runs:
+        runs.write(f"{number} {os.getpid()}\n")

@@ -346,20 +346,22 @@ class DatabaseBackend(SearchBackend):
         the ``LIKE`` would hide how dense it is, so the title's own vector decides, alone (with
         the body's as well, the planner multiplies the two shares as if independent, though a
         title's words are always the body's too), less the exact and prefix tiers' entries
-        (``found``, answered by their btree and never walked)."""
+        (``found``, answered by their btree and never walked). Also returned: that estimate as a
+        share of the index (``None`` where there is none)."""
         cap = settings.SEARCH_COUNT_CAP
         if len(words) != 1 or not planning():
-            return sample(tier, cap + 1)
+            return sample(tier, cap + 1), None
         kinds = [doc_type] if doc_type else list(types)
         in_title = title_full_text(SearchEntry.objects.filter(doc_type__in=kinds), phrases, prefixes)
         estimate = estimated_rows(in_title)
         if estimate is None:
-            return sample(tier, cap + 1, estimate=in_title)
+            return sample(tier, cap + 1, estimate=in_title), None
+        share = estimate / index_entries()
         if all(len(pks) <= cap for pks in found):
-            estimate = max(0.0, estimate - sum(len(pks) for pks in found))
-            if estimate >= settings.SEARCH_DENSE_FACTOR * cap:
-                return DENSE
-        return sample(tier, cap + 1, share=estimate / index_entries())
+            left = max(0.0, estimate - sum(len(pks) for pks in found))
+            if left >= settings.SEARCH_DENSE_FACTOR * cap:
+                return DENSE, share
+        return sample(tier, cap + 1, share=share), share
 
     def _tiered(self, scoped, rows, ordered, base, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
         """The search that stops early, tier by tier (``docs/search.md``). ``rows``: the matches
@@ -376,14 +378,22 @@ class DatabaseBackend(SearchBackend):
         tiers, walks = self._title_tiers(scoped, rows, query, tiers)
         # The exact and prefix tiers are answered by their btree and never walked.
         title_pks = [sample(tier, cap + 1, walkable=False) for tier in tiers[:2]]
-        title_pks.append(self._contains_tier(tiers[2], title_pks, phrases, prefixes, words, types, doc_type))
+        contains, title_share = self._contains_tier(
+            tiers[2], title_pks, phrases, prefixes, words, types, doc_type
+        )
+        title_pks.append(contains)
         title_pks += [sample(tier, cap + 1) for tier in tiers[3:]]
         # One sample of all the matches answers both the counts (its first cap + 1) and,
         # without a type tab, whether the body tier has more than cap entries: it has when
         # the matches outnumber the title tiers' entries by more than cap.
         whole = all(pks is not DENSE and len(pks) <= cap for pks in title_pks) and not doc_type
         titled = sum(len(pks) for pks in title_pks) if whole else 0
-        matches = sample(base, cap + 1 + titled, "pk", "doc_type")
+        # Every title holding the query's word is a match: when the titles alone are enough for
+        # the matches to be sampled by reading the table, no second estimate is needed.
+        walks_anyway = title_share is not None and title_share >= settings.SEARCH_WALK_SHARE
+        matches = sample(
+            base, cap + 1 + titled, "pk", "doc_type", share=title_share if walks_anyway else None
+        )
 
         def page_of(start, wanted):
             found = []

@@ -59,6 +59,9 @@ B1_DECISION_WORKING_DAYS = int(env("B1_DECISION_WORKING_DAYS", "10"))
 B1_WARNING_WORKING_DAYS = int(env("B1_WARNING_WORKING_DAYS", "2"))
 # B1: the largest document a family may upload (PDF, JPG or PNG, checked by content).
 B1_DOCUMENT_MAX_BYTES = int(env("B1_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# B1: how long one settling of a waiver's refund may hold its lock in the shared cache before
+# another may start (seconds; longer than the gateway calls of one settling take).
+B1_REFUND_LOCK_SECONDS = int(env("B1_REFUND_LOCK_SECONDS", "300"))
 # 身后一件事 checklist (marketplace.benefits.checklist): an invitation link works this many days;
 # at most this many co-keepers (invitations included) per checklist; at least this many seconds
 # between two invitation SMS to one number.

@@ -14,13 +14,16 @@ the new bill, the difference, up to the waived amount, is refunded through the p
 
 "Exactly once" is held by the database and the row locks: an application has at most one
 waiver change order (a one-to-one field) or one payment instruction (a unique number), and both
-are written under the application's ``SELECT … FOR UPDATE``.
+are written under the application's ``SELECT … FOR UPDATE``. A refund is settled under a lock
+in the shared cache instead (:func:`settle_refund`), so that no transaction is open while the
+gateway is asked.
 """
 
 import logging
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import translation
@@ -198,40 +201,57 @@ def refund_due(application):
     return round_money(max(ZERO, min(application.amount - refunded_for(application), overpaid)))
 
 
+def refund_lock_key(application):
+    """The shared cache's key that one settling of ``application``'s refund holds."""
+    return f"benefits:waiver-refund:{application.pk}"
+
+
 def settle_refund(application, *, user=None):
-    """Refund what :func:`refund_due` says, once. Returns the refunds made now."""
+    """Refund what :func:`refund_due` says, once. Returns the refunds made now.
+
+    One settling at a time per application, held by a lock in the shared cache (Redis or the
+    database's cache table in production: every node sees it), not by a transaction: the
+    gateway is asked while no transaction is open, so a slow gateway holds no row or database
+    lock (on SQLite, the one write lock that the gateway's own notification would need). A
+    second caller while one settles refunds nothing; what is left is refunded by the next call
+    (the daily run). Each refund is recorded (pending) before the gateway is asked, so the next
+    :func:`refund_due` already deducts it."""
+    lock = refund_lock_key(application)
+    if not cache.add(lock, True, settings.B1_REFUND_LOCK_SECONDS):
+        logger.info("the waiver refund of %s is being settled elsewhere", application.number)
+        return []
+    try:
+        return _settle_refund(BenefitApplication.objects.get(pk=application.pk), user)
+    finally:
+        cache.delete(lock)
+
+
+def _settle_refund(application, user):
     made = []
-    with transaction.atomic():
-        application = _locked(application)
-        Order.objects.select_for_update().filter(pk=application.order_id).first()
-        remaining = refund_due(application)
+    remaining = refund_due(application)
+    if remaining <= ZERO:
+        return made
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("惠民殡葬减免退款（决定 %(number)s）") % {"number": application.number}
+    for intent in sorted(
+        payment_services.intents_for(application.order), key=lambda i: i.created_at, reverse=True
+    ):
         if remaining <= ZERO:
-            return made
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("惠民殡葬减免退款（决定 %(number)s）") % {"number": application.number}
-        for intent in sorted(
-            payment_services.intents_for(application.order), key=lambda i: i.created_at, reverse=True
-        ):
-            if remaining <= ZERO:
-                break
-            amount = min(payment_services.refundable_amount(intent), remaining)
-            if amount <= ZERO:
-                continue
-            try:
-                refund = payment_services.create_refund(intent, amount, reason, user=user)
-            except PaymentError:
-                logger.warning(
-                    "the waiver refund of %s failed; the daily run tries again", application.number
-                )
-                failed = (
-                    Refund.objects.filter(intent=intent, reason=reason[:256]).order_by("-created_at").first()
-                )
-                if failed is not None and not WaiverRefund.objects.filter(refund=failed).exists():
-                    WaiverRefund.objects.create(application=application, refund=failed)
-                break
-            WaiverRefund.objects.create(application=application, refund=refund)
-            made.append(refund)
-            remaining -= amount
+            break
+        amount = min(payment_services.refundable_amount(intent), remaining)
+        if amount <= ZERO:
+            continue
+        try:
+            refund = payment_services.create_refund(intent, amount, reason, user=user)
+        except PaymentError:
+            logger.warning("the waiver refund of %s failed; the daily run tries again", application.number)
+            failed = Refund.objects.filter(intent=intent, reason=reason[:256]).order_by("-created_at").first()
+            if failed is not None and not WaiverRefund.objects.filter(refund=failed).exists():
+                WaiverRefund.objects.create(application=application, refund=failed)
+            break
+        WaiverRefund.objects.create(application=application, refund=refund)
+        made.append(refund)
+        remaining -= amount
     return made
 
 

@@ -172,7 +172,7 @@ def test_two_task_workers_run_each_of_100_queued_tasks_exactly_once(settings, tm
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     runs = tmp_path / "runs.txt"
     for number in range(100):
-        record_run.enqueue(number, str(runs), 0.1)
+        record_run.enqueue(number, str(runs), 0.05)
     workers = [
         _manage(
             "db_worker",
@@ -188,6 +188,7 @@ def test_two_task_workers_run_each_of_100_queued_tasks_exactly_once(settings, tm
     ]
     outputs = [worker.communicate(timeout=300) for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
+    assert runs.exists(), list(DBTaskResult.objects.values_list("status", "traceback")[:1])  # no task ran
     lines = runs.read_text(encoding="utf-8").split()
     numbers = Counter(int(number) for number in lines[0::2])
     assert numbers == Counter(range(100)), "a task ran twice or never"

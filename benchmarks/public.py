@@ -119,6 +119,12 @@ def parse_args():
     parser.add_argument(
         "--index-workers", type=int, default=2, help="processes that compute the search index entries"
     )
+    parser.add_argument(
+        "--search-plans",
+        metavar="FILE",
+        help="after timing the PostgreSQL searches, write every statement's executed plan "
+        "(auto_explain) of each search to FILE and stop there",
+    )
     harness.add_common_arguments(parser, RESULTS, duration=10)
     args = parser.parse_args()
     for name, default in DEFAULTS.items():
@@ -602,6 +608,70 @@ print(json.dumps(timings))
 """
 
 
+PLANS_SCRIPT = """
+import json, sys, time
+sys.path.append(sys.argv[2])
+import django
+django.setup()
+from django.db import connection
+from django.utils import translation
+from search.backends import get_backend
+
+translation.activate("zh-hans")
+backend = get_backend()
+connection.ensure_connection()
+notices = []
+connection.connection.add_notice_handler(lambda diagnostic: notices.append(diagnostic.message_primary))
+report = {}
+for query in json.loads(sys.argv[1]):
+    list(backend.search(query).page_obj or [])  # warm, as on a running site
+    with connection.cursor() as cursor:
+        # Every statement's plan, as executed, with its row counts, buffers and timing.
+        cursor.execute("LOAD 'auto_explain'")
+        for setting in ("log_min_duration = 0", "log_analyze = on", "log_buffers = on",
+                        "log_nested_statements = on", "log_level = notice"):
+            cursor.execute(f"SET auto_explain.{setting}")
+        cursor.execute("SET client_min_messages = notice")
+    notices.clear()
+    started = time.perf_counter()
+    list(backend.search(query).page_obj or [])
+    elapsed = (time.perf_counter() - started) * 1000
+    with connection.cursor() as cursor:
+        cursor.execute("SET auto_explain.log_min_duration = -1")
+    report[query] = {"ms": elapsed, "plans": list(notices)}
+print(json.dumps(report))
+"""
+
+
+def search_plans(env, queries):
+    """{query: {"ms": one search's time, "plans": every statement's executed plan}}: PostgreSQL's
+    ``auto_explain`` at the ``notice`` level, so that the plans reach this client (with
+    ``ANALYZE``: the timing includes the instrumentation's overhead)."""
+    result = subprocess.run(
+        [harness.PYTHON, "-c", PLANS_SCRIPT, json.dumps(queries), BENCHMARKS_DIR],
+        cwd=harness.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"explaining the searches failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def write_plans(plans, path, header):
+    lines = [header, ""]
+    for query, found in plans.items():
+        lines += [
+            f"## `{query}`: {len(found['plans'])} statements, {found['ms']:.1f} ms under EXPLAIN ANALYZE",
+            "",
+        ]
+        for number, plan in enumerate(found["plans"], 1):
+            lines += [f"### Statement {number}", "", "```", plan.strip(), "```", ""]
+    Path(path).write_text("\n".join(lines))
+
+
 def time_searches(env, queries, runs=20):
     """{query: [p50, p95, max ms, runs]} of the search backend itself, no page cache: each query
     up to ``runs`` times (30 s at most) in a fresh process, after one run that warms the
@@ -899,6 +969,15 @@ def main():  # noqa: C901, PLR0915 - one linear run
         out("timing the searches without any cache (PostgreSQL) …")
         search_queries = [q for _kind, q in SEARCH_QUERIES] + [uscc, receipt]
         search_timings = time_searches(workspace.env, search_queries)
+        if args.search_plans:
+            out("\n".join(search_timing_table(search_timings)))
+            out(f"explaining the searches into {args.search_plans} …")
+            header = (
+                f"# Executed plans of the PostgreSQL searches ({commit}{' with changes' if dirty else ''}; "
+                f"{index_entries:,} index entries)\n\n" + "\n".join(search_timing_table(search_timings))
+            )
+            write_plans(search_plans(workspace.env, search_queries), args.search_plans, header)
+            return
 
         sqlite_counts, sqlite_entries, sqlite_seconds, sqlite_search_timings = {}, 0, None, {}
         if not args.no_sqlite:

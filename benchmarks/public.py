@@ -125,6 +125,11 @@ def parse_args():
         help="after timing the PostgreSQL searches, write every statement's executed plan "
         "(auto_explain) of each search to FILE and stop there",
     )
+    parser.add_argument(
+        "--hold",
+        action="store_true",
+        help="with --search-plans: keep the data set's PostgreSQL running afterwards, until interrupted",
+    )
     harness.add_common_arguments(parser, RESULTS, duration=10)
     args = parser.parse_args()
     for name, default in DEFAULTS.items():
@@ -977,6 +982,9 @@ def main():  # noqa: C901, PLR0915 - one linear run
                 f"{index_entries:,} index entries)\n\n" + "\n".join(search_timing_table(search_timings))
             )
             write_plans(search_plans(workspace.env, search_queries), args.search_plans, header)
+            if args.hold:
+                out(f"holding the data set at {os.environ['DATABASE_URL']}; interrupt (SIGINT) to finish")
+                threading.Event().wait()
             return
 
         sqlite_counts, sqlite_entries, sqlite_seconds, sqlite_search_timings = {}, 0, None, {}

@@ -127,6 +127,7 @@ check-deploy: $(VENV)/.installed-run
 	  env SECRET_KEY="deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" \
 	      DATABASE_URL="sqlite:///$$tmp/deploy.sqlite3" ALLOWED_HOSTS=mzj.beijing.example \
 	      PRIVATE_ROOT="$$tmp/private" SMS_BACKEND=accounts.sms.backends.ConsoleSmsBackend \
+	      S3_BUCKET=deploy-check S3_ENDPOINT_URL=https://s3.mzj.beijing.example \
 	      $(MANAGE) check --deploy --fail-level WARNING --settings=config.settings.production
 
 APP_DIRS := . core accounts cms payments search api marketplace/catalogue marketplace/orders marketplace/orders/slots marketplace/feedback marketplace/memorials marketplace/memorials/visits marketplace/benefits marketplace/benefits/checklist orgs/registry orgs/reports orgs/credit orgs/charity orgs/incubator orgs/licensing

@@ -8,15 +8,14 @@ import csv
 import datetime
 import hashlib
 import json
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import get_resolver, reverse
 from django.utils import timezone, translation
@@ -24,10 +23,12 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from . import pagecache
+from .storage import open_data_storage
 
 PUBLISHER = "北京市民政局"
 LICENCE = "CC BY 4.0"
 BOM = "\ufeff"
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -201,9 +202,9 @@ def stored_keys():
     return sorted(_builders)
 
 
-def _paths(key, fmt):
-    root = Path(settings.OPEN_DATA_ROOT)
-    return root / f"{key}.{fmt}", root / f"{key}.{fmt}.manifest.json"
+def _names(key, fmt):
+    """The names of a stored file and its manifest in ``STORAGES["opendata"]``."""
+    return f"{key}.{fmt}", f"{key}.{fmt}.manifest.json"
 
 
 def fingerprint(key):
@@ -214,34 +215,35 @@ def fingerprint(key):
 
 
 def read_manifest(key, fmt):
-    data_path, manifest_path = _paths(key, fmt)
+    storage = open_data_storage()
+    data_name, manifest_name = _names(key, fmt)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        with storage.open(manifest_name, "rb") as handle:
+            manifest = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
-    if not data_path.exists():
+    if not storage.exists(data_name):
         return None
     manifest["generated_at"] = datetime.datetime.fromisoformat(manifest["generated_at"])
     return manifest
 
 
-def _write_atomically(path, chunks):
-    """Write ``chunks`` to a temporary file beside ``path``, then rename it into place, so a
-    reader sees the old file or the new one, never half of one. Returns (size, sha256)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _store(name, chunks):
+    """Store ``chunks`` under ``name``, replacing the file there in one step: the local store
+    writes beside it and renames, the object store replaces the object with one PUT, so a
+    reader sees the old file or the new one, never half of one. The bytes are spooled first
+    (in memory, on disk past a few megabytes). Returns (size, sha256)."""
     digest, size = hashlib.sha256(), 0
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in chunks:
-                data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-                digest.update(data)
-                size += len(data)
-                out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        for chunk in chunks:
+            data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+            digest.update(data)
+            size += len(data)
+            spool.write(data)
+        spool.seek(0)
+        stored = open_data_storage().save(name, File(spool, name=name))
+    if stored != name:  # a store that keeps the old file under this name would serve a stale one
+        raise RuntimeError(f"The open-data store saved {name!r} as {stored!r}; it must allow overwriting.")
     return size, digest.hexdigest()
 
 
@@ -259,8 +261,8 @@ def regenerate(key, fmt):
     with translation.override(settings.LANGUAGE_CODE):
         response = build_view(request, **view_kwargs)
         chunks = response.streaming_content if response.streaming else [response.content]
-        data_path, manifest_path = _paths(key, fmt)
-        size, sha256 = _write_atomically(data_path, chunks)
+        data_name, manifest_name = _names(key, fmt)
+        size, sha256 = _store(data_name, chunks)
     manifest = {
         "key": key,
         "format": fmt,
@@ -271,7 +273,7 @@ def regenerate(key, fmt):
         "size": size,
         "sha256": sha256,
     }
-    _write_atomically(manifest_path, [json.dumps(manifest, ensure_ascii=False)])
+    _store(manifest_name, [json.dumps(manifest, ensure_ascii=False)])
     pagecache.bump("opendata")  # the index shows when each file was generated
     return manifest
 
@@ -288,7 +290,8 @@ def queue_regeneration(key, fmt):
 
 
 def serve_stored(request, key, fmt):
-    """The stored file, streamed from disk; queues its regeneration when it is out of date."""
+    """The stored file, streamed from the open-data store; queues its regeneration when it is
+    out of date."""
     manifest = read_manifest(key, fmt)
     if manifest is None or manifest["fingerprint"] != fingerprint(key):
         queue_regeneration(key, fmt)
@@ -299,8 +302,8 @@ def serve_stored(request, key, fmt):
         )
         response["Retry-After"] = str(settings.OPEN_DATA_RETRY_AFTER_SECONDS)
         return response
-    data_path, _manifest = _paths(key, fmt)
-    response = FileResponse(data_path.open("rb"), content_type=manifest["content_type"])
+    data_name, _manifest = _names(key, fmt)
+    response = FileResponse(open_data_storage().open(data_name, "rb"), content_type=manifest["content_type"])
     if manifest["content_disposition"]:
         response["Content-Disposition"] = manifest["content_disposition"]
     response["Last-Modified"] = http_date(manifest["generated_at"].timestamp())

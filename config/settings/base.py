@@ -14,6 +14,7 @@ from .environment import env, env_bool, env_list
 from .pagecache import *  # noqa: F403 - the public page cache: what each page shows, what changes it
 from .rules import *  # noqa: F403 - the rule settings (RULES.md), in one place
 from .scheduling import *  # noqa: F403 - the scheduled jobs and their periods (core.scheduling)
+from .storage import *  # noqa: F403 - STORAGES: local directories, or an S3-compatible bucket
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -242,12 +243,7 @@ PRIVATE_ROOT = Path(env("PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
 # Keys and certificates made by `manage.py init_platform_keys` (production mounts its own).
 PLATFORM_KEYS_DIR = Path(env("PLATFORM_KEYS_DIR", str(PRIVATE_ROOT / "keys")))
 
-STORAGES = {
-    "default": {
-        "BACKEND": env("DEFAULT_FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# STORAGES (the default, private and opendata file stores, local or S3) is in storage.py.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -433,7 +429,8 @@ CATALOGUE_SELECT_MAX = int(env("CATALOGUE_SELECT_MAX", "200"))
 QUOTE_RESUBMIT_WINDOW_SECONDS = int(env("QUOTE_RESUBMIT_WINDOW_SECONDS", "600"))
 
 # --- Social organisations (orgs.registry, orgs.reports) ----------------------------
-# Annual report attachments are private: stored outside MEDIA_ROOT, served after a permission check.
+# Annual report attachments live in the private store (STORAGES["private"], report-attachments/).
+# This was their own directory before; migration reports/0004 copies what it holds into the store.
 REPORT_ATTACHMENT_ROOT = Path(env("REPORT_ATTACHMENT_ROOT", str(PRIVATE_ROOT / "report-attachments")))
 # Public registry listing page size.
 REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))

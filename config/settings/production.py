@@ -1,6 +1,7 @@
 """Production: everything that matters comes from the environment.
 
-Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, SMS_BACKEND. Optional: TRUSTED_PROXIES,
+Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, SMS_BACKEND, and S3_BUCKET (with S3_ENDPOINT_URL,
+S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY…) unless SINGLE_NODE_FILE_STORAGE=true. Optional: TRUSTED_PROXIES,
 ELASTICSEARCH_URL, ALIPAY_* (app id, gateway URL, key paths), MEDIA_ROOT, STATIC_ROOT, PRIVATE_ROOT,
 CSRF_TRUSTED_ORIGINS, EMAIL_HOST and friends. See site/env.example.
 """
@@ -30,6 +31,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{host}" for h
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
 # base.py derived this from the development default; follow the public origin instead.
 PAYMENTS_SITE_URL = env("PAYMENTS_SITE_URL", WAGTAILADMIN_BASE_URL)
+
+# Files: an S3-compatible bucket shared by every web node (config/settings/storage.py,
+# docs/operations.md "Object storage"), unless the site deliberately runs on one machine's disk.
+if FILE_STORAGE != STORAGE_BACKEND_S3 and not SINGLE_NODE_FILE_STORAGE:  # noqa: F405
+    raise ImproperlyConfigured(
+        "The environment variable S3_BUCKET must be set in production (the object store every web "
+        "node shares), or SINGLE_NODE_FILE_STORAGE=true when the site runs on one machine's disk."
+    )
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -33,6 +33,10 @@ PLATFORM_KEYS_DIR = PRIVATE_ROOT / "keys"
 REPORT_ATTACHMENT_ROOT = PRIVATE_ROOT / "report-attachments"
 OPEN_DATA_ROOT = _TEST_FILES / "open-data"
 STATIC_ROOT = _TEST_FILES / "staticfiles"
+# The file aliases are these directories whatever the environment says; a test that needs the
+# object store switches them to a local S3 server (tests/s3_server.py).
+FILE_STORAGE = STORAGE_BACKEND_FILESYSTEM  # noqa: F405
+STORAGES = {**FILESYSTEM_STORAGES, "staticfiles": STATICFILES_STORAGE_ALIAS}  # noqa: F405
 
 # Serve static files straight from the finders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True

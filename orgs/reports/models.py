@@ -3,7 +3,6 @@ working-day calendar (public holidays and make-up working days)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
 from core.money import ZERO, MoneyField
+from core.storage import PRIVATE, AliasStorage
 from orgs.registry.models import Organization
 
 
@@ -278,20 +278,26 @@ class ReviewDecision(AppendOnly):
         return f"{self.submission} · {self.get_action_display()}"
 
 
-class ContentAddressedStorage(FileSystemStorage):
-    """Files are named by their SHA-256, so an existing name already holds the same bytes."""
+class ContentAddressedStorage(AliasStorage):
+    """Files are named by their SHA-256, so an existing name already holds the same bytes.
+
+    They live in the private store (``STORAGES["private"]``: a directory, or the bucket's
+    private prefix), in the ``report-attachments/`` folder; the names in the database don't
+    include the folder."""
 
     def get_available_name(self, name, max_length=None):
         return name
 
-    def _save(self, name, content):
+    def save(self, name, content, max_length=None):
+        if name is None:
+            name = content.name
         if self.exists(name):
             return name
-        return super()._save(name, content)
+        return super().save(name, content, max_length=max_length)
 
 
 def attachment_storage():
-    return ContentAddressedStorage(location=settings.REPORT_ATTACHMENT_ROOT, base_url=None)
+    return ContentAddressedStorage(PRIVATE, prefix="report-attachments")
 
 
 def attachment_path(instance, filename):

@@ -61,6 +61,7 @@ def test_production_payment_urls_follow_the_public_host(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="mzj.beijing.example",
         SMS_BACKEND="accounts.sms.backends.ConsoleSmsBackend",
+        SINGLE_NODE_FILE_STORAGE="true",
     )
     assert values == ["https://mzj.beijing.example"]
 

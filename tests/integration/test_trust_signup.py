@@ -196,6 +196,7 @@ def production_settings(database_dir, **extra):
         "SECRET_KEY": "x" * 50,
         "DATABASE_URL": f"sqlite:///{database_dir / 'never-opened.sqlite3'}",
         "ALLOWED_HOSTS": "mzj.beijing.example",
+        "SINGLE_NODE_FILE_STORAGE": "true",
         **extra,
     }
     return subprocess.run(

@@ -12,13 +12,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from . import replica
+
 logger = logging.getLogger(__name__)
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """Report the version and whether the database answers. 503 when it doesn't."""
+    """Report the version, whether the database answers (503 when it doesn't) and the read
+    replica's state: ``none`` without one, ``ok`` with its lag, or ``down``. A replica that is
+    down leaves the site working on the primary (core.replica): the answer stays 200 with the
+    status ``degraded``."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -29,11 +34,16 @@ def healthz(request):
         logger.exception("health check: database unavailable")
         database = {"status": "error", "error": exc.__class__.__name__}
         status = 503
+    replica_state = replica.health() if status == 200 else {"status": "unknown"}
+    overall = "ok" if status == 200 else "error"
+    if status == 200 and replica_state["status"] == "down":
+        overall = "degraded"
     return JsonResponse(
         {
-            "status": "ok" if status == 200 else "error",
+            "status": overall,
             "version": settings.PLATFORM_VERSION,
             "database": database,
+            "replica": replica_state,
         },
         status=status,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .cluster import *  # noqa: F403 - several machines: the read replica and its router (core.replica)
 from .environment import env, env_bool, env_list
 from .pagecache import *  # noqa: F403 - the public page cache: what each page shows, what changes it
 from .rules import *  # noqa: F403 - the rule settings (RULES.md), in one place
@@ -106,6 +107,9 @@ MIDDLEWARE = [
     # The site and bureau settings from the cache, for a view the page cache didn't answer
     # (cms.chrome).
     "cms.chrome.ChromeCacheMiddleware",
+    # Last: its process_view chooses the primary or the read replica once the view and the user
+    # are known; without a replica it does nothing (core.replica).
+    "core.replica.ReplicaRoutingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -168,6 +172,15 @@ DATABASES = {
         conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
     )
 }
+# The streaming replica for the anonymous public reads, when there is one (config/settings/cluster.py,
+# core.replica). Under test it mirrors "default": no test database is ever made for it.
+if REPLICA_DATABASE_URL:  # noqa: F405
+    _replica = database_settings(REPLICA_DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "0")))  # noqa: F405
+    _replica["TEST"] = {"MIRROR": "default"}
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that is down costs a request little before it falls back to the primary.
+        _replica["OPTIONS"].setdefault("connect_timeout", 3)
+    DATABASES[REPLICA_DATABASE_ALIAS] = _replica  # noqa: F405
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `manage.py backup` / `restore` on PostgreSQL: where pg_dump and pg_restore live (empty:
 # /usr/lib/postgresql/<server major>/bin, then PATH). See docs/operations.md.

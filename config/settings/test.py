@@ -16,6 +16,10 @@ LOGGING = {
 }
 ALLOWED_HOSTS = ["*"]
 SMS_BACKEND = "accounts.sms.backends.LocmemSmsBackend"
+# No read replica, even under scripts/with-cluster.sh: a test that needs one makes it and adds
+# the alias itself (tests/integration/test_replica.py).
+DATABASES.pop(REPLICA_DATABASE_ALIAS, None)  # noqa: F405
+DATABASE_ROUTERS = []
 
 # Files and keys made by the tests live in a throwaway directory per test run.
 import atexit  # noqa: E402

@@ -68,8 +68,12 @@ def test_healthz_reports_database_and_version(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
+    assert body["status"] == "ok"
     assert body["database"] == {"status": "ok", "vendor": connection.vendor}
     assert body["version"] == settings.PLATFORM_VERSION
+    # No read replica configured (make run, the tests): nothing degraded. A replica that is down
+    # is reported in tests/integration/test_replica.py.
+    assert body["replica"] == {"status": "none"}
 
 
 def test_robots_and_sitemap(client):

@@ -12,6 +12,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from marketplace.catalogue.sitemaps import ProviderSitemap
 from marketplace.memorials.sitemaps import MemorialSitemap
 
 urlpatterns = [
@@ -22,7 +23,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"pages": PageSitemap, "memorials": MemorialSitemap()}},
+        {"sitemaps": {"pages": PageSitemap, "providers": ProviderSitemap(), "memorials": MemorialSitemap()}},
         name="sitemap",
     ),
     # The open data API: one address in every language (not under /en/), see docs/api.md.

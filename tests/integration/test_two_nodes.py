@@ -1,11 +1,13 @@
 """Two web nodes, one database and one bucket (issue 22, point 1): a file uploaded through
-node A is downloaded through node B.
+node A is downloaded through node B, and a price published through node A shows on node B's
+next page, though node B had the page in the shared cache.
 
 Two gunicorn processes on two free ports serve the same PostgreSQL test database and the same
 bucket of the moto S3 server (``tests/s3_server.py``), each with file directories of its own
 that stay empty: nothing a request needs is on one node's disk. SQLite's test database lives
 in this process's memory, so the test needs PostgreSQL (``make test``)."""
 
+import datetime
 import os
 import re
 import subprocess
@@ -19,8 +21,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from orgs.credit.models import Objection
+from tests.factories.catalogue import ProviderFactory, make_item, make_member
 from tests.factories.credit import make_record
 from tests.factories.orgs import MembershipFactory, pdf_bytes
 from tests.s3_server import free_port, moto_s3, s3_storages  # noqa: F401 - the fixtures
@@ -154,3 +158,41 @@ def test_a_file_uploaded_through_node_a_is_downloaded_through_node_b(two_nodes, 
     # Neither node kept the file: it is only in the bucket.
     kept = [path for disk in (disk_a, disk_b) if disk.exists() for path in disk.rglob("*") if path.is_file()]
     assert kept == []
+
+
+def test_a_price_published_through_node_a_shows_on_node_b_at_once(two_nodes):
+    """Node B had the provider's page in the shared page cache; a price published through node A
+    gives the page a new version, so node B's next visitor sees it (F1: every price public)."""
+    (node_a, _disk_a), (node_b, _disk_b) = two_nodes["node-a"], two_nodes["node-b"]
+    provider = ProviderFactory(name="甲殡仪馆", slug="jia")
+    item = make_item(provider, "urn", name="甲骨灰盒", price="100")
+    staff = make_member(provider)
+    page_url = f"{node_b}/funeral/providers/jia/"
+    visitor = requests.Session()
+    first = visitor.get(page_url, timeout=30)
+    assert first.status_code == 200 and "甲骨灰盒" in first.text and "¥120.00" not in first.text
+    assert visitor.get(page_url, timeout=30).headers.get("X-Page-Cache") == "hit"
+
+    browser = signed_in(staff)
+    form_url = f"{node_a}/workbench/funeral/items/{item.pk}/price/"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.get(form_url, timeout=30).text)
+    latest = item.versions.order_by("-id").first()
+    posted = browser.post(
+        form_url,
+        data={
+            "csrfmiddlewaretoken": token.group(1),
+            "price": "120",
+            "effective_from": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+            "reason_code": "costs",
+            "reason": "成本上涨",
+            "seen_version": str(latest.pk),
+        },
+        headers={"Referer": form_url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert posted.status_code == 302, posted.text[:2000]
+
+    after = requests.get(page_url, timeout=30)
+    assert after.headers.get("X-Page-Cache") != "hit"
+    assert "¥120.00" in after.text and "成本上涨" in after.text

@@ -648,12 +648,10 @@ print(json.dumps(report))
 """
 
 
-def search_plans(env, queries):
-    """{query: {"ms": one search's time, "plans": every statement's executed plan}}: PostgreSQL's
-    ``auto_explain`` at the ``notice`` level, so that the plans reach this client (with
-    ``ANALYZE``: the timing includes the instrumentation's overhead)."""
+def run_json_script(env, what, script, *args):
+    """Run ``script`` in a fresh Python process with ``args``; its last line of output, as JSON."""
     result = subprocess.run(
-        [harness.PYTHON, "-c", PLANS_SCRIPT, json.dumps(queries), BENCHMARKS_DIR],
+        [harness.PYTHON, "-c", script, *args],
         cwd=harness.ROOT,
         env=env,
         capture_output=True,
@@ -661,8 +659,15 @@ def search_plans(env, queries):
         timeout=3600,
     )
     if result.returncode != 0:
-        raise SystemExit(f"explaining the searches failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(f"{what} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def search_plans(env, queries):
+    """{query: {"ms": one search's time, "plans": every statement's executed plan}}: PostgreSQL's
+    ``auto_explain`` at the ``notice`` level, so that the plans reach this client (with
+    ``ANALYZE``: the timing includes the instrumentation's overhead)."""
+    return run_json_script(env, "explaining the searches", PLANS_SCRIPT, json.dumps(queries), BENCHMARKS_DIR)
 
 
 def write_plans(plans, path, header):
@@ -681,17 +686,9 @@ def time_searches(env, queries, runs=20):
     """{query: [p50, p95, max ms, runs]} of the search backend itself, no page cache: each query
     up to ``runs`` times (30 s at most) in a fresh process, after one run that warms the
     database's buffers."""
-    result = subprocess.run(
-        [harness.PYTHON, "-c", SEARCH_SCRIPT, json.dumps(queries), BENCHMARKS_DIR, str(runs)],
-        cwd=harness.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
+    return run_json_script(
+        env, "timing the searches", SEARCH_SCRIPT, json.dumps(queries), BENCHMARKS_DIR, str(runs)
     )
-    if result.returncode != 0:
-        raise SystemExit(f"timing the searches failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def search_timing_table(timings):

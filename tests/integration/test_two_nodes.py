@@ -1,6 +1,7 @@
 """Two web nodes, one database and one bucket (issue 22, point 1): a file uploaded through
-node A is downloaded through node B, and a price published through node A shows on node B's
-next page, though node B had the page in the shared cache.
+node A is downloaded through node B, a contract signed and sealed on node A is downloaded and
+verified through node B, and a price published through node A shows on node B's next page,
+though node B had the page in the shared cache.
 
 Two gunicorn processes on two free ports serve the same PostgreSQL test database and the same
 bucket of the moto S3 server (``tests/s3_server.py``), each with file directories of its own
@@ -23,9 +24,11 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from core import sealing
 from orgs.credit.models import Objection
 from tests.factories.catalogue import ProviderFactory, make_item, make_member
 from tests.factories.credit import make_record
+from tests.factories.orders import FAMILY_NAME, STAFF_NAME, Scenario, family_user
 from tests.factories.orgs import MembershipFactory, pdf_bytes
 from tests.s3_server import free_port, moto_s3, s3_storages  # noqa: F401 - the fixtures
 
@@ -196,3 +199,85 @@ def test_a_price_published_through_node_a_shows_on_node_b_at_once(two_nodes):
     after = requests.get(page_url, timeout=30)
     assert after.headers.get("X-Page-Cache") != "hit"
     assert "¥120.00" in after.text and "成本上涨" in after.text
+
+
+def sms_code_in(log_path, offset, timeout=15):
+    """The one-time code node's development SMS backend printed after ``offset`` of its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            found = re.findall(r"验证码\D{0,4}(\d{6})", log.read().decode(errors="replace"))
+        if found:
+            return found[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no code in {log_path}")
+
+
+def sign_through(node, log_path, browser, path, name):
+    """Sign a contract on ``node`` as a browser does: ask for a code by SMS, then sign."""
+    url = f"{node}{path}"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.get(url, timeout=30).text).group(
+        1
+    )
+    offset = log_path.stat().st_size
+    sent = browser.post(
+        url,
+        data={"csrfmiddlewaretoken": token, "action": "send_code"},
+        headers={"Referer": url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert sent.status_code in (200, 302), sent.text[:2000]
+    code = sms_code_in(log_path, offset)
+    page = browser.get(url, timeout=30).text
+    signed = browser.post(
+        url,
+        data={
+            "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),
+            "action": "sign",
+            "shown_sha256": re.search(r'name="shown_sha256" value="([0-9a-f]{64})"', page).group(1),
+            "full_name": name,
+            "code": code,
+            "consent": "on",
+        },
+        headers={"Referer": url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert signed.status_code == 302, signed.text[:2000]
+
+
+def test_a_contract_sealed_through_node_a_is_downloaded_and_verified_through_node_b(
+    two_nodes,
+    s3_storages,  # noqa: F811
+    tmp_path,
+):
+    """Both parties sign on node A (codes by SMS, the seal made there); the sealed PDF is only in
+    the bucket, and node B serves it after its own permission check and hash check."""
+    (node_a, disk_a), (node_b, disk_b) = two_nodes["node-a"], two_nodes["node-b"]
+    scenario = Scenario()
+    scenario.advance("contract_issued")
+    ref = scenario.order.reference
+    log_a = tmp_path / "node-a.log"
+    sign_through(node_a, log_a, signed_in(scenario.family), f"/orders/{ref}/contract/sign/", FAMILY_NAME)
+    sign_through(
+        node_a,
+        log_a,
+        signed_in(scenario.staff),
+        f"/workbench/funeral/orders/{ref}/contract/sign/",
+        STAFF_NAME,
+    )
+    contract = scenario.refresh().contract
+    assert contract.status == "sealed"
+
+    download = signed_in(scenario.family).get(f"{node_b}/orders/{ref}/contract/sealed.pdf", timeout=30)
+    assert download.status_code == 200
+    assert sealing.sha256(download.content) == contract.sealed_sha256
+    assert sealing.verify_pdf(download.content).ok
+    # Another family gets nothing from node B; the document is in the bucket only.
+    stranger = signed_in(family_user())
+    assert stranger.get(f"{node_b}/orders/{ref}/contract/sealed.pdf", timeout=30).status_code == 404
+    assert s3_storages.read(f"private/{contract.sealed_document.file.name}") == download.content
+    kept = [path for disk in (disk_a, disk_b) if disk.exists() for path in disk.rglob("*") if path.is_file()]
+    assert kept == []

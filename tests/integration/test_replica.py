@@ -239,8 +239,11 @@ def test_anonymous_public_reads_come_from_the_replica(cluster, client):
     assert client.get(provider_url(not_yet)).status_code == 200
 
     health = client.get("/healthz").json()
-    assert health["status"] == "ok"
-    assert health["replica"]["status"] == "ok" and health["replica"]["lag_bytes"] <= 0
+    assert health["status"] == "ok" and health["replica"]["status"] == "ok"
+    # Caught up with this test's writes; the other xdist worker's test database is on the same
+    # server and may be writing, so the lag is small, not necessarily zero (less than one WAL
+    # segment).
+    assert 0 <= health["replica"]["lag_bytes"] < 16 * 1024 * 1024
 
 
 @needs_postgres

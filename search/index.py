@@ -117,14 +117,16 @@ def index_objects(objects):
 
 
 def _enqueue(targets):
-    from .tasks import index_records
-
     size = settings.SEARCH_REINDEX_BATCH_SIZE
     for key, pks in targets.items():
         pks = sorted(pks)
         for start in range(0, len(pks), size):
             batch = pks[start : start + size]
             try:
+                # Imported here: the task module binds its task to the configured backend on
+                # first import, which fails when there is none.
+                from .tasks import index_records  # noqa: PLC0415
+
                 index_records.enqueue(key, batch)
             except Exception:
                 # No task queue to take it (or it refused): index now rather than never.

@@ -52,6 +52,25 @@ class SearchEntry(models.Model):
         return f" {' '.join(sorted(languages))} " if languages else ""
 
 
+class SearchMatch(models.Model):
+    """PostgreSQL only: the columns of an entry that deciding a match needs (its id, type and
+    languages, and the stored ``tokens_tsv``, which is not declared here and never selected),
+    in a narrow table of their own (migration 0006). Triggers on the entries keep it in step;
+    Django never writes it. The counts' sample of a common word reads it instead of the wide
+    entries (``search.backends.database.sample``)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    doc_type = models.CharField(max_length=40)
+    languages = models.CharField(max_length=60)
+
+    class Meta:
+        managed = False
+        db_table = "search_searchmatch"
+
+    def __str__(self):
+        return f"{self.doc_type} #{self.pk}"
+
+
 class ReindexRun(AppendOnlyModel):
     """One background rebuild of the index (``search.reindex``): who started it, when, how far
     it got. Its start time is the stamp of every entry it writes; when the last batch is done,

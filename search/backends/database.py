@@ -30,7 +30,7 @@ from django.db.models.functions import Concat
 from django.utils import translation
 
 from .. import registry
-from ..models import SearchEntry
+from ..models import SearchEntry, SearchMatch
 from ..text import index_tokens, normalize_query, query_phrases, snippet, terms, title_tokens
 from . import Hit, ListPaginator, SearchBackend, SearchResults, TypeCount, sqlite_fts
 from .postgres_plans import estimated_rows, index_entries, index_plans, ordered_plans, planning, sample_plans
@@ -86,16 +86,18 @@ def _raw_tsquery(phrases, prefixes):
     )
 
 
-_STORED_MATCH = {  # migration 0004's stored tsvector columns
+_STORED_MATCH = {  # migration 0004's stored tsvector columns, and migration 0006's copy
     "tokens_tsv": "search_searchentry.tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
     "title_tsv": "search_searchentry.title_tsv @@ to_tsquery('simple'::regconfig, %s)",
+    "match_tsv": "search_searchmatch.tokens_tsv @@ to_tsquery('simple'::regconfig, %s)",
 }
 
 
 def _stored_match(column, phrases, prefixes):
-    """PostgreSQL: a stored tsvector column (``tokens_tsv`` or ``title_tsv``) holds the query.
-    The SQL is one of two fixed strings; the query's tokens go in as a parameter."""
-    return RawSQL(  # noqa: S611 - one of two fixed strings above, the tokens a parameter
+    """PostgreSQL: a stored tsvector column (``tokens_tsv``, ``title_tsv``, or ``match_tsv``:
+    the narrow table's ``tokens_tsv``) holds the query. The SQL is one of three fixed strings;
+    the query's tokens go in as a parameter."""
+    return RawSQL(  # noqa: S611 - one of three fixed strings above, the tokens a parameter
         _STORED_MATCH[column],
         [_raw_tsquery(phrases, prefixes)],
         output_field=BooleanField(),
@@ -165,6 +167,20 @@ def matching(queryset, query, words, ordered=False):
     return queryset.filter(condition)
 
 
+def narrow_matches(keys, language, query, words):
+    """PostgreSQL: the matches of ``query`` among the entries of the types ``keys`` shown in
+    ``language``, as the narrow table of migration 0006 holds them (``SearchMatch``: the same
+    ids, about half the width), when the full-text index decides the match alone (``matching``
+    returns the index's answer unchecked); otherwise, and on other databases, ``None``."""
+    if connection.vendor != "postgresql":
+        return None
+    phrases, prefixes, exact = query_phrases(query)
+    if not (phrases or prefixes) or not (exact or not any(_CJK.search(word) for word in words)):
+        return None
+    rows = for_language(SearchMatch.objects.filter(doc_type__in=keys), language)
+    return rows.filter(_stored_match("match_tsv", phrases, prefixes))
+
+
 def rank_tiers(query, words):
     """The ranking's tiers, best first, as conditions on the title: an exact title, a title
     starting with the query, containing it, containing all its words (a query of several
@@ -219,7 +235,7 @@ def walk(rows, start, count):
         return list(rows.order_by(*RANKING).only(*SHOWN)[start : start + count])
 
 
-def sample(rows, limit, *fields, estimate=None, share=None, walkable=True):
+def sample(rows, limit, *fields, estimate=None, share=None, walkable=True, narrow=None):  # noqa: PLR0913
     """Up to ``limit`` entries of ``rows`` in no order: their primary keys, or ``fields``.
 
     On PostgreSQL, the planner's estimate of the matches decides how: when at least
@@ -229,11 +245,14 @@ def sample(rows, limit, *fields, estimate=None, share=None, walkable=True):
     first few thousand rows). ``estimate``: the rows whose estimate decides, when the planner's
     guess for a ``LIKE`` in ``rows`` would mislead it, or ``share``, that estimate already
     taken; ``walkable=False`` for a tier its own btree index answers (an exact or prefix
-    title), which is never worth a walk."""
+    title), which is never worth a walk; ``narrow``: the same matches in the narrow table
+    (``narrow_matches``), read instead of ``rows`` when the table is read (half the pages)."""
     values = rows.order_by().values_list(*(fields or ("pk",)), flat=not fields)
     if not walkable:
         return list(values[:limit])
-    with sample_plans(rows if estimate is None else estimate, share):
+    with sample_plans(rows if estimate is None else estimate, share) as walking:
+        if walking and narrow is not None:
+            values = narrow.order_by().values_list(*(fields or ("pk",)), flat=not fields)
         return list(values[:limit])
 
 
@@ -292,9 +311,10 @@ class DatabaseBackend(SearchBackend):
         words = terms(query)
         scoped = for_language(of_types(SearchEntry.objects.all(), list(types)), language)
         base = matching(scoped, query, words)
+        narrow = narrow_matches(list(types), language, query, words)
         indexed = any(query_phrases(query)[:2])
         with index_plans(indexed):
-            return self._search(scoped, base, query, words, types, doc_type, page, per_page)
+            return self._search(scoped, base, narrow, query, words, types, doc_type, page, per_page)
 
     @staticmethod
     def _sorted(rows, base, tiers, rest, cap):
@@ -363,10 +383,11 @@ class DatabaseBackend(SearchBackend):
                 return DENSE, share
         return sample(tier, cap + 1, share=share), share
 
-    def _tiered(self, scoped, rows, ordered, base, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
+    def _tiered(self, scoped, rows, ordered, base, narrow, query, words, types, doc_type, tiers, rest, cap):  # noqa: PLR0913
         """The search that stops early, tier by tier (``docs/search.md``). ``rows``: the matches
         (of the type tab, if one is open); ``ordered``: the same, worded for a walk along the
-        ranking index; ``scoped``: every entry the search may show."""
+        ranking index; ``scoped``: every entry the search may show; ``base``: every match, and
+        ``narrow`` the same in the narrow table (or ``None``), for the counts."""
         phrases, prefixes, _exact = query_phrases(query)
         held = title_holds(phrases, prefixes) if prefixes else None
         if held is not None:
@@ -392,7 +413,12 @@ class DatabaseBackend(SearchBackend):
         # the matches to be sampled by reading the table, no second estimate is needed.
         walks_anyway = title_share is not None and title_share >= settings.SEARCH_WALK_SHARE
         matches = sample(
-            base, cap + 1 + titled, "pk", "doc_type", share=title_share if walks_anyway else None
+            base,
+            cap + 1 + titled,
+            "pk",
+            "doc_type",
+            share=title_share if walks_anyway else None,
+            narrow=narrow,
         )
 
         def page_of(start, wanted):
@@ -422,7 +448,7 @@ class DatabaseBackend(SearchBackend):
 
         return matches, page_of
 
-    def _search(self, scoped, base, query, words, types, doc_type, page, per_page):  # noqa: PLR0913
+    def _search(self, scoped, base, narrow, query, words, types, doc_type, page, per_page):  # noqa: PLR0913
         cap = settings.SEARCH_COUNT_CAP
         tiers, rest = rank_tiers(query, words)
         if connection.vendor == "postgresql" or sqlite_fts.tiered():
@@ -435,7 +461,7 @@ class DatabaseBackend(SearchBackend):
             else:
                 rows = base
             matches, page_of = self._tiered(
-                scoped, rows, ordered, base, query, words, types, doc_type, tiers, rest, cap
+                scoped, rows, ordered, base, narrow, query, words, types, doc_type, tiers, rest, cap
             )
         else:
             rows = base.filter(doc_type=doc_type, type_order=types[doc_type].order) if doc_type else base

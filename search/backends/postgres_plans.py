@@ -129,15 +129,16 @@ def planning():
 def sample_plans(rows, share=None):
     """On PostgreSQL, within ``index_plans``: read the table until enough matches are found
     (no bitmap) when the planner expects at least ``SEARCH_WALK_SHARE`` of it to match.
-    ``share``: that estimate, when the caller already has it (no second ``EXPLAIN``)."""
+    ``share``: that estimate, when the caller already has it (no second ``EXPLAIN``). Yields
+    whether the table is read."""
     if not _INDEX_PLANS_ACTIVE.get():
-        yield
+        yield False
         return
     if (_estimated_share(rows) if share is None else share) < settings.SEARCH_WALK_SHARE:
-        yield
+        yield False
         return
     with _within_index_plans([("enable_seqscan", "on"), ("enable_bitmapscan", "off")]):
-        yield
+        yield True
 
 
 @contextmanager

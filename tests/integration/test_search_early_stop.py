@@ -232,6 +232,32 @@ def test_sqlite_reads_a_dense_tier_along_the_ranking_index_and_titles_through_th
     )
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's narrow matching table")
+@pytest.mark.parametrize("cap", [1, 3, 1000])
+@pytest.mark.parametrize("query", QUERIES)
+def test_postgresql_counts_read_the_narrow_table_when_the_table_is_read(entries, settings, query, cap):
+    """``SEARCH_WALK_SHARE`` 0: every sample reads the table instead of the GIN index, and the
+    counts' sample reads the narrow table (migration 0006) instead of the wide entries. The
+    counts, the total and every page are the same as the reference's."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_COUNT_CAP = cap
+    settings.SEARCH_WALK_SHARE = 0
+    expected = reference(query)
+    with CaptureQueriesContext(connection) as captured:
+        hits, total, pages = shown(query, per_page=2)
+    assert total == min(len(expected), cap + 1)
+    assert hits == expected[: pages * 2]
+    assert any('FROM "search_searchmatch"' in q["sql"] for q in captured.captured_queries)
+    if cap == 1000:
+        by_type = {}
+        for number, row in enumerate(ROWS, start=1):
+            if any(hit.endswith(f" /e/{number}/") for hit in expected):
+                by_type[row[0]] = by_type.get(row[0], 0) + 1
+        counts = DatabaseBackend().search(query, language="zh-hans").counts
+        assert {count.key: count.count for count in counts} == by_type
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's estimates")
 @pytest.mark.parametrize("per_page", [2, 5])
 @pytest.mark.parametrize("cap", [1, 2, 3, 1000])

@@ -179,6 +179,42 @@ def test_sqlite_fts5_tables_follow_inserts_updates_and_deletes(committed):
     assert (_fts5_count(tokens, "shunyi"), _fts5_count(title, "顺义")) == (0, 0)
 
 
+def _narrow_rows():
+    """The narrow matching table (migration 0006) beside the entries, as comparable tuples."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, doc_type, languages, tokens_tsv::text FROM search_searchmatch ORDER BY id")
+        narrow = cursor.fetchall()
+        cursor.execute("SELECT id, doc_type, languages, tokens_tsv::text FROM search_searchentry ORDER BY id")
+        return narrow, cursor.fetchall()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's narrow matching table")
+def test_postgresql_narrow_match_table_follows_inserts_updates_deletes_and_truncate(committed):
+    """Its triggers keep it equal to the entries' matching columns in the same transaction, so
+    the counts it answers are never of a deleted or changed entry."""
+    with committed():
+        org = OrganizationFactory(name="北京市通州区养老服务中心")
+        OrganizationFactory(name="北京市西城区志愿服务联合会")
+    narrow, entries = _narrow_rows()
+    assert len(entries) == 2 and narrow == entries
+    with committed():
+        org.name = "北京市顺义区养老服务中心"
+        org.save()
+    narrow, entries = _narrow_rows()
+    assert narrow == entries and any("shunyi" in row[3] for row in narrow)
+    assert not any("tongzhou" in row[3] for row in narrow)
+    SearchEntry.objects.filter(pk=entries[0][0]).update(languages=" en ")
+    narrow, entries = _narrow_rows()
+    assert narrow == entries and narrow[0][2] == " en "
+    with committed():
+        org.delete()
+    narrow, entries = _narrow_rows()
+    assert len(entries) == 1 and narrow == entries
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE search_searchentry")
+    assert _narrow_rows() == ([], [])
+
+
 def test_elasticsearch_mapping_indexes_pinyin_and_initials_of_ik_words(settings):
     from search.backends.elasticsearch import ElasticsearchBackend
 

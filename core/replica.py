@@ -89,6 +89,13 @@ def reset():
         _down_until[0] = 0.0
 
 
+NOT_STANDBY = "not in recovery (promoted, or not a standby)"
+
+
+def _unreachable(exc):
+    return f"unreachable ({exc.__class__.__name__}: {str(exc).strip()[:200]})"
+
+
 def _mark_down(reason):
     with _lock:
         first = _down_until[0] <= time.monotonic()
@@ -131,10 +138,10 @@ def replica_usable(caught_up=False):
     try:
         in_recovery, replay_lsn, _lag = _probe()
     except DatabaseError as exc:
-        _mark_down(f"unreachable ({exc.__class__.__name__}: {str(exc).strip()[:200]})")
+        _mark_down(_unreachable(exc))
         return False
     if not in_recovery:
-        _mark_down("not in recovery (promoted, or not a standby)")
+        _mark_down(NOT_STANDBY)
         return False
     if not caught_up:
         return True
@@ -145,7 +152,7 @@ def replica_usable(caught_up=False):
     try:
         return _replayed(target, replay_lsn)
     except DatabaseError as exc:
-        _mark_down(f"unreachable ({exc.__class__.__name__}: {str(exc).strip()[:200]})")
+        _mark_down(_unreachable(exc))
         connections[settings.REPLICA_DATABASE_ALIAS].close()
         return False
 
@@ -221,10 +228,9 @@ class ReplicaRoutingMiddleware:
         finally:
             current_route.reset(token)
         if route.wrote or request.method not in SAFE_METHODS:
-            response.set_signed_cookie(
+            response.set_cookie(  # signed as ``request.get_signed_cookie`` reads it back
                 settings.READ_YOUR_WRITES_COOKIE,
-                f"{time.time():.3f}",
-                salt=MARKER_SALT,
+                marker_value(),
                 max_age=settings.READ_YOUR_WRITES_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
@@ -247,10 +253,10 @@ def health():
     try:
         in_recovery, replay_lsn, lag_seconds = _probe()
     except DatabaseError as exc:
-        _mark_down(f"unreachable ({exc.__class__.__name__})")
+        _mark_down(_unreachable(exc))
         return {"status": "down", "error": exc.__class__.__name__}
     if not in_recovery:
-        _mark_down("not in recovery (promoted, or not a standby)")
+        _mark_down(NOT_STANDBY)
         return {"status": "down", "error": "not in recovery"}
     reset()  # it answers again: the requests may use it at once
     state = {"status": "ok", "lag_seconds": round(float(lag_seconds), 3)}

@@ -12,25 +12,8 @@
 # the settings then route the anonymous public reads to it, see docs/deployment.md).
 set -euo pipefail
 
-pg_bin=""
-for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-  if [ -x "$dir/initdb" ]; then pg_bin="$dir"; break; fi
-done
-[ -n "$pg_bin" ] || { echo "error: PostgreSQL server binaries not found (install the 'postgresql' package)" >&2; exit 1; }
-version=$("$pg_bin/postgres" --version | grep -oE '[0-9]+' | head -1)
-[ "$version" -ge 15 ] || { echo "error: PostgreSQL 15+ is required, found $version" >&2; exit 1; }
-
-tmp=$(mktemp -d -t platform-pg-cluster.XXXXXX)
-chmod 755 "$tmp"
-run_as=()
-if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 || useradd --system --home "$tmp" postgres
-  chown postgres "$tmp"
-  run_as=(runuser -u postgres --)
-fi
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# The server binaries, the temporary directory and the user (shared with the other script).
+source "$(dirname "$0")/postgres-common.sh" platform-pg-cluster.XXXXXX
 port=$(free_port)
 replica_port=$(free_port)
 while [ "$replica_port" = "$port" ]; do replica_port=$(free_port); done

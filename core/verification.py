@@ -56,7 +56,6 @@ def verify_url(code, request=None):
     return request.build_absolute_uri(path) if request is not None else path
 
 
-@transaction.atomic
 def issue_document(
     *, source, kind, title, issuer_name, holder_name, render, reason, base_url="", holder_is_person=True
 ):
@@ -68,23 +67,24 @@ def issue_document(
     ``render(code, url)`` returns the unsealed PDF bytes; it receives the
     verification code and the absolute verification URL for the QR code.
     """
-    code = new_code()
-    pdf = render(code, f"{base_url}{verify_url(code)}")
-    sealed = sealing.seal_pdf(pdf, reason=reason)
-    document = VerifiableDocument(
-        code=code,
-        kind=kind,
-        title=title,
-        issuer_name=issuer_name,
-        holder_name_masked=mask_name(holder_name) if holder_is_person else holder_name,
-        issued_at=timezone.now(),
-        sha256=sealing.sha256(sealed),
-        content_type=ContentType.objects.get_for_model(source),
-        object_id=str(source.pk),
-    )
-    document.file.save(f"{code}.pdf", ContentFile(sealed), save=False)
-    document.save()
-    return document
+    with transaction.atomic():
+        code = new_code()
+        pdf = render(code, f"{base_url}{verify_url(code)}")
+        sealed = sealing.seal_pdf(pdf, reason=reason)
+        document = VerifiableDocument(
+            code=code,
+            kind=kind,
+            title=title,
+            issuer_name=issuer_name,
+            holder_name_masked=mask_name(holder_name) if holder_is_person else holder_name,
+            issued_at=timezone.now(),
+            sha256=sealing.sha256(sealed),
+            content_type=ContentType.objects.get_for_model(source),
+            object_id=str(source.pk),
+        )
+        document.file.save(f"{code}.pdf", ContentFile(sealed), save=False)
+        document.save()
+        return document
 
 
 def revoke(document, reason):

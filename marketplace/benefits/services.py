@@ -124,47 +124,47 @@ def start_application(scheme, *, applicant, order=None, deceased_id="", today=No
     raise IntegrityError("could not allot an application number")
 
 
-@transaction.atomic
 def update_application(application, *, user):
     """Save what the applicant changed while it is a draft or asked for more documents. The
     deceased's facts of an application from an order stay the order's."""
-    stored = _locked(application)
-    _own(stored, user)
-    if stored.status not in EDITABLE_STATES:
-        raise ValidationError(_("申请已提交，审核期间不能修改。"))
-    names = [n for n in APPLICANT_FIELDS if not (stored.order_id and n in ORDER_FACTS)]
-    for name in names:
-        setattr(stored, name, getattr(application, name))
-    stored.full_clean(exclude=["number"])
-    stored.save(update_fields=names)
-    return stored
+    with transaction.atomic():
+        stored = _locked(application)
+        _own(stored, user)
+        if stored.status not in EDITABLE_STATES:
+            raise ValidationError(_("申请已提交，审核期间不能修改。"))
+        names = [n for n in APPLICANT_FIELDS if not (stored.order_id and n in ORDER_FACTS)]
+        for name in names:
+            setattr(stored, name, getattr(application, name))
+        stored.full_clean(exclude=["number"])
+        stored.save(update_fields=names)
+        return stored
 
 
-@transaction.atomic
 def upload_document(application, item, uploaded, *, user):
     """Upload one document the scheme requires (PDF, JPG or PNG, checked by content and size). A
     new upload of the same item replaces the old one, which stays on file, no longer current."""
-    application = _locked(application)
-    _own(application, user)
-    if application.status not in EDITABLE_STATES:
-        raise ValidationError(_("申请已提交，不能再更换材料；如被要求补充材料，可重新上传。"))
-    from .eligibility import criteria_of
+    with transaction.atomic():
+        application = _locked(application)
+        _own(application, user)
+        if application.status not in EDITABLE_STATES:
+            raise ValidationError(_("申请已提交，不能再更换材料；如被要求补充材料，可重新上传。"))
+        from .eligibility import criteria_of
 
-    if item not in criteria_of(application)["required_documents"]:
-        raise ValidationError({"item": _("请选择所需材料中的一项。")})
-    document = ApplicationDocument(
-        application=application,
-        item=item,
-        file=uploaded,
-        original_name=str(getattr(uploaded, "name", "") or item)[:200],
-        uploaded_by=user,
-    )
-    document.full_clean(exclude=["application", "uploaded_by"])
-    for old in ApplicationDocument.objects.filter(application=application, item=item, current=True):
-        old.current = False
-        old.save(update_fields=["current"])
-    document.save()
-    return document
+        if item not in criteria_of(application)["required_documents"]:
+            raise ValidationError({"item": _("请选择所需材料中的一项。")})
+        document = ApplicationDocument(
+            application=application,
+            item=item,
+            file=uploaded,
+            original_name=str(getattr(uploaded, "name", "") or item)[:200],
+            uploaded_by=user,
+        )
+        document.full_clean(exclude=["application", "uploaded_by"])
+        for old in ApplicationDocument.objects.filter(application=application, item=item, current=True):
+            old.current = False
+            old.save(update_fields=["current"])
+        document.save()
+        return document
 
 
 def _start_clock(application, day):
@@ -173,69 +173,72 @@ def _start_clock(application, day):
     application.decision_due = add_working_days(day, settings.B1_DECISION_WORKING_DAYS)
 
 
-@transaction.atomic
 def submit(application, *, user, today=None):
     """B1: submit (or resubmit after a request for documents). Every criterion must pass; the
     scheme's criteria are stored with the application on its first submission."""
-    application = _locked(application)
-    _own(application, user)
-    day = _today(today)
-    if application.status == A.DRAFT:
-        # Stored before the move, so the move's audit entry stays readable (the criteria are data).
-        application.criteria = application.scheme.criteria()
-        application.save(update_fields=["criteria"])
-    failed = explain(check(application, today=day))
-    if failed:
-        raise ValidationError(failed)
-    _start_clock(application, day)
-    try:
-        with transaction.atomic():
-            return transition(
-                application,
-                A.SUBMITTED,
-                user=user,
-                save_fields=("submitted_on", "first_submitted_on", "decision_due"),
-            )
-    except IntegrityError as error:  # another application for this death was submitted meanwhile
-        raise ValidationError(_("该逝者已有同一政策的申请在办理或已批准。")) from error
+    with transaction.atomic():
+        application = _locked(application)
+        _own(application, user)
+        day = _today(today)
+        if application.status == A.DRAFT:
+            # Stored before the move, so the move's audit entry stays readable (the criteria are data).
+            application.criteria = application.scheme.criteria()
+            application.save(update_fields=["criteria"])
+        failed = explain(check(application, today=day))
+        if failed:
+            raise ValidationError(failed)
+        _start_clock(application, day)
+        try:
+            with transaction.atomic():
+                return transition(
+                    application,
+                    A.SUBMITTED,
+                    user=user,
+                    save_fields=("submitted_on", "first_submitted_on", "decision_due"),
+                )
+        except IntegrityError as error:  # another application for this death was submitted meanwhile
+            raise ValidationError(_("该逝者已有同一政策的申请在办理或已批准。")) from error
 
 
-@transaction.atomic
 def request_documents(application, requests, *, user, today=None):
     """B1: the bureau asks for more documents, each with its reason, in one go. The clock stops
     until the family resubmits."""
-    application = _locked(application)
-    if (application.status, A.MORE_DOCUMENTS) not in BenefitApplication.TRANSITIONS:
-        raise IllegalTransition(application, application.status, A.MORE_DOCUMENTS)
-    wanted = [
-        {"item": str(r.get("item", "")).strip(), "reason": str(r.get("reason", "")).strip()}
-        for r in requests or ()
-    ]
-    wanted = [r for r in wanted if r["item"]]
-    if not wanted or any(not r["reason"] for r in wanted):
-        raise ValidationError({"requested_documents": _("请一次性列明需补充的每项材料及其原因。")})
-    required = set(application.criteria.get("required_documents", ()))
-    unknown = [r["item"] for r in wanted if r["item"] not in required]
-    if unknown:
-        raise ValidationError(
-            {"requested_documents": _("“%(items)s”不在本政策的所需材料中。") % {"items": "、".join(unknown)}}
+    with transaction.atomic():
+        application = _locked(application)
+        if (application.status, A.MORE_DOCUMENTS) not in BenefitApplication.TRANSITIONS:
+            raise IllegalTransition(application, application.status, A.MORE_DOCUMENTS)
+        wanted = [
+            {"item": str(r.get("item", "")).strip(), "reason": str(r.get("reason", "")).strip()}
+            for r in requests or ()
+        ]
+        wanted = [r for r in wanted if r["item"]]
+        if not wanted or any(not r["reason"] for r in wanted):
+            raise ValidationError({"requested_documents": _("请一次性列明需补充的每项材料及其原因。")})
+        required = set(application.criteria.get("required_documents", ()))
+        unknown = [r["item"] for r in wanted if r["item"] not in required]
+        if unknown:
+            raise ValidationError(
+                {
+                    "requested_documents": _("“%(items)s”不在本政策的所需材料中。")
+                    % {"items": "、".join(unknown)}
+                }
+            )
+        application.documents_requested_on = _today(today)
+        application.documents_requested_at = timezone.now()
+        application.requested_documents = wanted
+        application.decision_due = None
+        return transition(
+            application,
+            A.MORE_DOCUMENTS,
+            user=user,
+            reason="；".join(f"{r['item']}：{r['reason']}" for r in wanted),
+            save_fields=(
+                "documents_requested_on",
+                "documents_requested_at",
+                "requested_documents",
+                "decision_due",
+            ),
         )
-    application.documents_requested_on = _today(today)
-    application.documents_requested_at = timezone.now()
-    application.requested_documents = wanted
-    application.decision_due = None
-    return transition(
-        application,
-        A.MORE_DOCUMENTS,
-        user=user,
-        reason="；".join(f"{r['item']}：{r['reason']}" for r in wanted),
-        save_fields=(
-            "documents_requested_on",
-            "documents_requested_at",
-            "requested_documents",
-            "decision_due",
-        ),
-    )
 
 
 def _decide(application, target, *, user, day, reason, save_fields=(), base_url=""):
@@ -254,58 +257,64 @@ def _decide(application, target, *, user, day, reason, save_fields=(), base_url=
     return application
 
 
-@transaction.atomic
 def approve(application, *, user, today=None, reason="", base_url=""):
     """B1: approve. Every criterion is checked again against the stored criteria (the order may
     have changed, another application may have been approved meanwhile)."""
-    application = _locked(application)
-    day = _today(today)
-    if application.status != A.SUBMITTED:
-        raise IllegalTransition(application, application.status, A.APPROVED)
-    checks = check(application, today=day)
-    if failures(checks):
-        raise ValidationError(explain(checks))
-    kind = application.criteria["kind"]
-    if kind == SchemeKind.SUBSIDY:
-        application.amount = round_money(application.criteria["amount"])
-    else:
-        lines = waiver_lines(
-            application.order, application.criteria["waived_categories"], policy_reference=""
+    with transaction.atomic():
+        application = _locked(application)
+        day = _today(today)
+        if application.status != A.SUBMITTED:
+            raise IllegalTransition(application, application.status, A.APPROVED)
+        checks = check(application, today=day)
+        if failures(checks):
+            raise ValidationError(explain(checks))
+        kind = application.criteria["kind"]
+        if kind == SchemeKind.SUBSIDY:
+            application.amount = round_money(application.criteria["amount"])
+        else:
+            lines = waiver_lines(
+                application.order, application.criteria["waived_categories"], policy_reference=""
+            )
+            application.amount = waived_amount(lines)
+        with translation.override(settings.LANGUAGE_CODE):  # the decision letter is Chinese
+            default = _("经审核，符合%(scheme)s的条件。") % {"scheme": application.scheme.name}
+        reason = str(reason or "").strip() or default
+        _decide(
+            application,
+            A.APPROVED,
+            user=user,
+            day=day,
+            reason=reason,
+            save_fields=("amount",),
+            base_url=base_url,
         )
-        application.amount = waived_amount(lines)
-    with translation.override(settings.LANGUAGE_CODE):  # the decision letter is Chinese
-        default = _("经审核，符合%(scheme)s的条件。") % {"scheme": application.scheme.name}
-    reason = str(reason or "").strip() or default
-    _decide(
-        application, A.APPROVED, user=user, day=day, reason=reason, save_fields=("amount",), base_url=base_url
-    )
-    if kind == SchemeKind.SUBSIDY:
-        instruct_payment(application, application.amount, user=user)
-    else:
-        apply_waiver(application, user=user)
-        application.refresh_from_db()
-    return application
+        if kind == SchemeKind.SUBSIDY:
+            instruct_payment(application, application.amount, user=user)
+        else:
+            apply_waiver(application, user=user)
+            application.refresh_from_db()
+        return application
 
 
-@transaction.atomic
 def reject(application, *, user, reason, today=None, base_url=""):
     """B1: not approved, with the reasons the family can appeal against."""
-    application = _locked(application)
-    if not str(reason or "").strip():
-        raise ValidationError({"decision_reason": _("请写明不予批准的理由。")})
-    if (application.status, A.REJECTED) not in BenefitApplication.TRANSITIONS:
-        raise IllegalTransition(application, application.status, A.REJECTED)
-    return _decide(
-        application, A.REJECTED, user=user, day=_today(today), reason=reason.strip(), base_url=base_url
-    )
+    with transaction.atomic():
+        application = _locked(application)
+        if not str(reason or "").strip():
+            raise ValidationError({"decision_reason": _("请写明不予批准的理由。")})
+        if (application.status, A.REJECTED) not in BenefitApplication.TRANSITIONS:
+            raise IllegalTransition(application, application.status, A.REJECTED)
+        return _decide(
+            application, A.REJECTED, user=user, day=_today(today), reason=reason.strip(), base_url=base_url
+        )
 
 
-@transaction.atomic
 def withdraw(application, *, user, reason=""):
-    application = _locked(application)
-    _own(application, user)
-    application.decision_due = None
-    return transition(application, A.WITHDRAWN, user=user, reason=reason, save_fields=("decision_due",))
+    with transaction.atomic():
+        application = _locked(application)
+        _own(application, user)
+        application.decision_due = None
+        return transition(application, A.WITHDRAWN, user=user, reason=reason, save_fields=("decision_due",))
 
 
 def days_left(application, today=None, special_days=None) -> int | None:

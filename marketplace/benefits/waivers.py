@@ -121,38 +121,38 @@ def _applies(application):
     )
 
 
-@transaction.atomic
 def apply_waiver(application, *, user=None):
     """Carry an approved waiver onto its order, once (see the table above). Returns the change
     order, or None when the waiver waits or has already been carried."""
-    application = _locked(application)
-    if not _applies(application):
-        return None
-    order = Order.objects.select_for_update().get(pk=application.order_id)
-    with translation.override(settings.LANGUAGE_CODE):  # the change order is a contract document
-        lines = waiver_lines(
-            order, application.criteria["waived_categories"], policy_reference=application.number
-        )
-        if order.status == OrderStatus.COMPLETED:
-            if lines:
-                instruct_payment(application, waived_amount(lines), user=user)
+    with transaction.atomic():
+        application = _locked(application)
+        if not _applies(application):
             return None
-        if order.status not in CHANGEABLE_STATUSES or not lines:
+        order = Order.objects.select_for_update().get(pk=application.order_id)
+        with translation.override(settings.LANGUAGE_CODE):  # the change order is a contract document
+            lines = waiver_lines(
+                order, application.criteria["waived_categories"], policy_reference=application.number
+            )
+            if order.status == OrderStatus.COMPLETED:
+                if lines:
+                    instruct_payment(application, waived_amount(lines), user=user)
+                return None
+            if order.status not in CHANGEABLE_STATUSES or not lines:
+                return None
+            change = propose_bureau_change(
+                order,
+                user or application.decided_by,
+                lines=lines,
+                reason=_("执行惠民殡葬审核决定 %(number)s（%(scheme)s）")
+                % {"number": application.number, "scheme": application.scheme.name},
+                decision=application.number,
+            )
+        if change is None:
             return None
-        change = propose_bureau_change(
-            order,
-            user or application.decided_by,
-            lines=lines,
-            reason=_("执行惠民殡葬审核决定 %(number)s（%(scheme)s）")
-            % {"number": application.number, "scheme": application.scheme.name},
-            decision=application.number,
-        )
-    if change is None:
-        return None
-    application.waiver_change = change
-    application.amount = waived_amount(lines)
-    application.save(update_fields=["waiver_change", "amount"])
-    return change
+        application.waiver_change = change
+        application.amount = waived_amount(lines)
+        application.save(update_fields=["waiver_change", "amount"])
+        return change
 
 
 def apply_pending_waivers(order_id):

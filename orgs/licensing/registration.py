@@ -137,44 +137,44 @@ WITHDRAWABLE_STATES = tuple(
 )
 
 
-@transaction.atomic
 def update_application(application, *, user):
     """Save what the applicant changed on ``application`` while it is a draft or returned."""
-    stored = _locked(application)
-    _own(stored, user)
-    if stored.status not in EDITABLE_STATES:
-        raise ValidationError(_("申请已提交，等待审查期间不能修改。"))
-    for name in APPLICANT_FIELDS:
-        setattr(stored, name, getattr(application, name))
-    stored.save(update_fields=list(APPLICANT_FIELDS))
-    void_stale(stored)  # a consent covers the facts as they were
-    return stored
+    with transaction.atomic():
+        stored = _locked(application)
+        _own(stored, user)
+        if stored.status not in EDITABLE_STATES:
+            raise ValidationError(_("申请已提交，等待审查期间不能修改。"))
+        for name in APPLICANT_FIELDS:
+            setattr(stored, name, getattr(application, name))
+        stored.save(update_fields=list(APPLICANT_FIELDS))
+        void_stale(stored)  # a consent covers the facts as they were
+        return stored
 
 
-@transaction.atomic
 def upload_material(application, item, uploaded, *, user):
     """S9: upload one checklist item (PDF, JPG or PNG, checked by its content and size). A new
     upload of the same item replaces the old one, which stays on file, no longer current."""
-    application = _locked(application)
-    _own(application, user)
-    if application.status not in EDITABLE_STATES:
-        raise ValidationError(_("申请已提交，不能再更换材料；如被退回补正，可重新上传。"))
-    names = [material.name for material in checklist_of(application) or ()]
-    if item not in names:
-        raise ValidationError({"item": _("请选择材料清单中的一项。")})
-    material = ApplicationMaterial(
-        application=application,
-        item=item,
-        file=uploaded,
-        original_name=str(getattr(uploaded, "name", "") or item)[:200],
-        uploaded_by=user,
-    )
-    material.full_clean(exclude=["application", "uploaded_by"])
-    for old in ApplicationMaterial.objects.filter(application=application, item=item, current=True):
-        old.current = False
-        old.save(update_fields=["current"])
-    material.save()
-    return material
+    with transaction.atomic():
+        application = _locked(application)
+        _own(application, user)
+        if application.status not in EDITABLE_STATES:
+            raise ValidationError(_("申请已提交，不能再更换材料；如被退回补正，可重新上传。"))
+        names = [material.name for material in checklist_of(application) or ()]
+        if item not in names:
+            raise ValidationError({"item": _("请选择材料清单中的一项。")})
+        material = ApplicationMaterial(
+            application=application,
+            item=item,
+            file=uploaded,
+            original_name=str(getattr(uploaded, "name", "") or item)[:200],
+            uploaded_by=user,
+        )
+        material.full_clean(exclude=["application", "uploaded_by"])
+        for old in ApplicationMaterial.objects.filter(application=application, item=item, current=True):
+            old.current = False
+            old.save(update_fields=["current"])
+        material.save()
+        return material
 
 
 def _check_change_items(application):
@@ -195,95 +195,97 @@ def _check_change_items(application):
         raise ValidationError({"change_items": errors})
 
 
-@transaction.atomic
 def submit(application, *, user, today=None):
     """S9: submit (or resubmit after a return). Every pre-check must pass."""
-    application = _locked(application)
-    _own(application, user)
-    day = _today(today)
-    if application.kind == ApplicationKind.CHANGE:
-        _check_change_items(application)
-    failed = failures(run_prechecks(application, today=day))
-    if failed:
-        raise ValidationError([f"{check.label}：{check.explanation}" for check in failed])
-    application.submitted_on = day
-    application.formal_check_due = add_working_days(day, settings.S9_FORMAL_CHECK_WORKING_DAYS)
-    return transition(
-        application,
-        A.SUBMITTED,
-        user=user,
-        save_fields=("submitted_on", "formal_check_due"),
-    )
+    with transaction.atomic():
+        application = _locked(application)
+        _own(application, user)
+        day = _today(today)
+        if application.kind == ApplicationKind.CHANGE:
+            _check_change_items(application)
+        failed = failures(run_prechecks(application, today=day))
+        if failed:
+            raise ValidationError([f"{check.label}：{check.explanation}" for check in failed])
+        application.submitted_on = day
+        application.formal_check_due = add_working_days(day, settings.S9_FORMAL_CHECK_WORKING_DAYS)
+        return transition(
+            application,
+            A.SUBMITTED,
+            user=user,
+            save_fields=("submitted_on", "formal_check_due"),
+        )
 
 
-@transaction.atomic
 def return_for_completion(application, missing_items, *, user, today=None):
     """S9: the formal check returns the application once, naming every missing item."""
-    application = _locked(application)
-    missing = [str(item).strip() for item in missing_items or () if str(item).strip()]
-    if not missing:
-        raise ValidationError({"returned_items": _("退回补正时要一次性列明所有需补正的事项。")})
-    if application.returned_on is not None and application.status == A.SUBMITTED:
-        raise ValidationError(
-            _("该申请已退回补正过一次（%(date)s），形式审查只能一次性告知补正，请受理后在实质审查中处理。")
-            % {"date": application.returned_on.isoformat()}
+    with transaction.atomic():
+        application = _locked(application)
+        missing = [str(item).strip() for item in missing_items or () if str(item).strip()]
+        if not missing:
+            raise ValidationError({"returned_items": _("退回补正时要一次性列明所有需补正的事项。")})
+        if application.returned_on is not None and application.status == A.SUBMITTED:
+            raise ValidationError(
+                _(
+                    "该申请已退回补正过一次（%(date)s），形式审查只能一次性告知补正，请受理后在实质审查中处理。"
+                )
+                % {"date": application.returned_on.isoformat()}
+            )
+        application.returned_on = _today(today)
+        application.returned_items = missing
+        application.formal_check_due = None
+        return transition(
+            application,
+            A.RETURNED,
+            user=user,
+            reason="；".join(missing),
+            save_fields=("returned_on", "returned_items", "formal_check_due"),
         )
-    application.returned_on = _today(today)
-    application.returned_items = missing
-    application.formal_check_due = None
-    return transition(
-        application,
-        A.RETURNED,
-        user=user,
-        reason="；".join(missing),
-        save_fields=("returned_on", "returned_items", "formal_check_due"),
-    )
 
 
-@transaction.atomic
 def accept(application, *, user, today=None):
     """S9: the materials are complete; the decision is due in working days from today."""
-    application = _locked(application)
-    day = _today(today)
-    application.accepted_on = day
-    application.formal_check_due = None
-    application.decision_due = add_working_days(day, settings.S9_DECISION_WORKING_DAYS[application.kind])
-    return transition(
-        application,
-        A.IN_REVIEW,
-        user=user,
-        save_fields=("accepted_on", "formal_check_due", "decision_due"),
-    )
+    with transaction.atomic():
+        application = _locked(application)
+        day = _today(today)
+        application.accepted_on = day
+        application.formal_check_due = None
+        application.decision_due = add_working_days(day, settings.S9_DECISION_WORKING_DAYS[application.kind])
+        return transition(
+            application,
+            A.IN_REVIEW,
+            user=user,
+            save_fields=("accepted_on", "formal_check_due", "decision_due"),
+        )
 
 
-@transaction.atomic
 def refuse(application, *, user, reason, legal_basis, today=None):
     """S9: not approved, with the reasons and the legal basis the applicant can appeal against."""
-    application = _locked(application)
-    errors = {}
-    if not str(reason or "").strip():
-        errors["decision_reason"] = _("请写明不予登记的理由。")
-    if not str(legal_basis or "").strip():
-        errors["legal_basis"] = _("请写明不予登记的法律依据。")
-    if errors:
-        raise ValidationError(errors)
-    application.decided_on = _today(today)
-    application.decision_reason = reason.strip()
-    application.legal_basis = legal_basis.strip()
-    return transition(
-        application,
-        A.REFUSED,
-        user=user,
-        reason=application.decision_reason,
-        save_fields=("decided_on", "decision_reason", "legal_basis"),
-    )
+    with transaction.atomic():
+        application = _locked(application)
+        errors = {}
+        if not str(reason or "").strip():
+            errors["decision_reason"] = _("请写明不予登记的理由。")
+        if not str(legal_basis or "").strip():
+            errors["legal_basis"] = _("请写明不予登记的法律依据。")
+        if errors:
+            raise ValidationError(errors)
+        application.decided_on = _today(today)
+        application.decision_reason = reason.strip()
+        application.legal_basis = legal_basis.strip()
+        return transition(
+            application,
+            A.REFUSED,
+            user=user,
+            reason=application.decision_reason,
+            save_fields=("decided_on", "decision_reason", "legal_basis"),
+        )
 
 
-@transaction.atomic
 def withdraw(application, *, user, reason=""):
-    application = _locked(application)
-    _own(application, user)
-    return transition(application, A.WITHDRAWN, user=user, reason=reason)
+    with transaction.atomic():
+        application = _locked(application)
+        _own(application, user)
+        return transition(application, A.WITHDRAWN, user=user, reason=reason)
 
 
 # --- Approval ---------------------------------------------------------------------------------
@@ -361,52 +363,52 @@ def _apply_items(application, items, reason, *, user, day):
     return organization
 
 
-@transaction.atomic
 def approve(application, *, user, today=None, reason=""):
     """S9: approve. The pre-checks run again (a name may have been registered meanwhile)."""
-    application = _locked(application)
-    day = _today(today)
-    if application.status != A.IN_REVIEW:
-        raise IllegalTransition(application, application.status, A.APPROVED)
-    if application.kind == ApplicationKind.CHANGE:
-        _check_change_items(application)
-    failed = failures(run_prechecks(application, today=day))
-    if failed:
-        raise ValidationError([f"{check.label}：{check.explanation}" for check in failed])
-    with translation.override(settings.LANGUAGE_CODE):  # the registry and the licence are in Chinese
-        if application.kind == ApplicationKind.ESTABLISH:
-            application.organization = _establish(application, user=user, day=day)
-        elif application.kind == ApplicationKind.CHANGE:
-            items = [
-                (item, application.change_items[item])
-                for item in CHANGE_ITEMS
-                if item in application.change_items
-            ]
-            labels = "、".join(str(Item(item).label) for item, _after in items)
-            _apply_items(
-                application,
-                items,
-                _("变更登记：%(items)s（%(number)s）") % {"items": labels, "number": application.number},
-                user=user,
-                day=day,
-            )
-        else:
-            _apply_items(
-                application,
-                [(Item.STATUS, OrgStatus.DEREGISTERED)],
-                _("注销登记（%(number)s）") % {"number": application.number},
-                user=user,
-                day=day,
-            )
-    application.decided_on = day
-    application.decision_reason = str(reason or "").strip()
-    return transition(
-        application,
-        A.APPROVED,
-        user=user,
-        reason=application.decision_reason,
-        save_fields=("organization", "changed_from", "decided_on", "decision_reason"),
-    )
+    with transaction.atomic():
+        application = _locked(application)
+        day = _today(today)
+        if application.status != A.IN_REVIEW:
+            raise IllegalTransition(application, application.status, A.APPROVED)
+        if application.kind == ApplicationKind.CHANGE:
+            _check_change_items(application)
+        failed = failures(run_prechecks(application, today=day))
+        if failed:
+            raise ValidationError([f"{check.label}：{check.explanation}" for check in failed])
+        with translation.override(settings.LANGUAGE_CODE):  # the registry and the licence are in Chinese
+            if application.kind == ApplicationKind.ESTABLISH:
+                application.organization = _establish(application, user=user, day=day)
+            elif application.kind == ApplicationKind.CHANGE:
+                items = [
+                    (item, application.change_items[item])
+                    for item in CHANGE_ITEMS
+                    if item in application.change_items
+                ]
+                labels = "、".join(str(Item(item).label) for item, _after in items)
+                _apply_items(
+                    application,
+                    items,
+                    _("变更登记：%(items)s（%(number)s）") % {"items": labels, "number": application.number},
+                    user=user,
+                    day=day,
+                )
+            else:
+                _apply_items(
+                    application,
+                    [(Item.STATUS, OrgStatus.DEREGISTERED)],
+                    _("注销登记（%(number)s）") % {"number": application.number},
+                    user=user,
+                    day=day,
+                )
+        application.decided_on = day
+        application.decision_reason = str(reason or "").strip()
+        return transition(
+            application,
+            A.APPROVED,
+            user=user,
+            reason=application.decision_reason,
+            save_fields=("organization", "changed_from", "decided_on", "decision_reason"),
+        )
 
 
 # --- The public's view --------------------------------------------------------------------------

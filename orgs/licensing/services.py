@@ -163,7 +163,6 @@ def issue_licence(organization, *, reason, user=None, base_url=""):
         return _issue_licence(organization, reason=str(reason), user=user, base_url=base_url)
 
 
-@transaction.atomic
 def _issue_licence(organization, *, reason, user, base_url):
     """S9: the organisation's current licence for its registration state now.
 
@@ -171,56 +170,59 @@ def _issue_licence(organization, *, reason, user, base_url):
     running it twice issues nothing). Otherwise seals the next version, makes it the current
     one and marks the previous one's document superseded by it. The organisation's row is
     locked, so two changes at once issue two versions one after the other."""
-    organization = (
-        Organization.objects.select_for_update(of=("self",))
-        .select_related("supervising_unit")
-        .get(pk=organization.pk)
-    )
-    facts = facts_of(organization)
-    previous = current_licence(organization)
-    if previous is not None and previous.facts == facts and previous.status == organization.status:
-        return previous
-    version = (
-        Licence.objects.filter(organization=organization).aggregate(top=Max("version"))["top"] or 0
-    ) + 1
-    title = title_for(organization)
-    issued_at = timezone.now()
-    document = issue_document(
-        source=organization,
-        kind=VerifiableDocument.Kind.REGISTRATION_LICENCE,
-        title=f"{organization.name} {title}",
-        issuer_name=facts["registration_authority"],
-        holder_name=organization.name,
-        holder_is_person=False,
-        render=lambda code, url: render_licence(
-            title=title,
-            facts=facts,
-            version=version,
-            reason=reason,
-            issued_on=timezone.localdate(issued_at),
-            code=code,
-            url=url,
-        ),
-        reason=title,
-        base_url=base_url,
-    )
-    if previous is not None:
-        previous.current = False
-        previous.save(update_fields=["current"])
-        supersede(
-            previous.document, document, _("登记事项变更，已由第 %(version)s 版取代") % {"version": version}
+    with transaction.atomic():
+        organization = (
+            Organization.objects.select_for_update(of=("self",))
+            .select_related("supervising_unit")
+            .get(pk=organization.pk)
         )
-    return Licence.objects.create(
-        organization=organization,
-        version=version,
-        status=organization.status,
-        facts=facts,
-        reason=str(reason)[: Licence._meta.get_field("reason").max_length],
-        document=document,
-        current=True,
-        issued_at=issued_at,
-        issued_by=user,
-    )
+        facts = facts_of(organization)
+        previous = current_licence(organization)
+        if previous is not None and previous.facts == facts and previous.status == organization.status:
+            return previous
+        version = (
+            Licence.objects.filter(organization=organization).aggregate(top=Max("version"))["top"] or 0
+        ) + 1
+        title = title_for(organization)
+        issued_at = timezone.now()
+        document = issue_document(
+            source=organization,
+            kind=VerifiableDocument.Kind.REGISTRATION_LICENCE,
+            title=f"{organization.name} {title}",
+            issuer_name=facts["registration_authority"],
+            holder_name=organization.name,
+            holder_is_person=False,
+            render=lambda code, url: render_licence(
+                title=title,
+                facts=facts,
+                version=version,
+                reason=reason,
+                issued_on=timezone.localdate(issued_at),
+                code=code,
+                url=url,
+            ),
+            reason=title,
+            base_url=base_url,
+        )
+        if previous is not None:
+            previous.current = False
+            previous.save(update_fields=["current"])
+            supersede(
+                previous.document,
+                document,
+                _("登记事项变更，已由第 %(version)s 版取代") % {"version": version},
+            )
+        return Licence.objects.create(
+            organization=organization,
+            version=version,
+            status=organization.status,
+            facts=facts,
+            reason=str(reason)[: Licence._meta.get_field("reason").max_length],
+            document=document,
+            current=True,
+            issued_at=issued_at,
+            issued_by=user,
+        )
 
 
 def change_reason(change):

@@ -111,29 +111,29 @@ def registry_corrected(organization, *, user):
     notify_change(organization, None, user=user)
 
 
-@transaction.atomic
 def record_change(organization, item, after, *, changed_on, user, note="", notify=True):
     """Register a change (变更登记): apply it to the organisation and append the history row.
     ``notify=False`` leaves telling the listeners to the caller, which records several items as
     one registration (``orgs.licensing``) and then calls :func:`notify_change` once."""
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    value = check_change(organization, item, after)
-    before = getattr(organization, item)
-    change = RegistryChange.objects.create(
-        organization=organization,
-        item=item,
-        before=_display(organization, item, before),
-        after=_display(organization, item, value),
-        changed_on=changed_on,
-        note=note,
-        recorded_by=user,
-    )
-    setattr(organization, item, value)
-    organization.save(update_fields=[item, "updated_at"])
-    log(organization, "registry.change", user=user, data={"item": item, "change": change.pk})
-    if notify:
-        notify_change(organization, change, user=user)
-    return change
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        value = check_change(organization, item, after)
+        before = getattr(organization, item)
+        change = RegistryChange.objects.create(
+            organization=organization,
+            item=item,
+            before=_display(organization, item, before),
+            after=_display(organization, item, value),
+            changed_on=changed_on,
+            note=note,
+            recorded_by=user,
+        )
+        setattr(organization, item, value)
+        organization.save(update_fields=[item, "updated_at"])
+        log(organization, "registry.change", user=user, data={"item": item, "change": change.pk})
+        if notify:
+            notify_change(organization, change, user=user)
+        return change
 
 
 def notify_change(organization, change, *, user):
@@ -158,37 +158,37 @@ def _grant(invitation, user):
     return membership
 
 
-@transaction.atomic
 def invite(organization, mobile, role, *, invited_by):
     """Invite a person by mobile number. The invitation waits until the holder of that
     number proves it by SMS code (sign-up, or sign-in by SMS code) after this moment; see
     :func:`accept_pending_invitations`."""
-    from django.contrib.auth import get_user_model
+    with transaction.atomic():
+        from django.contrib.auth import get_user_model
 
-    mobile = normalize_mobile(mobile)
-    try:
-        validate_mobile(mobile)
-    except ValidationError as error:
-        raise ValidationError({"mobile": error.messages}) from error
-    if role not in MemberRole.values:
-        raise ValidationError({"role": _("请选择角色。")})
-    if Membership.objects.filter(organization=organization, user__mobile=mobile, role=role).exists():
-        raise ValidationError({"mobile": _("该手机号码已是本机构成员。")})
-    invitation = Invitation.objects.filter(
-        organization=organization, mobile=mobile, role=role, accepted_at__isnull=True
-    ).first() or Invitation.objects.create(
-        organization=organization, mobile=mobile, role=role, invited_by=invited_by
-    )
-    log(
-        organization,
-        "registry.invite",
-        user=invited_by,
-        data={"role": role, "mobile": invitation.mobile[-4:]},
-    )
-    user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
-    if user is not None and _proven_since(user, invitation):
-        _grant(invitation, user)
-    return invitation
+        mobile = normalize_mobile(mobile)
+        try:
+            validate_mobile(mobile)
+        except ValidationError as error:
+            raise ValidationError({"mobile": error.messages}) from error
+        if role not in MemberRole.values:
+            raise ValidationError({"role": _("请选择角色。")})
+        if Membership.objects.filter(organization=organization, user__mobile=mobile, role=role).exists():
+            raise ValidationError({"mobile": _("该手机号码已是本机构成员。")})
+        invitation = Invitation.objects.filter(
+            organization=organization, mobile=mobile, role=role, accepted_at__isnull=True
+        ).first() or Invitation.objects.create(
+            organization=organization, mobile=mobile, role=role, invited_by=invited_by
+        )
+        log(
+            organization,
+            "registry.invite",
+            user=invited_by,
+            data={"role": role, "mobile": invitation.mobile[-4:]},
+        )
+        user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
+        if user is not None and _proven_since(user, invitation):
+            _grant(invitation, user)
+        return invitation
 
 
 def _proven_since(user, invitation):

@@ -27,8 +27,9 @@ What is guarded here, each through the real services and the shared factories
   refund; a failed refund tied to the application, logged and tried again by the daily run,
   once) is tested in ``test_mutants_benefits_refund.py``, against the payments app and the
   Alipay simulator over HTTP.
-* The application's services (``marketplace.benefits.services``, the functions mutmut mutates:
-  it leaves out the ``@transaction.atomic`` ones): numbers per day, the facts taken from an
+* The application's services (``marketplace.benefits.services``, the functions mutmut mutated
+  in that run, which left out the decorated ones; they open their transaction with a ``with``
+  block since 7 December, so a later run reaches them too): numbers per day, the facts taken from an
   order, the refusals when starting, the days left, the schemes open on a day, the family's
   own orders and applications, who decided when and why.
 

@@ -77,7 +77,6 @@ def validate_new_ceiling(*, ceiling, effective_from, reason, document_reference,
     return errors
 
 
-@transaction.atomic
 def record_ceiling(
     category,
     basis,
@@ -93,44 +92,48 @@ def record_ceiling(
     and raise the early warnings of the providers it affects (kept on the returned version as
     ``affected``, the rows of :func:`affected_prices`). Raises ``ValidationError`` (by field)
     for a backdated date, a missing reason or document number, or a negative amount."""
-    errors = validate_new_ceiling(
-        ceiling=ceiling, effective_from=effective_from, reason=reason, document_reference=document_reference
-    )
-    if errors:
-        raise ValidationError(errors)
-    previous = latest_ceiling(category, basis)
-    guide = GuidePrice.objects.create(
-        category=category,
-        basis=basis,
-        ceiling=round_money(ceiling),
-        effective_from=effective_from,
-        reason=reason.strip(),
-        document_reference=document_reference.strip(),
-        document=document,
-        previous=previous,
-        recorded_by=user,
-        recorded_by_name=author_name(user),
-    )
-    affected = affected_prices(guide)
-    log(
-        guide,
-        LOG_ACTION,
-        user=user,
-        data={
-            "category": category.code,
-            "basis": basis,
-            "ceiling": str(guide.ceiling),
-            "previous_ceiling": str(previous.ceiling) if previous else None,
-            "effective_from": effective_from.isoformat(),
-            "reason": guide.reason,
-            "document_reference": guide.document_reference,
-            "affected_providers": sorted({row.provider.pk for row in affected}),
-        },
-    )
-    refresh_ceiling_warnings()
-    bump_stats_generation()
-    guide.affected = affected
-    return guide
+    with transaction.atomic():
+        errors = validate_new_ceiling(
+            ceiling=ceiling,
+            effective_from=effective_from,
+            reason=reason,
+            document_reference=document_reference,
+        )
+        if errors:
+            raise ValidationError(errors)
+        previous = latest_ceiling(category, basis)
+        guide = GuidePrice.objects.create(
+            category=category,
+            basis=basis,
+            ceiling=round_money(ceiling),
+            effective_from=effective_from,
+            reason=reason.strip(),
+            document_reference=document_reference.strip(),
+            document=document,
+            previous=previous,
+            recorded_by=user,
+            recorded_by_name=author_name(user),
+        )
+        affected = affected_prices(guide)
+        log(
+            guide,
+            LOG_ACTION,
+            user=user,
+            data={
+                "category": category.code,
+                "basis": basis,
+                "ceiling": str(guide.ceiling),
+                "previous_ceiling": str(previous.ceiling) if previous else None,
+                "effective_from": effective_from.isoformat(),
+                "reason": guide.reason,
+                "document_reference": guide.document_reference,
+                "affected_providers": sorted({row.provider.pk for row in affected}),
+            },
+        )
+        refresh_ceiling_warnings()
+        bump_stats_generation()
+        guide.affected = affected
+        return guide
 
 
 @dataclass(frozen=True)

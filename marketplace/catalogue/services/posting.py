@@ -95,7 +95,6 @@ def notice_error(earliest):
     }
 
 
-@transaction.atomic
 def publish_price(
     item,
     *,
@@ -117,80 +116,87 @@ def publish_price(
     ``expected_version`` (the pk of the item's latest version when the editor's form was
     rendered, or None if it had none) makes the change conditional: if another version was
     published meanwhile, ``StalePriceError`` is raised and nothing is written."""
-    price = round_money(price)
-    basis = basis or item.basis
-    reason = (reason or "").strip()
-    # A caller that passes only text (an importer, an old script) gets the code its text names.
-    reason_code = reason_code or reason_code_for_text(reason)
-    errors = {}
-    if price < 0:
-        errors["price"] = _("价格不能为负数。")
-    if reason_code and reason_code not in PriceChangeReason.values:
-        errors["reason_code"] = _("请从列表中选择调价原因。")
-    elif not reason_code and not reason:
-        errors["reason"] = _("请填写调价原因（F10）。")
-    elif reason_code == PriceChangeReason.OTHER and not reason:
-        errors["reason"] = _("调价原因选择“其他”时，请说明具体原因。")
-    announced_at = announced_at or timezone.now()
-    if effective_from < timezone.localdate(announced_at):
-        errors["effective_from"] = _("生效日期不能早于公布日期：历史价格不能补录或改写（F10）。")
-    elif (
-        effective_from < earliest_effective_date(announced_at)
-        and PriceVersion.objects.filter(item=item).exists()
-    ):
-        # A change of a posted price needs the notice; an item's first price is no change.
-        errors["effective_from"] = notice_error(earliest_effective_date(announced_at))
-    if errors:
-        raise ValidationError(errors)
-    try:
-        check_ceiling(item.category, basis, price, effective_from)
-    except ValidationError as exc:
-        raise ValidationError({"price": exc.messages}) from exc
+    with transaction.atomic():
+        price = round_money(price)
+        basis = basis or item.basis
+        reason = (reason or "").strip()
+        # A caller that passes only text (an importer, an old script) gets the code its text names.
+        reason_code = reason_code or reason_code_for_text(reason)
+        errors = {}
+        if price < 0:
+            errors["price"] = _("价格不能为负数。")
+        if reason_code and reason_code not in PriceChangeReason.values:
+            errors["reason_code"] = _("请从列表中选择调价原因。")
+        elif not reason_code and not reason:
+            errors["reason"] = _("请填写调价原因（F10）。")
+        elif reason_code == PriceChangeReason.OTHER and not reason:
+            errors["reason"] = _("调价原因选择“其他”时，请说明具体原因。")
+        announced_at = announced_at or timezone.now()
+        if effective_from < timezone.localdate(announced_at):
+            errors["effective_from"] = _("生效日期不能早于公布日期：历史价格不能补录或改写（F10）。")
+        elif (
+            effective_from < earliest_effective_date(announced_at)
+            and PriceVersion.objects.filter(item=item).exists()
+        ):
+            # A change of a posted price needs the notice; an item's first price is no change.
+            errors["effective_from"] = notice_error(earliest_effective_date(announced_at))
+        if errors:
+            raise ValidationError(errors)
+        try:
+            check_ceiling(item.category, basis, price, effective_from)
+        except ValidationError as exc:
+            raise ValidationError({"price": exc.messages}) from exc
 
-    # Serialise the provider's chain: one writer at a time per provider.
-    Provider.objects.select_for_update().only("pk").get(pk=item.provider_id)
-    if expected_version is not _UNCHECKED:
-        current = latest_version(item)
-        if (current.pk if current else None) != expected_version:
-            raise StalePriceError(current)
-    last_in_chain = PriceVersion.objects.filter(provider_id=item.provider_id).order_by("-sequence").first()
-    previous_of_item = PriceVersion.objects.filter(item=item).order_by("-effective_from", "-id").first()
-    version = PriceVersion(
-        provider_id=item.provider_id,
-        item=item,
-        sequence=(last_in_chain.sequence + 1) if last_in_chain else 1,
-        price=price,
-        basis=basis,
-        effective_from=effective_from,
-        announced_at=announced_at,
-        reason=reason,
-        reason_code=reason_code,
-        created_by=user,
-        created_by_name=author_name(user),
-        previous=previous_of_item,
-        previous_hash=last_in_chain.chain_hash if last_in_chain else "",
-    )
-    try:
-        with transaction.atomic():
-            version.save()
-    except IntegrityError as exc:
-        # Where the row lock above does not serialise writers (SQLite has no SELECT … FOR
-        # UPDATE), a concurrent version took this sequence number first: the editor's view is
-        # stale, so refuse the same way instead of failing with an error page.
-        if expected_version is _UNCHECKED:
-            raise
-        raise StalePriceError(latest_version(item)) from exc
-    if item.basis != basis:
-        ServiceItem.objects.filter(pk=item.pk).update(basis=basis)
-        item.basis = basis
-    if basis == PriceBasis.MARKET:
-        median = category_median(item.category, effective_from, exclude_item=item)
-        direction, ratio = anomaly(price, median)
-        if direction:
-            PriceFlag.objects.create(
-                provider_id=item.provider_id, version=version, median=median, ratio=ratio, direction=direction
-            )
-    bump_stats_generation()
-    # A lowered price clears the provider's "above the new ceiling" warning (services.ceilings).
-    refresh_if_warned(item.provider_id)
-    return version
+        # Serialise the provider's chain: one writer at a time per provider.
+        Provider.objects.select_for_update().only("pk").get(pk=item.provider_id)
+        if expected_version is not _UNCHECKED:
+            current = latest_version(item)
+            if (current.pk if current else None) != expected_version:
+                raise StalePriceError(current)
+        last_in_chain = (
+            PriceVersion.objects.filter(provider_id=item.provider_id).order_by("-sequence").first()
+        )
+        previous_of_item = PriceVersion.objects.filter(item=item).order_by("-effective_from", "-id").first()
+        version = PriceVersion(
+            provider_id=item.provider_id,
+            item=item,
+            sequence=(last_in_chain.sequence + 1) if last_in_chain else 1,
+            price=price,
+            basis=basis,
+            effective_from=effective_from,
+            announced_at=announced_at,
+            reason=reason,
+            reason_code=reason_code,
+            created_by=user,
+            created_by_name=author_name(user),
+            previous=previous_of_item,
+            previous_hash=last_in_chain.chain_hash if last_in_chain else "",
+        )
+        try:
+            with transaction.atomic():
+                version.save()
+        except IntegrityError as exc:
+            # Where the row lock above does not serialise writers (SQLite has no SELECT … FOR
+            # UPDATE), a concurrent version took this sequence number first: the editor's view is
+            # stale, so refuse the same way instead of failing with an error page.
+            if expected_version is _UNCHECKED:
+                raise
+            raise StalePriceError(latest_version(item)) from exc
+        if item.basis != basis:
+            ServiceItem.objects.filter(pk=item.pk).update(basis=basis)
+            item.basis = basis
+        if basis == PriceBasis.MARKET:
+            median = category_median(item.category, effective_from, exclude_item=item)
+            direction, ratio = anomaly(price, median)
+            if direction:
+                PriceFlag.objects.create(
+                    provider_id=item.provider_id,
+                    version=version,
+                    median=median,
+                    ratio=ratio,
+                    direction=direction,
+                )
+        bump_stats_generation()
+        # A lowered price clears the provider's "above the new ceiling" warning (services.ceilings).
+        refresh_if_warned(item.provider_id)
+        return version

@@ -155,41 +155,41 @@ def _recent_duplicate(user, statement):
     return None
 
 
-@transaction.atomic
 def save_quote(user, statement):
     """Keep a signed-in family's statement as a ``Quote`` the orders app can turn into an order.
 
     Saving is idempotent for a while: a double click or a resent form returns the quote the
     first request saved (``QUOTE_RESUBMIT_WINDOW_SECONDS``). The user's row is locked first,
     so two requests at the same moment cannot both miss each other's quote."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    duplicate = _recent_duplicate(user, statement)
-    if duplicate is not None:
-        return duplicate
-    quote = Quote.objects.create(
-        user=user,
-        provider=statement.provider,
-        burial_choice=statement.burial_choice,
-        beijing_resident=statement.beijing_resident,
-        subtotal=statement.subtotal,
-        exempted=statement.exempted,
-        total=statement.total,
-        policy_reference=statement.policy_reference if statement.f7_applies else "",
-    )
-    QuoteLine.objects.bulk_create(
-        QuoteLine(
-            quote=quote,
-            item=line.item,
-            price_version_id=line.version_id,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            f7_free=line.f7_free,
-            sort_order=index,
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        duplicate = _recent_duplicate(user, statement)
+        if duplicate is not None:
+            return duplicate
+        quote = Quote.objects.create(
+            user=user,
+            provider=statement.provider,
+            burial_choice=statement.burial_choice,
+            beijing_resident=statement.beijing_resident,
+            subtotal=statement.subtotal,
+            exempted=statement.exempted,
+            total=statement.total,
+            policy_reference=statement.policy_reference if statement.f7_applies else "",
         )
-        for index, line in enumerate(statement.lines)
-    )
-    return quote
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=quote,
+                item=line.item,
+                price_version_id=line.version_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                f7_free=line.f7_free,
+                sort_order=index,
+            )
+            for index, line in enumerate(statement.lines)
+        )
+        return quote
 
 
 def statement_from_quote(quote):

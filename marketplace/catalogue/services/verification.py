@@ -25,39 +25,39 @@ def verification_errors(reason, evidence_reference):
     return errors
 
 
-@transaction.atomic
 def record_verification(provider, *, verified, reason, evidence_reference, evidence_document=None, user=None):
     """Record the bureau's decision on ``provider`` (already saved), set its verified fields and
     audit it. Raises ``ValidationError`` when the reason or the evidence is missing."""
-    errors = verification_errors(reason, evidence_reference)
-    if errors:
-        raise ValidationError(errors)
-    now = timezone.now()
-    record = ProviderVerification.objects.create(
-        provider=provider,
-        verified=verified,
-        reason=reason.strip(),
-        evidence_reference=evidence_reference.strip(),
-        evidence_document=evidence_document,
-        recorded_by=user,
-        recorded_by_name=author_name(user),
-        recorded_at=now,
-    )
-    provider.is_verified = verified
-    provider.verified_at = now if verified else None
-    provider.verified_by = user if verified else None
-    Provider.objects.filter(pk=provider.pk).update(
-        is_verified=verified, verified_at=provider.verified_at, verified_by=provider.verified_by
-    )
-    log(
-        provider,
-        VERIFIED_ACTION if verified else UNVERIFIED_ACTION,
-        user=user,
-        data={
-            "reason": record.reason,
-            "evidence_reference": record.evidence_reference,
-            "evidence_document": evidence_document.pk if evidence_document else None,
-            "verification": record.pk,
-        },
-    )
-    return record
+    with transaction.atomic():
+        errors = verification_errors(reason, evidence_reference)
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        record = ProviderVerification.objects.create(
+            provider=provider,
+            verified=verified,
+            reason=reason.strip(),
+            evidence_reference=evidence_reference.strip(),
+            evidence_document=evidence_document,
+            recorded_by=user,
+            recorded_by_name=author_name(user),
+            recorded_at=now,
+        )
+        provider.is_verified = verified
+        provider.verified_at = now if verified else None
+        provider.verified_by = user if verified else None
+        Provider.objects.filter(pk=provider.pk).update(
+            is_verified=verified, verified_at=provider.verified_at, verified_by=provider.verified_by
+        )
+        log(
+            provider,
+            VERIFIED_ACTION if verified else UNVERIFIED_ACTION,
+            user=user,
+            data={
+                "reason": record.reason,
+                "evidence_reference": record.evidence_reference,
+                "evidence_document": evidence_document.pk if evidence_document else None,
+                "verification": record.pk,
+            },
+        )
+        return record

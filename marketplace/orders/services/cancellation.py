@@ -23,25 +23,27 @@ from ..slots import services as slots
 from .common import lock_order
 
 
-@transaction.atomic
 def cancel_order(order, user, *, reason):
     """Cancel by the family or the provider (F8 cancellation terms apply); unsigned documents are void,
     a sealed contract is marked revoked on the verification page."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写取消原因。")})
-    order = lock_order(order)
-    order.cancel_reason = reason[:300]
-    transition(order, OrderStatus.CANCELLED, user=user, reason=reason, save_fields=("cancel_reason",))
-    slots.release_for(order, user, reason=reason)  # F11: the family's slots go back
-    contract = Contract.objects.filter(order=order).first()
-    if contract is not None:
-        if contract.status in (ContractStatus.ISSUED, ContractStatus.FAMILY_SIGNED):
-            transition(contract, ContractStatus.VOID, user=user, reason=reason)
-        elif contract.sealed_document_id:
-            revoke(contract.sealed_document, _("订单已取消：%(reason)s") % {"reason": reason})
-    for change in order.change_orders.filter(status__in=ChangeOrder.OPEN):
-        transition(change, ChangeStatus.WITHDRAWN, user=user, reason=reason)
-    for change in order.change_orders.filter(sealed_document__isnull=False).select_related("sealed_document"):
-        revoke(change.sealed_document, _("订单已取消：%(reason)s") % {"reason": reason})
-    return order
+    with transaction.atomic():
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("请填写取消原因。")})
+        order = lock_order(order)
+        order.cancel_reason = reason[:300]
+        transition(order, OrderStatus.CANCELLED, user=user, reason=reason, save_fields=("cancel_reason",))
+        slots.release_for(order, user, reason=reason)  # F11: the family's slots go back
+        contract = Contract.objects.filter(order=order).first()
+        if contract is not None:
+            if contract.status in (ContractStatus.ISSUED, ContractStatus.FAMILY_SIGNED):
+                transition(contract, ContractStatus.VOID, user=user, reason=reason)
+            elif contract.sealed_document_id:
+                revoke(contract.sealed_document, _("订单已取消：%(reason)s") % {"reason": reason})
+        for change in order.change_orders.filter(status__in=ChangeOrder.OPEN):
+            transition(change, ChangeStatus.WITHDRAWN, user=user, reason=reason)
+        for change in order.change_orders.filter(sealed_document__isnull=False).select_related(
+            "sealed_document"
+        ):
+            revoke(change.sealed_document, _("订单已取消：%(reason)s") % {"reason": reason})
+        return order

@@ -95,29 +95,29 @@ def can_propose_change(order):
     )
 
 
-@transaction.atomic
 def propose_change(order, user, *, additions, removals, reason, expected_prices=None):
     """The provider proposes extra or removed items after signing (F9). Additions follow F4:
     only posted, active items of this provider at the price in effect."""
-    order = lock_order(order)
-    if order.status not in CHANGEABLE_STATUSES:
-        raise ValidationError(_("只有合同生效后、服务完成前才能提出变更。"))
-    if order.change_orders.filter(status__in=ChangeOrder.OPEN).exists():
-        raise ValidationError(_("已有一份待签署的变更单，请等待签署完毕或撤回后再提出。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写变更原因。")})
-    additions = {int(k): int(v) for k, v in (additions or {}).items() if int(v) > 0}
-    removals = {int(k): int(v) for k, v in (removals or {}).items() if int(v) > 0}
-    if not additions and not removals:
-        raise ValidationError(_("请至少增加或减少一个项目。"))
-    lines = []
-    if additions:
-        statement = statement_for(order.provider, additions, order)
-        check_expected_prices(statement, expected_prices)
-        lines += lines_from_statement(statement)
-    lines += removal_lines(order, removals)
-    return _new_change(order, user, lines, reason)
+    with transaction.atomic():
+        order = lock_order(order)
+        if order.status not in CHANGEABLE_STATUSES:
+            raise ValidationError(_("只有合同生效后、服务完成前才能提出变更。"))
+        if order.change_orders.filter(status__in=ChangeOrder.OPEN).exists():
+            raise ValidationError(_("已有一份待签署的变更单，请等待签署完毕或撤回后再提出。"))
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("请填写变更原因。")})
+        additions = {int(k): int(v) for k, v in (additions or {}).items() if int(v) > 0}
+        removals = {int(k): int(v) for k, v in (removals or {}).items() if int(v) > 0}
+        if not additions and not removals:
+            raise ValidationError(_("请至少增加或减少一个项目。"))
+        lines = []
+        if additions:
+            statement = statement_for(order.provider, additions, order)
+            check_expected_prices(statement, expected_prices)
+            lines += lines_from_statement(statement)
+        lines += removal_lines(order, removals)
+        return _new_change(order, user, lines, reason)
 
 
 def _new_change(order, user, lines, reason, bureau_decision=""):
@@ -148,21 +148,21 @@ def _new_change(order, user, lines, reason, bureau_decision=""):
     return change
 
 
-@transaction.atomic
 def propose_bureau_change(order, user, *, lines, reason, decision):
     """A change the bureau decided (a 惠民殡葬 waiver, B1): discount lines only, so the bill can
     only go down. Like any change it binds once both sides sign it (F9); the provider cannot
     withdraw it and the family cannot decline it. Returns None while the order cannot take it
     yet (no sealed contract, the service complete, another change open): the caller tries again
     when that changes."""
-    order = lock_order(order)
-    if not decision:
-        raise ValidationError(_("请写明所执行的决定。"))
-    if not lines or any(not line.is_discount or line.amount > 0 for line in lines):
-        raise ValidationError(_("民政部门决定的变更只能减免费用。"))
-    if not can_propose_change(order):
-        return None
-    return _new_change(order, user, lines, reason, bureau_decision=decision)
+    with transaction.atomic():
+        order = lock_order(order)
+        if not decision:
+            raise ValidationError(_("请写明所执行的决定。"))
+        if not lines or any(not line.is_discount or line.amount > 0 for line in lines):
+            raise ValidationError(_("民政部门决定的变更只能减免费用。"))
+        if not can_propose_change(order):
+            return None
+        return _new_change(order, user, lines, reason, bureau_decision=decision)
 
 
 def _not_bureau_decision(change):
@@ -173,13 +173,13 @@ def _not_bureau_decision(change):
         )
 
 
-@transaction.atomic
 def decline_change(change, user, *, reason=""):
-    _not_bureau_decision(change)
-    return transition(change, ChangeStatus.DECLINED, user=user, reason=reason or _("家属拒绝变更"))
+    with transaction.atomic():
+        _not_bureau_decision(change)
+        return transition(change, ChangeStatus.DECLINED, user=user, reason=reason or _("家属拒绝变更"))
 
 
-@transaction.atomic
 def withdraw_change(change, user, *, reason=""):
-    _not_bureau_decision(change)
-    return transition(change, ChangeStatus.WITHDRAWN, user=user, reason=reason or _("机构撤回变更"))
+    with transaction.atomic():
+        _not_bureau_decision(change)
+        return transition(change, ChangeStatus.WITHDRAWN, user=user, reason=reason or _("机构撤回变更"))

@@ -25,10 +25,10 @@ from ..models import Certificate, ChangeOrder, OrderStatus
 from .common import ACTION_CERTIFICATE, actor, lock_order
 
 
-@transaction.atomic
 def start_service(order, user):
-    order = lock_order(order)
-    return transition(order, OrderStatus.IN_SERVICE, user=user, reason=_("开始服务"))
+    with transaction.atomic():
+        order = lock_order(order)
+        return transition(order, OrderStatus.IN_SERVICE, user=user, reason=_("开始服务"))
 
 
 def certificate_kind(provider):

@@ -51,7 +51,6 @@ def balance_due(order):
     return round_money(order.total - paid_total(order))
 
 
-@transaction.atomic
 def mark_paid(order, *, amount, reference, user=None):
     """Record a successful payment for ``order``; idempotent by ``reference`` (the payment's id).
 
@@ -59,56 +58,57 @@ def mark_paid(order, *, amount, reference, user=None):
     intent's amount and public id. A countersigned order moves to ``paid`` once the payments
     cover the bill; later payments (for signed change orders) are recorded against the balance.
     Returns the order."""
-    amount = round_money(amount)
-    if amount <= ZERO:
-        raise ValidationError(_("支付金额必须大于零。"))
-    order = lock_order(order)
-    existing = OrderPayment.objects.filter(reference=reference).first()
-    if existing is not None:
-        if (
-            existing.order_id != order.pk
-            or existing.amount != amount
-            or existing.kind != OrderPayment.Kind.CHARGE
-        ):
-            raise ValidationError(_("支付流水号已用于另一笔记录。"))
-        return order
-    OrderPayment.objects.create(
-        order=order, kind=OrderPayment.Kind.CHARGE, amount=amount, reference=reference
-    )
-    log_payment(order, user, kind="charge", amount=amount, reference=reference)
-    if order.status == OrderStatus.COUNTERSIGNED and balance_due(order) <= ZERO:
-        transition(
-            order,
-            OrderStatus.PAID,
-            user=user,
-            reason=_("已收到付款 ¥%(amount)s（%(ref)s）") % {"amount": amount, "ref": reference},
+    with transaction.atomic():
+        amount = round_money(amount)
+        if amount <= ZERO:
+            raise ValidationError(_("支付金额必须大于零。"))
+        order = lock_order(order)
+        existing = OrderPayment.objects.filter(reference=reference).first()
+        if existing is not None:
+            if (
+                existing.order_id != order.pk
+                or existing.amount != amount
+                or existing.kind != OrderPayment.Kind.CHARGE
+            ):
+                raise ValidationError(_("支付流水号已用于另一笔记录。"))
+            return order
+        OrderPayment.objects.create(
+            order=order, kind=OrderPayment.Kind.CHARGE, amount=amount, reference=reference
         )
-    return order
+        log_payment(order, user, kind="charge", amount=amount, reference=reference)
+        if order.status == OrderStatus.COUNTERSIGNED and balance_due(order) <= ZERO:
+            transition(
+                order,
+                OrderStatus.PAID,
+                user=user,
+                reason=_("已收到付款 ¥%(amount)s（%(ref)s）") % {"amount": amount, "ref": reference},
+            )
+        return order
 
 
-@transaction.atomic
 def mark_refunded(order, *, amount, reference, user=None, note=""):
     """Record a refund (from ``payments.signals.refund_succeeded``) with its reason (``note``); a
     cancelled order whose payments are fully refunded moves to ``refunded``. Idempotent by
     ``reference``."""
-    amount = round_money(amount)
-    if amount <= ZERO:
-        raise ValidationError(_("退款金额必须大于零。"))
-    order = lock_order(order)
-    if OrderPayment.objects.filter(reference=reference).exists():
-        return order
-    OrderPayment.objects.create(
-        order=order, kind=OrderPayment.Kind.REFUND, amount=amount, reference=reference, note=note[:300]
-    )
-    log_payment(order, user, kind="refund", amount=amount, reference=reference)
-    if order.status == OrderStatus.CANCELLED and paid_total(order) <= ZERO:
-        transition(
-            order,
-            OrderStatus.REFUNDED,
-            user=user,
-            reason=_("已退款 ¥%(amount)s（%(ref)s）") % {"amount": amount, "ref": reference},
+    with transaction.atomic():
+        amount = round_money(amount)
+        if amount <= ZERO:
+            raise ValidationError(_("退款金额必须大于零。"))
+        order = lock_order(order)
+        if OrderPayment.objects.filter(reference=reference).exists():
+            return order
+        OrderPayment.objects.create(
+            order=order, kind=OrderPayment.Kind.REFUND, amount=amount, reference=reference, note=note[:300]
         )
-    return order
+        log_payment(order, user, kind="refund", amount=amount, reference=reference)
+        if order.status == OrderStatus.CANCELLED and paid_total(order) <= ZERO:
+            transition(
+                order,
+                OrderStatus.REFUNDED,
+                user=user,
+                reason=_("已退款 ¥%(amount)s（%(ref)s）") % {"amount": amount, "ref": reference},
+            )
+        return order
 
 
 def log_payment(order, user, *, kind, amount, reference):

@@ -87,49 +87,51 @@ def ensure_default_template(user=None):
 # --- Issuing the contract -----------------------------------------------------------------------
 
 
-@transaction.atomic
 def issue_contract(order, user, template):
     """Issue the contract from a published template revision, at the prices in effect today (F4),
     with the provider's deposit and the cancellation refund schedule in force (F8)."""
-    order = lock_order(order)
-    if order.status != OrderStatus.CONFIRMED:
-        raise IllegalTransition(order, order.status, OrderStatus.CONTRACT_ISSUED)
-    template = (
-        ContractTemplate.objects.filter(pk=template.pk, live=True).select_related("live_revision").first()
-    )
-    if template is None or template.live_revision is None:
-        raise ValidationError(_("只能使用民政局已发布的合同模板。"))
-    revision = template.live_revision
-    statement = statement_for(order.provider, order_quantities(order), order)
-    lines = lines_from_statement(statement)
-    sums = totals(lines)
-    contract = Contract(
-        order=order,
-        number=f"HT{order.reference}",
-        template=template,
-        template_revision=revision,
-        subtotal=sums.subtotal,
-        exempted=sums.exempted,
-        total=sums.total,
-        deposit_percent=order.provider.deposit_percent,
-        refund_schedule=[[int(days), str(ratio)] for days, ratio in settings.F8_CANCELLATION_REFUND_SCHEDULE],
-        issued_at=timezone.now(),
-        issued_by=user,
-    )
-    pdf = pdfs.contract_pdf(contract, revision.as_object(), lines, signatures=[])
-    contract.draft_sha256 = pdfs.sha256(pdf)
-    contract.draft_file.save(f"{contract.number}-draft.pdf", pdfs.content_file(pdf), save=False)
-    contract.save()
-    save_lines(order, OrderLine.Stage.CONTRACT, lines)
-    order.subtotal, order.exempted, order.total = sums.subtotal, sums.exempted, sums.total
-    return transition(
-        order,
-        OrderStatus.CONTRACT_ISSUED,
-        user=user,
-        reason=_("合同 %(number)s（模板：%(template)s，版本 %(rev)s）")
-        % {"number": contract.number, "template": template.title, "rev": revision.pk},
-        save_fields=("subtotal", "exempted", "total"),
-    )
+    with transaction.atomic():
+        order = lock_order(order)
+        if order.status != OrderStatus.CONFIRMED:
+            raise IllegalTransition(order, order.status, OrderStatus.CONTRACT_ISSUED)
+        template = (
+            ContractTemplate.objects.filter(pk=template.pk, live=True).select_related("live_revision").first()
+        )
+        if template is None or template.live_revision is None:
+            raise ValidationError(_("只能使用民政局已发布的合同模板。"))
+        revision = template.live_revision
+        statement = statement_for(order.provider, order_quantities(order), order)
+        lines = lines_from_statement(statement)
+        sums = totals(lines)
+        contract = Contract(
+            order=order,
+            number=f"HT{order.reference}",
+            template=template,
+            template_revision=revision,
+            subtotal=sums.subtotal,
+            exempted=sums.exempted,
+            total=sums.total,
+            deposit_percent=order.provider.deposit_percent,
+            refund_schedule=[
+                [int(days), str(ratio)] for days, ratio in settings.F8_CANCELLATION_REFUND_SCHEDULE
+            ],
+            issued_at=timezone.now(),
+            issued_by=user,
+        )
+        pdf = pdfs.contract_pdf(contract, revision.as_object(), lines, signatures=[])
+        contract.draft_sha256 = pdfs.sha256(pdf)
+        contract.draft_file.save(f"{contract.number}-draft.pdf", pdfs.content_file(pdf), save=False)
+        contract.save()
+        save_lines(order, OrderLine.Stage.CONTRACT, lines)
+        order.subtotal, order.exempted, order.total = sums.subtotal, sums.exempted, sums.total
+        return transition(
+            order,
+            OrderStatus.CONTRACT_ISSUED,
+            user=user,
+            reason=_("合同 %(number)s（模板：%(template)s，版本 %(rev)s）")
+            % {"number": contract.number, "template": template.title, "rev": revision.pk},
+            save_fields=("subtotal", "exempted", "total"),
+        )
 
 
 # --- Signing (contracts and change orders) -------------------------------------------------------

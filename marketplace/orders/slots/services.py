@@ -80,44 +80,46 @@ def starts_of_day(resource, day):
     return starts
 
 
-@transaction.atomic
 def publish(resource, *, first_day, last_day, today=None):
     """Create the slots of ``first_day``..``last_day``. Returns (created, skipped)."""
-    today = today or timezone.localdate()
-    if first_day < today:
-        raise SlotRefused(_("不能为已经过去的日期发布档期。"))
-    if last_day < first_day:
-        raise SlotRefused(_("结束日期不能早于开始日期。"))
-    days = (last_day - first_day).days + 1
-    if days > settings.F11_PUBLISH_MAX_DAYS:
-        raise SlotRefused(
-            _("一次最多发布 %(max)s 天的档期，您选择了 %(days)s 天。")
-            % {"max": settings.F11_PUBLISH_MAX_DAYS, "days": days}
+    with transaction.atomic():
+        today = today or timezone.localdate()
+        if first_day < today:
+            raise SlotRefused(_("不能为已经过去的日期发布档期。"))
+        if last_day < first_day:
+            raise SlotRefused(_("结束日期不能早于开始日期。"))
+        days = (last_day - first_day).days + 1
+        if days > settings.F11_PUBLISH_MAX_DAYS:
+            raise SlotRefused(
+                _("一次最多发布 %(max)s 天的档期，您选择了 %(days)s 天。")
+                % {"max": settings.F11_PUBLISH_MAX_DAYS, "days": days}
+            )
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        closed = closed_days(resource, first_day, last_day)
+        window = (
+            _aware(first_day, datetime.time.min),
+            _aware(last_day + datetime.timedelta(days=1), datetime.time.min),
         )
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    closed = closed_days(resource, first_day, last_day)
-    window = (
-        _aware(first_day, datetime.time.min),
-        _aware(last_day + datetime.timedelta(days=1), datetime.time.min),
-    )
-    existing = list(
-        Slot.objects.filter(resource=resource, starts_at__range=window).values_list("starts_at", "ends_at")
-    )
-    length = datetime.timedelta(minutes=resource.slot_minutes)
-    new, skipped = [], 0
-    for offset in range(days):
-        day = first_day + datetime.timedelta(days=offset)
-        if str(day.isoweekday()) not in resource.weekdays or day in closed:
-            continue
-        for start in starts_of_day(resource, day):
-            end = start + length
-            # An existing slot that overlaps (the same start, or another length) stays as it is.
-            if any(start < other_end and other_start < end for other_start, other_end in existing):
-                skipped += 1
+        existing = list(
+            Slot.objects.filter(resource=resource, starts_at__range=window).values_list(
+                "starts_at", "ends_at"
+            )
+        )
+        length = datetime.timedelta(minutes=resource.slot_minutes)
+        new, skipped = [], 0
+        for offset in range(days):
+            day = first_day + datetime.timedelta(days=offset)
+            if str(day.isoweekday()) not in resource.weekdays or day in closed:
                 continue
-            new.append(Slot(resource=resource, starts_at=start, ends_at=end))
-    Slot.objects.bulk_create(new)
-    return len(new), skipped
+            for start in starts_of_day(resource, day):
+                end = start + length
+                # An existing slot that overlaps (the same start, or another length) stays as it is.
+                if any(start < other_end and other_start < end for other_start, other_end in existing):
+                    skipped += 1
+                    continue
+                new.append(Slot(resource=resource, starts_at=start, ends_at=end))
+        Slot.objects.bulk_create(new)
+        return len(new), skipped
 
 
 def month_bounds(year, month, today=None):
@@ -128,29 +130,29 @@ def month_bounds(year, month, today=None):
     return max(first, today), last
 
 
-@transaction.atomic
 def close(resource, *, starts_on, ends_on, reason, today=None):
     """Take days out (a holiday, maintenance). Refused while a family holds or has booked a slot
     on those days: the provider moves those bookings first, with the families' agreement."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise SlotRefused(_("请填写停用原因。"))
-    if ends_on < starts_on:
-        raise SlotRefused(_("结束日期不能早于开始日期。"))
-    window = (
-        _aware(starts_on, datetime.time.min),
-        _aware(ends_on + datetime.timedelta(days=1), datetime.time.min),
-    )
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    expire_holds(resource=resource)
-    taken = Booking.objects.filter(
-        resource=resource, status__in=ACTIVE_STATES, starts_at__range=window
-    ).count()
-    if taken:
-        raise SlotRefused(
-            _("这些日期已有 %(count)s 个预约或暂留，请先与家属协商改约后再停用。") % {"count": taken}
+    with transaction.atomic():
+        reason = (reason or "").strip()
+        if not reason:
+            raise SlotRefused(_("请填写停用原因。"))
+        if ends_on < starts_on:
+            raise SlotRefused(_("结束日期不能早于开始日期。"))
+        window = (
+            _aware(starts_on, datetime.time.min),
+            _aware(ends_on + datetime.timedelta(days=1), datetime.time.min),
         )
-    return Closure.objects.create(resource=resource, starts_on=starts_on, ends_on=ends_on, reason=reason)
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        expire_holds(resource=resource)
+        taken = Booking.objects.filter(
+            resource=resource, status__in=ACTIVE_STATES, starts_at__range=window
+        ).count()
+        if taken:
+            raise SlotRefused(
+                _("这些日期已有 %(count)s 个预约或暂留，请先与家属协商改约后再停用。") % {"count": taken}
+            )
+        return Closure.objects.create(resource=resource, starts_on=starts_on, ends_on=ends_on, reason=reason)
 
 
 def live(now, prefix=""):
@@ -280,37 +282,37 @@ def _locked(booking):
     return Booking.objects.select_for_update().select_related("resource", "slot").get(pk=booking.pk)
 
 
-@transaction.atomic
 def release(booking, user, *, reason=""):
     """The family lets its own hold go before ordering."""
-    booking = _locked(booking)
-    if booking.user_id != user.pk or booking.status != B.HELD:
-        raise SlotRefused(_("只能释放自己尚未下单的暂留。"))
-    return transition(booking, B.RELEASED, user=user, reason=reason or _("家属释放暂留"))
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.user_id != user.pk or booking.status != B.HELD:
+            raise SlotRefused(_("只能释放自己尚未下单的暂留。"))
+        return transition(booking, B.RELEASED, user=user, reason=reason or _("家属释放暂留"))
 
 
-@transaction.atomic
 def attach(booking, order, user, *, now=None):
     """Placing the order turns the family's hold into a request the provider confirms."""
-    now = _now(now)
-    booking = _locked(booking)
-    if booking.user_id != user.pk or order.user_id != user.pk:
-        raise SlotRefused(_("只能使用自己暂留的档期。"))
-    if booking.resource.provider_id != order.provider_id:
-        raise SlotRefused(_("所选档期不属于该服务机构。"))
-    if order.status != OrderStatus.SUBMITTED:  # only while the order is placed
-        raise SlotRefused(_("只能在提交订单时预约档期。"))
-    if booking.status != B.HELD or booking.held_until <= now:
-        raise SlotRefused(
-            _("档期暂留已超过 %(minutes)s 分钟，已自动释放，请重新选择。")
-            % {"minutes": settings.F11_HOLD_MINUTES},
-            code="expired",
+    with transaction.atomic():
+        now = _now(now)
+        booking = _locked(booking)
+        if booking.user_id != user.pk or order.user_id != user.pk:
+            raise SlotRefused(_("只能使用自己暂留的档期。"))
+        if booking.resource.provider_id != order.provider_id:
+            raise SlotRefused(_("所选档期不属于该服务机构。"))
+        if order.status != OrderStatus.SUBMITTED:  # only while the order is placed
+            raise SlotRefused(_("只能在提交订单时预约档期。"))
+        if booking.status != B.HELD or booking.held_until <= now:
+            raise SlotRefused(
+                _("档期暂留已超过 %(minutes)s 分钟，已自动释放，请重新选择。")
+                % {"minutes": settings.F11_HOLD_MINUTES},
+                code="expired",
+            )
+        booking.order = order
+        booking.held_until = None
+        return transition(
+            booking, B.REQUESTED, user=user, reason=order.reference, save_fields=("order", "held_until")
         )
-    booking.order = order
-    booking.held_until = None
-    return transition(
-        booking, B.REQUESTED, user=user, reason=order.reference, save_fields=("order", "held_until")
-    )
 
 
 def bookings_of(order):
@@ -327,22 +329,22 @@ def shown_bookings(order):
     )
 
 
-@transaction.atomic
 def confirm_for(order, user):
     """The provider confirms the order: its requested slots become bookings."""
-    booked = []
-    for booking in bookings_of(order).select_for_update(of=("self",)).filter(status=B.REQUESTED):
-        booked.append(transition(booking, B.BOOKED, user=user, reason=order.reference))
-    return booked
+    with transaction.atomic():
+        booked = []
+        for booking in bookings_of(order).select_for_update(of=("self",)).filter(status=B.REQUESTED):
+            booked.append(transition(booking, B.BOOKED, user=user, reason=order.reference))
+        return booked
 
 
-@transaction.atomic
 def release_for(order, user, *, reason):
     """A cancelled order gives its slots back."""
-    released = []
-    for booking in bookings_of(order).select_for_update(of=("self",)):
-        released.append(transition(booking, B.RELEASED, user=user, reason=reason))
-    return released
+    with transaction.atomic():
+        released = []
+        for booking in bookings_of(order).select_for_update(of=("self",)):
+            released.append(transition(booking, B.RELEASED, user=user, reason=reason))
+        return released
 
 
 def priced_move(booking, slot):
@@ -370,84 +372,84 @@ def priced_move(booking, slot):
     return old_item, new_item, charged[old_item.pk]
 
 
-@transaction.atomic
 def propose_move(booking, slot, user, *, note, now=None):
     """The provider proposes another slot of its own resources; nothing moves until the family
     agrees (F11). A slot of a resource billed at another price takes the new unit now and
     proposes the change order that moves the price (F9); signing it is the family's agreement."""
-    from ..services.changes import CHANGEABLE_STATUSES, propose_change
+    with transaction.atomic():
+        from ..services.changes import CHANGEABLE_STATUSES, propose_change
 
-    now = _now(now)
-    booking = _locked(booking)
-    note = (note or "").strip()
-    if not note:
-        raise SlotRefused(_("请向家属说明改约原因。"))
-    if booking.status not in (B.REQUESTED, B.BOOKED):
-        raise SlotRefused(_("只有已提交或已预约的档期可以改约。"))
-    if booking.proposed_slot_id is not None:
-        raise SlotRefused(_("该档期已有一项待家属确认的改约。"))
-    slot = Slot.objects.select_related("resource").get(pk=slot.pk)
-    if (
-        slot.resource.provider_id != booking.resource.provider_id
-        or slot.resource.kind != booking.resource.kind
-    ):
-        raise SlotRefused(_("只能改约到本机构同类资源的档期。"))
-    if slot.pk == booking.slot_id:
-        raise SlotRefused(_("请选择与原档期不同的时段。"))
-    if slot.starts_at < now + datetime.timedelta(minutes=settings.F11_MIN_LEAD_MINUTES):
-        raise SlotRefused(_("不能改约到即将开始或已经过去的时段。"))
-    price = priced_move(booking, slot)
-    if price is not None:
-        old_item, new_item, quantity = price
-        if booking.order.status not in CHANGEABLE_STATUSES:
-            raise SlotRefused(
-                _("改约到“%(resource)s”会改变价格（%(old)s → %(new)s），须在合同生效后以变更单办理。")
-                % {"resource": slot.resource.name, "old": old_item.name, "new": new_item.name}
-            )
-        reserved = _take_unit(slot, now, status=booking.status, user=booking.user, order=booking.order)
-        if reserved is None:
-            raise SlotRefused(_("该档期刚刚已被预约，请选择其他时段。"), code="taken")
-        try:
-            change = propose_change(
-                booking.order,
-                user,
-                additions={new_item.pk: quantity},
-                removals={old_item.pk: quantity},
-                reason=_("改约：%(old)s %(when)s 改为 %(new)s %(new_when)s。%(note)s")
-                % {
-                    "old": booking.resource.name,
-                    "when": timezone.localtime(booking.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "new": slot.resource.name,
-                    "new_when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "note": note,
-                },
-            )
-        except ValidationError as error:
-            raise SlotRefused(error.messages) from error
-        booking.reserved_move = reserved
-        booking.move_change = change
-    booking.proposed_slot = slot
-    booking.proposal_note = note[:200]
-    booking.save(update_fields=["proposed_slot", "proposal_note", "reserved_move", "move_change"])
-    if booking.order_id and booking.move_change_id is None:  # a change order tells the family itself
-        notifications.slot_move_proposed(booking)
-    return booking
+        now = _now(now)
+        booking = _locked(booking)
+        note = (note or "").strip()
+        if not note:
+            raise SlotRefused(_("请向家属说明改约原因。"))
+        if booking.status not in (B.REQUESTED, B.BOOKED):
+            raise SlotRefused(_("只有已提交或已预约的档期可以改约。"))
+        if booking.proposed_slot_id is not None:
+            raise SlotRefused(_("该档期已有一项待家属确认的改约。"))
+        slot = Slot.objects.select_related("resource").get(pk=slot.pk)
+        if (
+            slot.resource.provider_id != booking.resource.provider_id
+            or slot.resource.kind != booking.resource.kind
+        ):
+            raise SlotRefused(_("只能改约到本机构同类资源的档期。"))
+        if slot.pk == booking.slot_id:
+            raise SlotRefused(_("请选择与原档期不同的时段。"))
+        if slot.starts_at < now + datetime.timedelta(minutes=settings.F11_MIN_LEAD_MINUTES):
+            raise SlotRefused(_("不能改约到即将开始或已经过去的时段。"))
+        price = priced_move(booking, slot)
+        if price is not None:
+            old_item, new_item, quantity = price
+            if booking.order.status not in CHANGEABLE_STATUSES:
+                raise SlotRefused(
+                    _("改约到“%(resource)s”会改变价格（%(old)s → %(new)s），须在合同生效后以变更单办理。")
+                    % {"resource": slot.resource.name, "old": old_item.name, "new": new_item.name}
+                )
+            reserved = _take_unit(slot, now, status=booking.status, user=booking.user, order=booking.order)
+            if reserved is None:
+                raise SlotRefused(_("该档期刚刚已被预约，请选择其他时段。"), code="taken")
+            try:
+                change = propose_change(
+                    booking.order,
+                    user,
+                    additions={new_item.pk: quantity},
+                    removals={old_item.pk: quantity},
+                    reason=_("改约：%(old)s %(when)s 改为 %(new)s %(new_when)s。%(note)s")
+                    % {
+                        "old": booking.resource.name,
+                        "when": timezone.localtime(booking.starts_at).strftime("%Y-%m-%d %H:%M"),
+                        "new": slot.resource.name,
+                        "new_when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+                        "note": note,
+                    },
+                )
+            except ValidationError as error:
+                raise SlotRefused(error.messages) from error
+            booking.reserved_move = reserved
+            booking.move_change = change
+        booking.proposed_slot = slot
+        booking.proposal_note = note[:200]
+        booking.save(update_fields=["proposed_slot", "proposal_note", "reserved_move", "move_change"])
+        if booking.order_id and booking.move_change_id is None:  # a change order tells the family itself
+            notifications.slot_move_proposed(booking)
+        return booking
 
 
-@transaction.atomic
 def decline_move(booking, user):
-    from ..services.changes import decline_change
+    with transaction.atomic():
+        from ..services.changes import decline_change
 
-    booking = _locked(booking)
-    if booking.user_id != user.pk or booking.proposed_slot_id is None:
-        raise SlotRefused(_("没有待您确认的改约。"))
-    if booking.move_change_id is not None:
-        decline_change(booking.move_change, user, reason=_("家属不同意改约"))  # releases the unit
-        return Booking.objects.get(pk=booking.pk)
-    booking.proposed_slot = None
-    booking.proposal_note = ""
-    booking.save(update_fields=["proposed_slot", "proposal_note"])
-    return booking
+        booking = _locked(booking)
+        if booking.user_id != user.pk or booking.proposed_slot_id is None:
+            raise SlotRefused(_("没有待您确认的改约。"))
+        if booking.move_change_id is not None:
+            decline_change(booking.move_change, user, reason=_("家属不同意改约"))  # releases the unit
+            return Booking.objects.get(pk=booking.pk)
+        booking.proposed_slot = None
+        booking.proposal_note = ""
+        booking.save(update_fields=["proposed_slot", "proposal_note"])
+        return booking
 
 
 def on_change_transition(sender, instance, target, user=None, **kwargs):

@@ -44,7 +44,6 @@ def current_entries(organization, list_type=None):
     return queryset.filter(list_type=list_type) if list_type else queryset
 
 
-@transaction.atomic
 def list_organization(
     organization,
     *,
@@ -59,80 +58,81 @@ def list_organization(
     from_entry=None,
 ):
     """Put an organisation on the abnormal (S5) or serious (S6) list, with a reason from that list."""
-    if list_type not in ListType.values:
-        raise ValidationError({"list_type": _("请选择名录。")})
-    if reason not in REASONS_BY_LIST[list_type]:
-        raise ValidationError(
-            {
-                "reason": _("“%(reason)s”不是%(list)s的列入事由。")
-                % {
-                    "reason": ListReason(reason).label if reason in ListReason.values else reason,
-                    "list": ListType(list_type).label,
+    with transaction.atomic():
+        if list_type not in ListType.values:
+            raise ValidationError({"list_type": _("请选择名录。")})
+        if reason not in REASONS_BY_LIST[list_type]:
+            raise ValidationError(
+                {
+                    "reason": _("“%(reason)s”不是%(list)s的列入事由。")
+                    % {
+                        "reason": ListReason(reason).label if reason in ListReason.values else reason,
+                        "list": ListType(list_type).label,
+                    }
                 }
-            }
+            )
+        if listed_on is None or listed_on > _today():
+            raise ValidationError({"listed_on": _("列入日期不能晚于今天。")})
+        document_number = _required(document_number, "document_number", _("请填写列入决定书文号。"))
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        duplicate = current_entries(organization, list_type).filter(reason=reason)
+        if report_year is not None:
+            duplicate = duplicate.filter(report_year=report_year)
+        if duplicate.exists():
+            raise ValidationError(_("该组织已因同一事由在%(list)s中。") % {"list": ListType(list_type).label})
+        entry = ListEntry.objects.create(
+            organization=organization,
+            list_type=list_type,
+            reason=reason,
+            report_year=report_year,
+            listed_on=listed_on,
+            authority=(authority or BUREAU).strip(),
+            document_number=document_number,
+            note=(note or "").strip(),
+            from_entry=from_entry,
+            listed_by=user,
         )
-    if listed_on is None or listed_on > _today():
-        raise ValidationError({"listed_on": _("列入日期不能晚于今天。")})
-    document_number = _required(document_number, "document_number", _("请填写列入决定书文号。"))
-    Organization.objects.select_for_update().get(pk=organization.pk)
-    duplicate = current_entries(organization, list_type).filter(reason=reason)
-    if report_year is not None:
-        duplicate = duplicate.filter(report_year=report_year)
-    if duplicate.exists():
-        raise ValidationError(_("该组织已因同一事由在%(list)s中。") % {"list": ListType(list_type).label})
-    entry = ListEntry.objects.create(
-        organization=organization,
-        list_type=list_type,
-        reason=reason,
-        report_year=report_year,
-        listed_on=listed_on,
-        authority=(authority or BUREAU).strip(),
-        document_number=document_number,
-        note=(note or "").strip(),
-        from_entry=from_entry,
-        listed_by=user,
-    )
-    log(
-        entry,
-        "credit.list",
-        user=user,
-        data={"reason": entry.get_reason_display(), "listed_on": str(listed_on)},
-    )
-    return entry
-
-
-@transaction.atomic
-def remove_entry(entry, *, removed_on, removal_reason, document_number, user, note=""):
-    entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
-    if removal_reason not in RemovalReason.values:
-        raise ValidationError({"removal_reason": _("请选择移出事由。")})
-    if removed_on is None or removed_on < entry.listed_on or removed_on > _today():
-        raise ValidationError({"removed_on": _("移出日期应在列入日期和今天之间。")})
-    document_number = _required(document_number, "removal_document_number", _("请填写移出决定书文号。"))
-    before = snapshot(entry, REMOVAL_AUDIT_FIELDS)
-    entry.removed_on = removed_on
-    entry.removal_reason = removal_reason
-    entry.removal_document_number = document_number
-    entry.removal_note = (note or "").strip()
-    entry.removed_by = user
-    try:
-        transition(
+        log(
             entry,
-            EntryStatus.REMOVED,
+            "credit.list",
             user=user,
-            reason=f"{RemovalReason(removal_reason).label} {entry.removal_note}".strip(),
-            save_fields=(
-                "removed_on",
-                "removal_reason",
-                "removal_document_number",
-                "removal_note",
-                "removed_by",
-            ),
+            data={"reason": entry.get_reason_display(), "listed_on": str(listed_on)},
         )
-    except IllegalTransition as error:
-        raise ValidationError(_("该名录记录已移出。")) from error
-    log_decision(entry, before, user=user, reason=entry.removal_note)
-    return entry
+        return entry
+
+
+def remove_entry(entry, *, removed_on, removal_reason, document_number, user, note=""):
+    with transaction.atomic():
+        entry = ListEntry.objects.select_for_update().get(pk=entry.pk)
+        if removal_reason not in RemovalReason.values:
+            raise ValidationError({"removal_reason": _("请选择移出事由。")})
+        if removed_on is None or removed_on < entry.listed_on or removed_on > _today():
+            raise ValidationError({"removed_on": _("移出日期应在列入日期和今天之间。")})
+        document_number = _required(document_number, "removal_document_number", _("请填写移出决定书文号。"))
+        before = snapshot(entry, REMOVAL_AUDIT_FIELDS)
+        entry.removed_on = removed_on
+        entry.removal_reason = removal_reason
+        entry.removal_document_number = document_number
+        entry.removal_note = (note or "").strip()
+        entry.removed_by = user
+        try:
+            transition(
+                entry,
+                EntryStatus.REMOVED,
+                user=user,
+                reason=f"{RemovalReason(removal_reason).label} {entry.removal_note}".strip(),
+                save_fields=(
+                    "removed_on",
+                    "removal_reason",
+                    "removal_document_number",
+                    "removal_note",
+                    "removed_by",
+                ),
+            )
+        except IllegalTransition as error:
+            raise ValidationError(_("该名录记录已移出。")) from error
+        log_decision(entry, before, user=user, reason=entry.removal_note)
+        return entry
 
 
 def current_abnormal_entries():

@@ -29,41 +29,42 @@ def objection_due_on(filed_on):
     return add_working_days(filed_on, settings.S8_OBJECTION_DECISION_WORKING_DAYS)
 
 
-@transaction.atomic
 def file_objection(record, *, user, grounds, evidence):
     """An organisation member objects to a credit record of their organisation, with evidence."""
-    record = (
-        CreditRecord.objects.select_for_update(of=("self",)).select_related("organization").get(pk=record.pk)
-    )
-    if not record.organization.memberships.filter(user=user).exists():
-        raise ValidationError(_("只有本机构成员可以对本机构的信用记录提出异议。"))
-    if record.corrections.exists():
-        raise ValidationError(_("该记录已被更正，请对更正后的记录提出异议。"))
-    if Objection.objects.filter(record=record, status=ObjectionStatus.PENDING).exists():
-        raise ValidationError(_("该记录已有待处理的异议，请等待处理结果。"))
-    grounds = _required(grounds, "grounds", _("请填写异议理由。"))
-    if evidence is None:
-        raise ValidationError({"evidence": _("请上传证明材料。")})
-    try:
-        check_upload("other", evidence)
-    except ValidationError as error:
-        raise ValidationError({"evidence": error.messages}) from error
-    evidence.seek(0)
-    objection = Objection(
-        organization=record.organization,
-        record=record,
-        grounds=grounds,
-        filed_by=user,
-        evidence_name=evidence.name.rsplit("/", 1)[-1][:200],
-        due_on=objection_due_on(timezone.localdate()),
-    )
-    objection.evidence.save(objection.evidence_name, evidence, save=False)
-    objection.save()
-    log(objection, "credit.objection", user=user, data={"record": record.pk})
-    return objection
+    with transaction.atomic():
+        record = (
+            CreditRecord.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=record.pk)
+        )
+        if not record.organization.memberships.filter(user=user).exists():
+            raise ValidationError(_("只有本机构成员可以对本机构的信用记录提出异议。"))
+        if record.corrections.exists():
+            raise ValidationError(_("该记录已被更正，请对更正后的记录提出异议。"))
+        if Objection.objects.filter(record=record, status=ObjectionStatus.PENDING).exists():
+            raise ValidationError(_("该记录已有待处理的异议，请等待处理结果。"))
+        grounds = _required(grounds, "grounds", _("请填写异议理由。"))
+        if evidence is None:
+            raise ValidationError({"evidence": _("请上传证明材料。")})
+        try:
+            check_upload("other", evidence)
+        except ValidationError as error:
+            raise ValidationError({"evidence": error.messages}) from error
+        evidence.seek(0)
+        objection = Objection(
+            organization=record.organization,
+            record=record,
+            grounds=grounds,
+            filed_by=user,
+            evidence_name=evidence.name.rsplit("/", 1)[-1][:200],
+            due_on=objection_due_on(timezone.localdate()),
+        )
+        objection.evidence.save(objection.evidence_name, evidence, save=False)
+        objection.save()
+        log(objection, "credit.objection", user=user, data={"record": record.pk})
+        return objection
 
 
-@transaction.atomic
 def uphold_objection(
     objection,
     *,
@@ -77,54 +78,55 @@ def uphold_objection(
     fine_amount=None,
 ):
     """S8: the objection is upheld; the record is corrected by a new record (both stay)."""
-    objection = (
-        Objection.objects.select_for_update(of=("self",)).select_related("record").get(pk=objection.pk)
-    )
-    if objection.status != ObjectionStatus.PENDING:
-        raise ValidationError(_("该异议已处理。"))
-    reason = _required(reason, "decision_reason", _("请填写处理理由。"))
-    original = objection.record
-    category = category or original.category
-    corrected = {
-        "category": category,
-        "decided_on": decided_on or original.decided_on,
-        "summary": (summary or "").strip(),
-        "authority": authority or original.authority,
-        "document_number": document_number or original.document_number,
-        "fine_amount": fine_amount if category == Category.PENALTY else None,
-    }
-    if all(value == getattr(original, field) for field, value in corrected.items()):
-        # Upheld means the record was wrong: a "correction" identical to it would say the
-        # bureau agreed while changing nothing. A record that is right is a dismissal.
-        raise ValidationError({"summary": _("异议成立须更正记录的内容；如记录无误，请驳回异议。")})
-    correction = record_credit(
-        original.organization,
-        category=category,
-        decided_on=decided_on or original.decided_on,
-        summary=summary,
-        authority=authority or original.authority,
-        document_number=document_number or original.document_number,
-        fine_amount=fine_amount if category == Category.PENALTY else None,
-        user=user,
-        corrects=original,
-        correction_reason=_("异议成立：%(reason)s") % {"reason": reason},
-    )
-    before = snapshot(objection, ("status", "correction", "decided_by", "decided_at", "decision_reason"))
-    objection.correction = correction
-    return _decide(
-        objection,
-        ObjectionStatus.UPHELD,
-        user=user,
-        reason=reason,
-        extra_fields=("correction",),
-        before=before,
-    )
+    with transaction.atomic():
+        objection = (
+            Objection.objects.select_for_update(of=("self",)).select_related("record").get(pk=objection.pk)
+        )
+        if objection.status != ObjectionStatus.PENDING:
+            raise ValidationError(_("该异议已处理。"))
+        reason = _required(reason, "decision_reason", _("请填写处理理由。"))
+        original = objection.record
+        category = category or original.category
+        corrected = {
+            "category": category,
+            "decided_on": decided_on or original.decided_on,
+            "summary": (summary or "").strip(),
+            "authority": authority or original.authority,
+            "document_number": document_number or original.document_number,
+            "fine_amount": fine_amount if category == Category.PENALTY else None,
+        }
+        if all(value == getattr(original, field) for field, value in corrected.items()):
+            # Upheld means the record was wrong: a "correction" identical to it would say the
+            # bureau agreed while changing nothing. A record that is right is a dismissal.
+            raise ValidationError({"summary": _("异议成立须更正记录的内容；如记录无误，请驳回异议。")})
+        correction = record_credit(
+            original.organization,
+            category=category,
+            decided_on=decided_on or original.decided_on,
+            summary=summary,
+            authority=authority or original.authority,
+            document_number=document_number or original.document_number,
+            fine_amount=fine_amount if category == Category.PENALTY else None,
+            user=user,
+            corrects=original,
+            correction_reason=_("异议成立：%(reason)s") % {"reason": reason},
+        )
+        before = snapshot(objection, ("status", "correction", "decided_by", "decided_at", "decision_reason"))
+        objection.correction = correction
+        return _decide(
+            objection,
+            ObjectionStatus.UPHELD,
+            user=user,
+            reason=reason,
+            extra_fields=("correction",),
+            before=before,
+        )
 
 
-@transaction.atomic
 def dismiss_objection(objection, *, user, reason):
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != ObjectionStatus.PENDING:
-        raise ValidationError(_("该异议已处理。"))
-    reason = _required(reason, "decision_reason", _("请填写处理理由。"))
-    return _decide(objection, ObjectionStatus.DISMISSED, user=user, reason=reason)
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        if objection.status != ObjectionStatus.PENDING:
+            raise ValidationError(_("该异议已处理。"))
+        reason = _required(reason, "decision_reason", _("请填写处理理由。"))
+        return _decide(objection, ObjectionStatus.DISMISSED, user=user, reason=reason)

@@ -80,45 +80,45 @@ def ineligibility_reasons(organization, on=None):
     return reasons
 
 
-@transaction.atomic
 def rate(organization, *, score, evaluating_body, rated_on, user, document_number=""):
     """S7: record a rating. An ineligible organisation is refused with the reasons."""
-    if rated_on is None or rated_on > _today():
-        raise ValidationError({"rated_on": _("评估日期不能晚于今天。")})
-    evaluating_body = _required(evaluating_body, "evaluating_body", _("请填写评估机构。"))
-    score = Decimal(score)
-    if score < 0 or score > settings.S7_MAX_SCORE:
-        raise ValidationError(
-            {"score": _("评估得分应在 0 到 %(max)s 之间。") % {"max": settings.S7_MAX_SCORE}}
+    with transaction.atomic():
+        if rated_on is None or rated_on > _today():
+            raise ValidationError({"rated_on": _("评估日期不能晚于今天。")})
+        evaluating_body = _required(evaluating_body, "evaluating_body", _("请填写评估机构。"))
+        score = Decimal(score)
+        if score < 0 or score > settings.S7_MAX_SCORE:
+            raise ValidationError(
+                {"score": _("评估得分应在 0 到 %(max)s 之间。") % {"max": settings.S7_MAX_SCORE}}
+            )
+        places = Rating._meta.get_field("score").decimal_places
+        if score != score.quantize(Decimal(1).scaleb(-places)):
+            # Stored to ``places`` decimals: 949.95 would be saved as 950.0 next to a 4A grade.
+            raise ValidationError({"score": _("评估得分最多保留%(places)s位小数。") % {"places": places}})
+        grade = grade_for(score)
+        if grade is None:
+            lowest = settings.S7_GRADE_THRESHOLDS[-1][1]
+            raise ValidationError(
+                {
+                    "score": _("得分 %(score)s 低于 1A 的最低分 %(min)s，不予评定等级。")
+                    % {"score": score, "min": lowest}
+                }
+            )
+        reasons = ineligibility_reasons(organization, rated_on)
+        if reasons:
+            raise ValidationError(
+                [_("该组织不符合参加等级评估的条件：%(reason)s") % {"reason": reason} for reason in reasons]
+            )
+        return Rating.objects.create(
+            organization=organization,
+            score=score,
+            grade=grade,
+            evaluating_body=evaluating_body,
+            rated_on=rated_on,
+            expires_on=expiry_for(rated_on),
+            document_number=(document_number or "").strip(),
+            recorded_by=user,
         )
-    places = Rating._meta.get_field("score").decimal_places
-    if score != score.quantize(Decimal(1).scaleb(-places)):
-        # Stored to ``places`` decimals: 949.95 would be saved as 950.0 next to a 4A grade.
-        raise ValidationError({"score": _("评估得分最多保留%(places)s位小数。") % {"places": places}})
-    grade = grade_for(score)
-    if grade is None:
-        lowest = settings.S7_GRADE_THRESHOLDS[-1][1]
-        raise ValidationError(
-            {
-                "score": _("得分 %(score)s 低于 1A 的最低分 %(min)s，不予评定等级。")
-                % {"score": score, "min": lowest}
-            }
-        )
-    reasons = ineligibility_reasons(organization, rated_on)
-    if reasons:
-        raise ValidationError(
-            [_("该组织不符合参加等级评估的条件：%(reason)s") % {"reason": reason} for reason in reasons]
-        )
-    return Rating.objects.create(
-        organization=organization,
-        score=score,
-        grade=grade,
-        evaluating_body=evaluating_body,
-        rated_on=rated_on,
-        expires_on=expiry_for(rated_on),
-        document_number=(document_number or "").strip(),
-        recorded_by=user,
-    )
 
 
 def current_rating(organization, on=None):

@@ -330,51 +330,51 @@ def candidates(today):
     yield from _s6_removal_candidates(today)
 
 
-@transaction.atomic
 def run_rules(today=None):
     """Create the proposals the rules make on ``today``. A proposal is made once per set of
     triggering facts (its fingerprint); a pending proposal whose facts no longer hold is withdrawn."""
-    today = today or _today()
-    result = RuleRun()
-    live = set()
-    existing = {
-        (p.rule, p.organization_id, p.fingerprint)
-        for p in Proposal.objects.only("rule", "organization_id", "fingerprint")
-    }
-    for candidate in candidates(today):
-        key = (candidate.rule, candidate.organization.pk, candidate.fingerprint)
-        live.add(key)
-        if key in existing:
-            result.unchanged += 1
-            continue
-        try:
-            with transaction.atomic():
-                proposal = Proposal.objects.create(
-                    rule=candidate.rule,
-                    action=candidate.action,
-                    list_type=candidate.list_type,
-                    reason=candidate.reason,
-                    organization=candidate.organization,
-                    entry=candidate.entry,
-                    report_year=candidate.report_year,
-                    facts=candidate.facts,
-                    fingerprint=candidate.fingerprint,
-                    proposed_on=today,
-                    due_on=proposal_due_on(today, candidate.due_on),
-                )
-        except IntegrityError:  # made by a concurrent run
-            result.unchanged += 1
-            continue
-        existing.add(key)
-        result.created.append(proposal)
-    for proposal in Proposal.objects.filter(status=ProposalStatus.PENDING).select_related("organization"):
-        if (proposal.rule, proposal.organization_id, proposal.fingerprint) not in live:
-            before = snapshot(proposal, ("status",))
-            reason = _("触发条件已不再成立，自动撤回。")
-            transition(proposal, ProposalStatus.WITHDRAWN, reason=reason)
-            log_decision(proposal, before, user=None, reason=reason)
-            result.withdrawn.append(proposal)
-    return result
+    with transaction.atomic():
+        today = today or _today()
+        result = RuleRun()
+        live = set()
+        existing = {
+            (p.rule, p.organization_id, p.fingerprint)
+            for p in Proposal.objects.only("rule", "organization_id", "fingerprint")
+        }
+        for candidate in candidates(today):
+            key = (candidate.rule, candidate.organization.pk, candidate.fingerprint)
+            live.add(key)
+            if key in existing:
+                result.unchanged += 1
+                continue
+            try:
+                with transaction.atomic():
+                    proposal = Proposal.objects.create(
+                        rule=candidate.rule,
+                        action=candidate.action,
+                        list_type=candidate.list_type,
+                        reason=candidate.reason,
+                        organization=candidate.organization,
+                        entry=candidate.entry,
+                        report_year=candidate.report_year,
+                        facts=candidate.facts,
+                        fingerprint=candidate.fingerprint,
+                        proposed_on=today,
+                        due_on=proposal_due_on(today, candidate.due_on),
+                    )
+            except IntegrityError:  # made by a concurrent run
+                result.unchanged += 1
+                continue
+            existing.add(key)
+            result.created.append(proposal)
+        for proposal in Proposal.objects.filter(status=ProposalStatus.PENDING).select_related("organization"):
+            if (proposal.rule, proposal.organization_id, proposal.fingerprint) not in live:
+                before = snapshot(proposal, ("status",))
+                reason = _("触发条件已不再成立，自动撤回。")
+                transition(proposal, ProposalStatus.WITHDRAWN, reason=reason)
+                log_decision(proposal, before, user=None, reason=reason)
+                result.withdrawn.append(proposal)
+        return result
 
 
 def run_daily(today=None, warning_kinds=None):
@@ -393,69 +393,69 @@ def run_daily(today=None, warning_kinds=None):
     return rules, warnings
 
 
-@transaction.atomic
 def confirm_proposal(proposal, *, user, reason, decided_on=None, document_number):
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("organization", "entry")
-        .get(pk=proposal.pk)
-    )
-    if proposal.status != ProposalStatus.PENDING:
-        raise ValidationError(_("该建议已处理。"))
-    reason = _required(reason, "decision_reason", _("请填写决定理由。"))
-    decided_on = decided_on or _today()
-    rule = proposal.rule
-    if proposal.action == ProposalAction.LIST:
-        entry = list_organization(
-            proposal.organization,
-            list_type=proposal.list_type,
-            reason=proposal.reason,
-            listed_on=decided_on,
-            document_number=document_number,
-            user=user,
-            note=reason,
-            report_year=proposal.report_year,
-            from_entry=proposal.entry if rule == Rule.S6_LIST_TWO_YEARS else None,
+    with transaction.atomic():
+        proposal = (
+            Proposal.objects.select_for_update(of=("self",))
+            .select_related("organization", "entry")
+            .get(pk=proposal.pk)
         )
-        if rule == Rule.S6_LIST_TWO_YEARS and proposal.entry and proposal.entry.is_current:
-            remove_entry(
+        if proposal.status != ProposalStatus.PENDING:
+            raise ValidationError(_("该建议已处理。"))
+        reason = _required(reason, "decision_reason", _("请填写决定理由。"))
+        decided_on = decided_on or _today()
+        rule = proposal.rule
+        if proposal.action == ProposalAction.LIST:
+            entry = list_organization(
+                proposal.organization,
+                list_type=proposal.list_type,
+                reason=proposal.reason,
+                listed_on=decided_on,
+                document_number=document_number,
+                user=user,
+                note=reason,
+                report_year=proposal.report_year,
+                from_entry=proposal.entry if rule == Rule.S6_LIST_TWO_YEARS else None,
+            )
+            if rule == Rule.S6_LIST_TWO_YEARS and proposal.entry and proposal.entry.is_current:
+                remove_entry(
+                    proposal.entry,
+                    removed_on=decided_on,
+                    removal_reason=RemovalReason.MOVED_TO_SERIOUS,
+                    document_number=document_number,
+                    user=user,
+                    note=reason,
+                )
+        else:
+            removal_reason = {
+                Rule.S5_REMOVE_FIXED: RemovalReason.FIXED,
+                Rule.S5_REMOVE_SIX_MONTHS: RemovalReason.SIX_MONTHS,
+                Rule.S6_REMOVE_TWO_YEARS: RemovalReason.TWO_YEARS,
+            }[rule]
+            entry = remove_entry(
                 proposal.entry,
                 removed_on=decided_on,
-                removal_reason=RemovalReason.MOVED_TO_SERIOUS,
+                removal_reason=removal_reason,
                 document_number=document_number,
                 user=user,
                 note=reason,
             )
-    else:
-        removal_reason = {
-            Rule.S5_REMOVE_FIXED: RemovalReason.FIXED,
-            Rule.S5_REMOVE_SIX_MONTHS: RemovalReason.SIX_MONTHS,
-            Rule.S6_REMOVE_TWO_YEARS: RemovalReason.TWO_YEARS,
-        }[rule]
-        entry = remove_entry(
-            proposal.entry,
-            removed_on=decided_on,
-            removal_reason=removal_reason,
-            document_number=document_number,
+        before = snapshot(proposal, PROPOSAL_AUDIT_FIELDS)
+        proposal.result_entry = entry
+        return _decide(
+            proposal,
+            ProposalStatus.CONFIRMED,
             user=user,
-            note=reason,
+            reason=reason,
+            extra_fields=("result_entry",),
+            before=before,
         )
-    before = snapshot(proposal, PROPOSAL_AUDIT_FIELDS)
-    proposal.result_entry = entry
-    return _decide(
-        proposal,
-        ProposalStatus.CONFIRMED,
-        user=user,
-        reason=reason,
-        extra_fields=("result_entry",),
-        before=before,
-    )
 
 
-@transaction.atomic
 def reject_proposal(proposal, *, user, reason):
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status != ProposalStatus.PENDING:
-        raise ValidationError(_("该建议已处理。"))
-    reason = _required(reason, "decision_reason", _("请填写驳回理由。"))
-    return _decide(proposal, ProposalStatus.REJECTED, user=user, reason=reason)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.PENDING:
+            raise ValidationError(_("该建议已处理。"))
+        reason = _required(reason, "decision_reason", _("请填写驳回理由。"))
+        return _decide(proposal, ProposalStatus.REJECTED, user=user, reason=reason)

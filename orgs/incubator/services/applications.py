@@ -120,18 +120,18 @@ def _submit(programme, *, user, statement, now, active, check, **applicant):
     return _file(programme, user=user, statement=statement, now=now, eligibility=eligibility, **applicant)
 
 
-@transaction.atomic
 def submit(programme, organization, *, user, statement, now=None):
     """File ``organization``'s application to ``programme``; refused unless eligible (I1)."""
-    return _submit(
-        programme,
-        user=user,
-        statement=statement,
-        now=now,
-        active=active_application,
-        check=evaluate,
-        organization=organization,
-    )
+    with transaction.atomic():
+        return _submit(
+            programme,
+            user=user,
+            statement=statement,
+            now=now,
+            active=active_application,
+            check=evaluate,
+            organization=organization,
+        )
 
 
 # --- Founding groups (筹备中) -----------------------------------------------------------------------
@@ -174,34 +174,34 @@ def _require_real_name(user):
         raise PermissionDenied(_("筹备中的组织须由完成实名认证、手机号已验证的账户申请。"))
 
 
-@transaction.atomic
 def create_founding_group(
     user, *, planned_name, planned_type, planned_district, planned_field, purpose, founders
 ):
     """A founding group (筹备中), filed by a real-name, SMS-verified account."""
-    _require_real_name(user)
-    group = FoundingGroup(
-        applicant=user,
-        planned_name=(planned_name or "").strip(),
-        planned_type=planned_type,
-        planned_district=planned_district,
-        planned_field=planned_field,
-        purpose=(purpose or "").strip(),
-    )
-    errors = {}
-    try:
-        group.founders = _founders(founders, user)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        group.full_clean(exclude=["founders"])
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    group.save()
-    log(group, "incubator.founding_group_created", user=user)
-    return group
+    with transaction.atomic():
+        _require_real_name(user)
+        group = FoundingGroup(
+            applicant=user,
+            planned_name=(planned_name or "").strip(),
+            planned_type=planned_type,
+            planned_district=planned_district,
+            planned_field=planned_field,
+            purpose=(purpose or "").strip(),
+        )
+        errors = {}
+        try:
+            group.founders = _founders(founders, user)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        try:
+            group.full_clean(exclude=["founders"])
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        group.save()
+        log(group, "incubator.founding_group_created", user=user)
+        return group
 
 
 def active_group_application(programme, group):
@@ -212,57 +212,57 @@ def active_group_application(programme, group):
     )
 
 
-@transaction.atomic
 def submit_founding(programme, group, *, user, statement, now=None):
     """File a founding group's application: only its applicant, only while it is not
     registered, and only when eligible (I1, :func:`.founding_eligibility.evaluate_group`)."""
-    _require_real_name(user)
-    if group.applicant_id != user.pk:
-        raise PermissionDenied
-    if group.registered_as_id:
-        raise ValidationError(_("该组织已登记成立，请在机构工作台以机构身份申请。"))
-    return _submit(
-        programme,
-        user=user,
-        statement=statement,
-        now=now,
-        active=active_group_application,
-        check=evaluate_group,
-        founding_group=group,
-    )
+    with transaction.atomic():
+        _require_real_name(user)
+        if group.applicant_id != user.pk:
+            raise PermissionDenied
+        if group.registered_as_id:
+            raise ValidationError(_("该组织已登记成立，请在机构工作台以机构身份申请。"))
+        return _submit(
+            programme,
+            user=user,
+            statement=statement,
+            now=now,
+            active=active_group_application,
+            check=evaluate_group,
+            founding_group=group,
+        )
 
 
-@transaction.atomic
 def record_registration(group, organization, *, user, now=None):
     """The bureau records that ``group`` registered as ``organization`` (its first milestone):
     the group's applications then belong to the organisation, in its workbench."""
-    from orgs.registry.models import OrgStatus
+    with transaction.atomic():
+        from orgs.registry.models import OrgStatus
 
-    now = now or timezone.now()
-    group = FoundingGroup.objects.select_for_update().get(pk=group.pk)
-    if group.registered_as_id:
-        raise ValidationError(_("已记录该组织的登记信息，不能重复记录。"))
-    if organization.status != OrgStatus.NORMAL:
-        raise ValidationError(_("该组织的登记状态不是“正常”，不能记录。"))
-    if FoundingGroup.objects.filter(registered_as=organization).exists():
-        raise ValidationError(_("该组织已被记录为另一个筹备中组织的登记结果。"))
-    if organization.registered_on < timezone.localdate(group.created_at):
-        raise ValidationError(
-            _("该组织于 %(date)s 登记成立，早于筹备信息的提交日期，不是本筹备组织登记的结果。")
-            % {"date": organization.registered_on.isoformat()}
-        )
-    group.registered_as = organization
-    group.registration_recorded_at = now
-    group.save(update_fields=["registered_as", "registration_recorded_at"])
-    try:
-        with transaction.atomic():
-            Application.objects.filter(founding_group=group, organization__isnull=True).update(
-                organization=organization
+        now = now or timezone.now()
+        group = FoundingGroup.objects.select_for_update().get(pk=group.pk)
+        if group.registered_as_id:
+            raise ValidationError(_("已记录该组织的登记信息，不能重复记录。"))
+        if organization.status != OrgStatus.NORMAL:
+            raise ValidationError(_("该组织的登记状态不是“正常”，不能记录。"))
+        if FoundingGroup.objects.filter(registered_as=organization).exists():
+            raise ValidationError(_("该组织已被记录为另一个筹备中组织的登记结果。"))
+        if organization.registered_on < timezone.localdate(group.created_at):
+            raise ValidationError(
+                _("该组织于 %(date)s 登记成立，早于筹备信息的提交日期，不是本筹备组织登记的结果。")
+                % {"date": organization.registered_on.isoformat()}
             )
-    except IntegrityError as error:
-        raise ValidationError(_("该组织已以机构身份申请了同一项目，请先处理重复的申请。")) from error
-    log(group, "incubator.founding_group_registered", user=user, data={"uscc": organization.uscc})
-    return group
+        group.registered_as = organization
+        group.registration_recorded_at = now
+        group.save(update_fields=["registered_as", "registration_recorded_at"])
+        try:
+            with transaction.atomic():
+                Application.objects.filter(founding_group=group, organization__isnull=True).update(
+                    organization=organization
+                )
+        except IntegrityError as error:
+            raise ValidationError(_("该组织已以机构身份申请了同一项目，请先处理重复的申请。")) from error
+        log(group, "incubator.founding_group_registered", user=user, data={"uscc": organization.uscc})
+        return group
 
 
 def allowed_decisions(application):
@@ -278,69 +278,69 @@ def places_taken(programme):
     return programme.applications.filter(state__in=PLACE_STATES).count()
 
 
-@transaction.atomic
 def decide(application, target, *, user, reason="", now=None):
     """A bureau decision: move ``application`` to ``target`` by the transition table."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    application = (
-        # Only the application's row: the organisation is nullable (a founding group's), and
-        # PostgreSQL can't lock the nullable side of an outer join.
-        Application.objects.select_for_update(of=("self",))
-        .select_related("programme", "organization")
-        .get(pk=application.pk)
-    )
-    action = TRANSITIONS.get((application.state, target))
-    if action is None or action in APPLICANT_ACTIONS:
-        raise IllegalTransition(application, application.state, target)
-    reason = (reason or "").strip()
-    if action in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": _("请填写理由，申请机构将看到该理由。")})
-    fields = ["decision_reason"] if reason else []
-    if reason:
-        application.decision_reason = reason
-    panel = check_decision(application, action)
-    if panel is not None:  # a decision out of panel scoring: the panel's result is kept with it
-        application.panel_score, application.panel_reviewers = panel.mean, len(panel.scored)
-        fields += ["panel_score", "panel_reviewers"]
-    if action in ("screen", "admit"):
-        eligibility = evaluate_application(application, today)
-        if action == "admit" and not eligibility.eligible:
-            raise NotEligible(eligibility)
-        # Stored on the row, not in the audit entry's list of changes: the check is data (a
-        # list of results) that the review page shows as a table.
-        application.review_eligibility = eligibility.as_json()
-        application.reviewed_at = now
-        application.save(update_fields=["review_eligibility", "reviewed_at"])
-    if action == "admit":
-        programme = Programme.objects.select_for_update().get(pk=application.programme_id)
-        if places_taken(programme) >= programme.capacity:
-            raise ValidationError(
-                _("该项目的 %(n)s 个名额已满，不能再录取；可列入候补。") % {"n": programme.capacity}
-            )
-    if action == "graduate":
-        missing = missing_for_graduation(application)
-        if missing:
-            raise ValidationError(
-                _("以下里程碑尚未确认完成，不能出壳：%(titles)s")
-                % {"titles": _("、").join(str(title) for title in missing)}
-            )
-    if action in ("admit", "waitlist", "reject"):
-        application.decided_at = now
-        fields.append("decided_at")
-    if action == "start":
-        application.started_on = today
-        fields.append("started_on")
-    if action in ("graduate", "exit"):
-        application.ended_on = today
-        fields.append("ended_on")
-    transition(application, target, user=user, reason=reason, field="state", save_fields=fields)
-    return application
+    with transaction.atomic():
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        application = (
+            # Only the application's row: the organisation is nullable (a founding group's), and
+            # PostgreSQL can't lock the nullable side of an outer join.
+            Application.objects.select_for_update(of=("self",))
+            .select_related("programme", "organization")
+            .get(pk=application.pk)
+        )
+        action = TRANSITIONS.get((application.state, target))
+        if action is None or action in APPLICANT_ACTIONS:
+            raise IllegalTransition(application, application.state, target)
+        reason = (reason or "").strip()
+        if action in REASON_REQUIRED and not reason:
+            raise ValidationError({"reason": _("请填写理由，申请机构将看到该理由。")})
+        fields = ["decision_reason"] if reason else []
+        if reason:
+            application.decision_reason = reason
+        panel = check_decision(application, action)
+        if panel is not None:  # a decision out of panel scoring: the panel's result is kept with it
+            application.panel_score, application.panel_reviewers = panel.mean, len(panel.scored)
+            fields += ["panel_score", "panel_reviewers"]
+        if action in ("screen", "admit"):
+            eligibility = evaluate_application(application, today)
+            if action == "admit" and not eligibility.eligible:
+                raise NotEligible(eligibility)
+            # Stored on the row, not in the audit entry's list of changes: the check is data (a
+            # list of results) that the review page shows as a table.
+            application.review_eligibility = eligibility.as_json()
+            application.reviewed_at = now
+            application.save(update_fields=["review_eligibility", "reviewed_at"])
+        if action == "admit":
+            programme = Programme.objects.select_for_update().get(pk=application.programme_id)
+            if places_taken(programme) >= programme.capacity:
+                raise ValidationError(
+                    _("该项目的 %(n)s 个名额已满，不能再录取；可列入候补。") % {"n": programme.capacity}
+                )
+        if action == "graduate":
+            missing = missing_for_graduation(application)
+            if missing:
+                raise ValidationError(
+                    _("以下里程碑尚未确认完成，不能出壳：%(titles)s")
+                    % {"titles": _("、").join(str(title) for title in missing)}
+                )
+        if action in ("admit", "waitlist", "reject"):
+            application.decided_at = now
+            fields.append("decided_at")
+        if action == "start":
+            application.started_on = today
+            fields.append("started_on")
+        if action in ("graduate", "exit"):
+            application.ended_on = today
+            fields.append("ended_on")
+        transition(application, target, user=user, reason=reason, field="state", save_fields=fields)
+        return application
 
 
-@transaction.atomic
 def withdraw(application, *, user, reason=""):
     """The applicant withdraws (before the programme starts)."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    transition(application, S.WITHDRAWN, user=user, reason=(reason or "").strip(), field="state")
-    return application
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        transition(application, S.WITHDRAWN, user=user, reason=(reason or "").strip(), field="state")
+        return application

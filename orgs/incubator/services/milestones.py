@@ -92,41 +92,41 @@ def missing_for_graduation(application):
     return missing + [row.milestone.title for row in milestone_rows(application) if not row.done]
 
 
-@transaction.atomic
 def submit_evidence(application, milestone, *, user, summary, file, now=None):
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.state != ApplicationState.INCUBATING:
-        raise ValidationError(_("只有孵化中的申请可以提交里程碑证明。"))
-    if application.organization_id is None:
-        raise ValidationError(_("筹备中的组织登记成立后，才能在机构工作台提交其他里程碑的证明。"))
-    if milestone.programme_id != application.programme_id:
-        raise ValidationError(_("该里程碑不属于本孵化项目。"))
-    row = next(r for r in milestone_rows(application, [milestone]))
-    if row.done:
-        raise ValidationError(_("该里程碑已确认完成。"))
-    if row.pending:
-        raise ValidationError(_("该里程碑已有待确认的证明，请等待民政局确认。"))
-    summary = (summary or "").strip()
-    evidence = MilestoneEvidence(
-        application=application,
-        milestone=milestone,
-        summary=summary,
-        file=file,
-        submitted_by=user,
-        submitted_at=now or timezone.now(),
-    )
-    evidence.full_clean()
-    evidence.save()
-    return evidence
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.state != ApplicationState.INCUBATING:
+            raise ValidationError(_("只有孵化中的申请可以提交里程碑证明。"))
+        if application.organization_id is None:
+            raise ValidationError(_("筹备中的组织登记成立后，才能在机构工作台提交其他里程碑的证明。"))
+        if milestone.programme_id != application.programme_id:
+            raise ValidationError(_("该里程碑不属于本孵化项目。"))
+        row = next(r for r in milestone_rows(application, [milestone]))
+        if row.done:
+            raise ValidationError(_("该里程碑已确认完成。"))
+        if row.pending:
+            raise ValidationError(_("该里程碑已有待确认的证明，请等待民政局确认。"))
+        summary = (summary or "").strip()
+        evidence = MilestoneEvidence(
+            application=application,
+            milestone=milestone,
+            summary=summary,
+            file=file,
+            submitted_by=user,
+            submitted_at=now or timezone.now(),
+        )
+        evidence.full_clean()
+        evidence.save()
+        return evidence
 
 
-@transaction.atomic
 def review_evidence(evidence, *, accept, user, note=""):
-    evidence = MilestoneEvidence.objects.select_for_update().get(pk=evidence.pk)
-    note = (note or "").strip()
-    if not accept and not note:
-        raise ValidationError({"note": _("退回时请说明原因，申请机构将看到该说明。")})
-    evidence.review_note = note
-    target = EvidenceState.ACCEPTED if accept else EvidenceState.RETURNED
-    transition(evidence, target, user=user, reason=note, field="state", save_fields=["review_note"])
-    return evidence
+    with transaction.atomic():
+        evidence = MilestoneEvidence.objects.select_for_update().get(pk=evidence.pk)
+        note = (note or "").strip()
+        if not accept and not note:
+            raise ValidationError({"note": _("退回时请说明原因，申请机构将看到该说明。")})
+        evidence.review_note = note
+        target = EvidenceState.ACCEPTED if accept else EvidenceState.RETURNED
+        transition(evidence, target, user=user, reason=note, field="state", save_fields=["review_note"])
+        return evidence

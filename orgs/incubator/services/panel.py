@@ -102,57 +102,57 @@ def _scores(items, raw):
     return lines
 
 
-@transaction.atomic
 def submit_review(application, reviewer, *, conflict, conflict_note="", scores=None, comment="", now=None):
     """Record ``reviewer``'s review of ``application``: scores for every rubric line
     ({item pk: integer}), or a declared conflict of interest with its explanation."""
-    if not reviewer.has_perm(SCORE_PERMISSION):
-        raise PermissionDenied
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("programme", "organization", "founding_group")
-        .get(pk=application.pk)
-    )
-    if application.state != S.SCORING:
-        raise ValidationError(_("只有处于评审打分阶段的申请才能打分。"))
-    if PanelReview.objects.filter(application=application, reviewer=reviewer).exists():
-        raise ValidationError(_("您已提交过对该申请的评审，评审提交后不能修改。"))
-    conflict_note = (conflict_note or "").strip()
-    comment = (comment or "").strip()
-    known = known_conflict(reviewer, application)
-    if known and not conflict:
-        raise ValidationError({"conflict": known + _("您须声明利益冲突并回避，不能为其打分。")})
-    if conflict:
-        if not conflict_note:
-            raise ValidationError({"conflict_note": _("请说明利益冲突的情况，它将记入评审记录。")})
-        fields = {"conflict": True, "conflict_note": conflict_note, "lines": [], "weighted_score": None}
-    else:
-        items = rubric(application.programme)
-        if not items:
-            raise ValidationError(_("该项目尚未设置评分细则。"))
-        lines = _scores(items, scores or {})
-        fields = {"conflict": False, "lines": lines, "weighted_score": weighted_score(lines)}
-    try:
-        with transaction.atomic():
-            review = PanelReview.objects.create(
-                application=application,
-                reviewer=reviewer,
-                comment=comment,
-                submitted_at=now or timezone.now(),
-                **fields,
-            )
-    except IntegrityError as error:  # the same reviewer, twice at once
-        raise ValidationError(_("您已提交过对该申请的评审，评审提交后不能修改。")) from error
-    log(
-        application,
-        "incubator.panel_review",
-        user=reviewer,
-        data={
-            "conflict": review.conflict,
-            "weighted_score": None if review.conflict else str(review.weighted_score),
-        },
-    )
-    return review
+    with transaction.atomic():
+        if not reviewer.has_perm(SCORE_PERMISSION):
+            raise PermissionDenied
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("programme", "organization", "founding_group")
+            .get(pk=application.pk)
+        )
+        if application.state != S.SCORING:
+            raise ValidationError(_("只有处于评审打分阶段的申请才能打分。"))
+        if PanelReview.objects.filter(application=application, reviewer=reviewer).exists():
+            raise ValidationError(_("您已提交过对该申请的评审，评审提交后不能修改。"))
+        conflict_note = (conflict_note or "").strip()
+        comment = (comment or "").strip()
+        known = known_conflict(reviewer, application)
+        if known and not conflict:
+            raise ValidationError({"conflict": known + _("您须声明利益冲突并回避，不能为其打分。")})
+        if conflict:
+            if not conflict_note:
+                raise ValidationError({"conflict_note": _("请说明利益冲突的情况，它将记入评审记录。")})
+            fields = {"conflict": True, "conflict_note": conflict_note, "lines": [], "weighted_score": None}
+        else:
+            items = rubric(application.programme)
+            if not items:
+                raise ValidationError(_("该项目尚未设置评分细则。"))
+            lines = _scores(items, scores or {})
+            fields = {"conflict": False, "lines": lines, "weighted_score": weighted_score(lines)}
+        try:
+            with transaction.atomic():
+                review = PanelReview.objects.create(
+                    application=application,
+                    reviewer=reviewer,
+                    comment=comment,
+                    submitted_at=now or timezone.now(),
+                    **fields,
+                )
+        except IntegrityError as error:  # the same reviewer, twice at once
+            raise ValidationError(_("您已提交过对该申请的评审，评审提交后不能修改。")) from error
+        log(
+            application,
+            "incubator.panel_review",
+            user=reviewer,
+            data={
+                "conflict": review.conflict,
+                "weighted_score": None if review.conflict else str(review.weighted_score),
+            },
+        )
+        return review
 
 
 @dataclass

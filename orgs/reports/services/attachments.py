@@ -29,45 +29,45 @@ def check_upload(kind, uploaded):
     return uploads.content_type(uploaded.name, data, uploads.DOCUMENTS), data
 
 
-@transaction.atomic
 def add_attachment(report, kind, uploaded, *, user):
-    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if not report.is_editable:
-        raise ImmutableRecord(_("报告已提交，不能再更换附件。"))
-    content_type, data = check_upload(kind, uploaded)
-    digest = hashlib.sha256(data).hexdigest()
-    if kind != AttachmentKind.OTHER:
-        report.attachments.filter(kind=kind, superseded=False).update(superseded=True)
-    attachment = ReportAttachment(
-        report=report,
-        kind=kind,
-        original_name=PurePath(uploaded.name).name[:200],
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
-        uploaded_by=user,
-    )
-    attachment.file.save(f"{kind}.bin", ContentFile(data), save=False)
-    attachment.save()
-    log(
-        report,
-        "reports.attachment_added",
-        user=user,
-        data={"kind": kind, "sha256": digest, "name": attachment.original_name},
-    )
-    return attachment
+    with transaction.atomic():
+        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if not report.is_editable:
+            raise ImmutableRecord(_("报告已提交，不能再更换附件。"))
+        content_type, data = check_upload(kind, uploaded)
+        digest = hashlib.sha256(data).hexdigest()
+        if kind != AttachmentKind.OTHER:
+            report.attachments.filter(kind=kind, superseded=False).update(superseded=True)
+        attachment = ReportAttachment(
+            report=report,
+            kind=kind,
+            original_name=PurePath(uploaded.name).name[:200],
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            uploaded_by=user,
+        )
+        attachment.file.save(f"{kind}.bin", ContentFile(data), save=False)
+        attachment.save()
+        log(
+            report,
+            "reports.attachment_added",
+            user=user,
+            data={"kind": kind, "sha256": digest, "name": attachment.original_name},
+        )
+        return attachment
 
 
-@transaction.atomic
 def withdraw_attachment(attachment, *, user):
     """Remove an attachment from an editable report (the file itself is kept)."""
-    report = AnnualReport.objects.select_for_update().get(pk=attachment.report_id)
-    if not report.is_editable:
-        raise ImmutableRecord(_("报告已提交，不能再更换附件。"))
-    ReportAttachment.objects.filter(pk=attachment.pk).update(superseded=True)
-    log(
-        report,
-        "reports.attachment_withdrawn",
-        user=user,
-        data={"kind": attachment.kind, "sha256": attachment.sha256},
-    )
+    with transaction.atomic():
+        report = AnnualReport.objects.select_for_update().get(pk=attachment.report_id)
+        if not report.is_editable:
+            raise ImmutableRecord(_("报告已提交，不能再更换附件。"))
+        ReportAttachment.objects.filter(pk=attachment.pk).update(superseded=True)
+        log(
+            report,
+            "reports.attachment_withdrawn",
+            user=user,
+            data={"kind": attachment.kind, "sha256": attachment.sha256},
+        )

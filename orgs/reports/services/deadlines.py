@@ -76,26 +76,26 @@ def filing_years(organization, today=None):
     return report_years(organization, today or timezone.localdate())
 
 
-@transaction.atomic
 def start_report(organization, year, *, user):
     """Create (or return) the organisation's report for ``year``, prefilled with last year's figures
     that C3 needs."""
-    if year not in filing_years(organization):
-        raise ValidationError({"year": _("不能填报该年度的年度报告。")})
-    existing = AnnualReport.objects.filter(organization=organization, year=year).first()
-    if existing:
-        return existing
-    dates = deadlines_for(organization, year)
-    previous = AnnualReport.objects.filter(organization=organization, year=year - 1).first()
-    report = AnnualReport(
-        organization=organization,
-        year=year,
-        deadline=dates.registration,
-        supervisor_deadline=dates.supervisor,
-        created_by=user,
-    )
-    if previous is not None:
-        report.previous_year_income = previous.income_total
-        report.previous_year_net_assets = previous.net_assets
-    report.save()
-    return report
+    with transaction.atomic():
+        if year not in filing_years(organization):
+            raise ValidationError({"year": _("不能填报该年度的年度报告。")})
+        existing = AnnualReport.objects.filter(organization=organization, year=year).first()
+        if existing:
+            return existing
+        dates = deadlines_for(organization, year)
+        previous = AnnualReport.objects.filter(organization=organization, year=year - 1).first()
+        report = AnnualReport(
+            organization=organization,
+            year=year,
+            deadline=dates.registration,
+            supervisor_deadline=dates.supervisor,
+            created_by=user,
+        )
+        if previous is not None:
+            report.previous_year_income = previous.income_total
+            report.previous_year_net_assets = previous.net_assets
+        report.save()
+        return report

@@ -15,64 +15,64 @@ from core.statemachine import transition
 from ..models import AnnualReport, Conclusion, ReportStatus, ReviewDecision
 
 
-@transaction.atomic
 def return_report(report, *, reasons, user, today=None):
     """Return an incomplete report with reasons; the organisation resubmits within
     S3_RESUBMIT_WORKING_DAYS working days."""
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise ValidationError({"reasons": _("请填写退回理由。")})
-    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(_("只有待审核的报告可以退回。"))
-    submission = report.submissions.order_by("-sequence").first()
-    deadline = add_working_days(today or timezone.localdate(), settings.S3_RESUBMIT_WORKING_DAYS)
-    ReviewDecision.objects.create(
-        submission=submission,
-        action=ReviewDecision.Action.RETURN,
-        reasons=reasons,
-        resubmit_deadline=deadline,
-        decided_by=user,
-    )
-    report.resubmit_deadline = deadline
-    transition(
-        report,
-        ReportStatus.RETURNED,
-        user=user,
-        reason=reasons,
-        save_fields=("resubmit_deadline", "updated_at"),
-    )
-    return deadline
+    with transaction.atomic():
+        reasons = (reasons or "").strip()
+        if not reasons:
+            raise ValidationError({"reasons": _("请填写退回理由。")})
+        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("只有待审核的报告可以退回。"))
+        submission = report.submissions.order_by("-sequence").first()
+        deadline = add_working_days(today or timezone.localdate(), settings.S3_RESUBMIT_WORKING_DAYS)
+        ReviewDecision.objects.create(
+            submission=submission,
+            action=ReviewDecision.Action.RETURN,
+            reasons=reasons,
+            resubmit_deadline=deadline,
+            decided_by=user,
+        )
+        report.resubmit_deadline = deadline
+        transition(
+            report,
+            ReportStatus.RETURNED,
+            user=user,
+            reason=reasons,
+            save_fields=("resubmit_deadline", "updated_at"),
+        )
+        return deadline
 
 
-@transaction.atomic
 def accept_report(report, *, conclusion, comment="", user, now=None):
     """Accept a submitted report with its conclusion. ``now`` (default: now) is when the decision
     was made; the demo loader gives its historical reports their real review dates."""
-    if conclusion not in Conclusion.values:
-        raise ValidationError({"conclusion": _("请选择年检结论。")})
-    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(_("只有待审核的报告可以审核通过。"))
-    submission = report.submissions.order_by("-sequence").first()
-    ReviewDecision.objects.create(
-        submission=submission,
-        action=ReviewDecision.Action.ACCEPT,
-        conclusion=conclusion,
-        comment=(comment or "").strip(),
-        decided_by=user,
-        decided_at=now or timezone.now(),
-    )
-    report.conclusion = conclusion
-    label = Conclusion(conclusion).label
-    transition(
-        report,
-        ReportStatus.ACCEPTED,
-        user=user,
-        reason=f"{label} {comment}".strip(),
-        save_fields=("conclusion", "updated_at"),
-    )
-    return report
+    with transaction.atomic():
+        if conclusion not in Conclusion.values:
+            raise ValidationError({"conclusion": _("请选择年检结论。")})
+        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ReportStatus.SUBMITTED:
+            raise ValidationError(_("只有待审核的报告可以审核通过。"))
+        submission = report.submissions.order_by("-sequence").first()
+        ReviewDecision.objects.create(
+            submission=submission,
+            action=ReviewDecision.Action.ACCEPT,
+            conclusion=conclusion,
+            comment=(comment or "").strip(),
+            decided_by=user,
+            decided_at=now or timezone.now(),
+        )
+        report.conclusion = conclusion
+        label = Conclusion(conclusion).label
+        transition(
+            report,
+            ReportStatus.ACCEPTED,
+            user=user,
+            reason=f"{label} {comment}".strip(),
+            save_fields=("conclusion", "updated_at"),
+        )
+        return report
 
 
 # --- Before a decision: what accepting does (issue 23, point 7) ------------------------------

@@ -38,8 +38,8 @@ import threading
 import time
 
 from django.conf import settings
-from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
+from django.http import HttpResponse
 
 from .db_router import ReplicaRouter, Route, current_route
 
@@ -172,10 +172,18 @@ def _replayed(target, replay_lsn):
     return done
 
 
+def _marker(at=None):
+    """The recent-write cookie's value before signing: the time of the write (a Unix time)."""
+    return f"{time.time() if at is None else at:.3f}"
+
+
 def marker_value(at=None):
-    """The signed value of the recent-write cookie for a write at ``at`` (a Unix time)."""
-    signer = signing.get_cookie_signer(salt=settings.READ_YOUR_WRITES_COOKIE + MARKER_SALT)
-    return signer.sign(f"{time.time() if at is None else at:.3f}")
+    """The signed value of the recent-write cookie for a write at ``at``, exactly as the
+    middleware sets it (signed by ``HttpResponse.set_signed_cookie``, whose salt Django derives
+    from the cookie's name and ``MARKER_SALT``)."""
+    response = HttpResponse()
+    response.set_signed_cookie(settings.READ_YOUR_WRITES_COOKIE, _marker(at), salt=MARKER_SALT)
+    return response.cookies[settings.READ_YOUR_WRITES_COOKIE].value
 
 
 def wrote_recently(request):
@@ -228,9 +236,10 @@ class ReplicaRoutingMiddleware:
         finally:
             current_route.reset(token)
         if route.wrote or request.method not in SAFE_METHODS:
-            response.set_cookie(  # signed as ``request.get_signed_cookie`` reads it back
+            response.set_signed_cookie(
                 settings.READ_YOUR_WRITES_COOKIE,
-                marker_value(),
+                _marker(),
+                salt=MARKER_SALT,
                 max_age=settings.READ_YOUR_WRITES_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,

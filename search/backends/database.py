@@ -157,14 +157,21 @@ def matching(queryset, query, words, ordered=False):
     ``icontains`` (the index still narrows by the other words)."""
     phrases, prefixes, exact = query_phrases(query)
     queryset, decided = full_text(queryset, phrases, prefixes, ordered)
-    cjk = any(_CJK.search(word) for word in words)
-    if (phrases or prefixes) and ((exact and decided) or not cjk):
+    if index_decides(phrases, prefixes, exact and decided, words):
         # The index answered (a Latin-only query has no substring in the text to check: pinyin).
         return queryset
     condition = Q(title__icontains=query) | Q(body__icontains=query)
     if len(words) > 1:
         condition |= _all_words(words, "title", "body")
     return queryset.filter(condition)
+
+
+def index_decides(phrases, prefixes, exact, words):
+    """Whether the full-text index's answer is the match, with nothing left to check in the
+    text: the query has tokens, and either every Chinese word is exactly a phrase of bigrams
+    (``exact``, with an index that checks adjacency) or there is no Chinese word (a Latin-only
+    query has no substring to check: pinyin)."""
+    return bool(phrases or prefixes) and (exact or not any(_CJK.search(word) for word in words))
 
 
 def narrow_matches(keys, language, query, words):
@@ -175,7 +182,7 @@ def narrow_matches(keys, language, query, words):
     if connection.vendor != "postgresql":
         return None
     phrases, prefixes, exact = query_phrases(query)
-    if not (phrases or prefixes) or not (exact or not any(_CJK.search(word) for word in words)):
+    if not index_decides(phrases, prefixes, exact, words):
         return None
     rows = for_language(SearchMatch.objects.filter(doc_type__in=keys), language)
     return rows.filter(_stored_match("match_tsv", phrases, prefixes))

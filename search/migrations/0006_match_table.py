@@ -30,6 +30,8 @@ POSTGRES = [
     "ALTER TABLE search_searchmatch ALTER COLUMN tokens_tsv SET STORAGE MAIN",
     "CREATE FUNCTION search_searchmatch_write() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN "
+    # An entry whose id changed leaves no row under its old id.
+    "IF TG_OP = 'UPDATE' AND OLD.id <> NEW.id THEN DELETE FROM search_searchmatch WHERE id = OLD.id; END IF; "
     "INSERT INTO search_searchmatch (id, doc_type, languages, tokens_tsv) "
     "VALUES (NEW.id, NEW.doc_type, NEW.languages, NEW.tokens_tsv) "
     "ON CONFLICT (id) DO UPDATE SET doc_type = EXCLUDED.doc_type, "

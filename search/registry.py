@@ -44,6 +44,12 @@ class DocumentType:
     queryset: Callable[[], models.QuerySet]
     entry: Callable[[models.Model], Entry | None]
     order: int = 100
+    # A type whose entries grow with the city's activity (a donation, a review, a memorial: a
+    # million rows), not with its institutions. The other types' entries are also held in a
+    # small GIN index of their own (``search_match_few``, migration 0007, which lists them), so
+    # a search can learn at once that such a type holds no match and start its walk along the
+    # ranking index after it (``search.backends.database.walk_start``).
+    numerous: bool = False
     # Other models whose changes change this type's entries: model -> function(instance)
     # returning the primary keys of this type to index again (e.g. a correction row -> the
     # row it supersedes; a service item -> its provider).

@@ -50,6 +50,7 @@ register(
         queryset=public_reviews,
         entry=review_entry,
         order=15,
+        numerous=True,
         depends_on={ReviewReplyVersion: lambda version: [version.reply.review_id]},
     )
 )

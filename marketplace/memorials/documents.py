@@ -41,5 +41,6 @@ register(
         queryset=lambda: Memorial.objects.public().select_related("resting_provider"),
         entry=memorial_entry,
         order=17,
+        numerous=True,
     )
 )

@@ -80,6 +80,7 @@ register(
         queryset=lambda: Donation.objects.current().select_related("project", "organization"),
         entry=donation_entry,
         order=40,
+        numerous=True,
         depends_on={
             # A correction supersedes the row it corrects: index that row again (it leaves the index).
             Donation: lambda donation: [donation.corrects_id],

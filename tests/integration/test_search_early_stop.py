@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from search import registry
 from search.backends import postgres_plans
-from search.backends.database import DatabaseBackend, matching
+from search.backends.database import DatabaseBackend, _raw_tsquery, matching
 from search.models import SearchEntry
 from search.registry import Entry
 from search.text import query_phrases, terms, title_tokens
@@ -292,3 +292,75 @@ def test_a_tier_the_planner_expects_dense_is_walked_without_a_sample(entries, se
         if "LIKE UPPER('%养老%')" in q["sql"] and "LIMIT 1001" in q["sql"] and "EXPLAIN" not in q["sql"]
     ]
     assert bool(contains_samples) is sampled, "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's narrow matching table")
+def test_postgresql_a_walk_starts_past_the_leading_types_that_hold_no_match(entries, settings):
+    """No provider holds 助学: the walk along the ranking index starts at the first type after
+    them that may hold it (migration 0007's index answers for the providers without reading a
+    row), and every page is still the reference's."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_COUNT_CAP = 1  # every tier with more than one entry is walked
+    expected = reference("助学")
+    with CaptureQueriesContext(connection) as captured:
+        hits, total, pages = shown("助学", per_page=2)
+    assert hits == expected[: pages * 2]
+    assert total == 2
+    walks = [  # the reads along the ranking index (a sorted tier is read by its ids)
+        q["sql"]
+        for q in captured.captured_queries
+        if "ORDER BY" in q["sql"] and "type_order" in q["sql"] and '"id" IN (' not in q["sql"]
+    ]
+    first_numerous = min(t.order for t in registry.document_types() if t.numerous)
+    assert walks, "no walk along the ranking index"
+    assert all(f'"type_order" >= {first_numerous}' in sql for sql in walks), walks
+    asked = [q["sql"] for q in captured.captured_queries if 'FROM "search_searchmatch"' in q["sql"]]
+    assert any("'provider'" in sql and "LIMIT 1" in sql for sql in asked), asked
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's narrow matching table")
+def test_postgresql_walk_start_skips_only_types_that_hold_no_match(entries):
+    from search.backends.database import walk_start
+
+    few = [t for t in registry.document_types() if not t.numerous]
+    order = {t.key: t.order for t in few}
+    phrases, prefixes, _exact = query_phrases("助学")
+    # No provider holds 助学; an organisation does (北京市朝阳区助学促进会).
+    assert walk_start(few, phrases, prefixes) == order["organization"]
+    # The providers hold 养老 (and its pinyin): nothing is skipped.
+    for query in ("养老", "yanglao"):
+        phrases, prefixes, _exact = query_phrases(query)
+        assert walk_start(few, phrases, prefixes) is None
+    # A word no entry holds: every type is skipped.
+    phrases, prefixes, _exact = query_phrases("殡仪馆")
+    assert walk_start(few, phrases, prefixes) == few[-1].order + 1
+    # A type declared numerous is never asked: the walk may start there.
+    everything = list(registry.document_types())
+    phrases, prefixes, _exact = query_phrases("助学")
+    assert walk_start(everything, phrases, prefixes) == min(t.order for t in everything if t.numerous)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's indexes")
+def test_postgresql_the_few_types_index_lists_exactly_the_types_not_declared_numerous(entries):
+    """Migration 0007's partial index holds the registry's types that are not ``numerous``, and a
+    type's question is answered from it alone (no row read for a type without the word)."""
+    import importlib
+
+    few_index = importlib.import_module("search.migrations.0007_few_types_index")
+    assert set(few_index.FEW_TYPES) == {t.key for t in registry.document_types() if not t.numerous}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_match_few'")
+        (definition,) = cursor.fetchone()
+    assert all(f"'{key}'" in definition for key in few_index.FEW_TYPES)
+    assert not any(f"'{t.key}'" in definition for t in registry.document_types() if t.numerous)
+    phrases, prefixes, _exact = query_phrases("助学")
+    with postgres_plans.index_plans(True), connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1 FROM search_searchmatch WHERE doc_type = 'provider' "
+            "AND tokens_tsv @@ to_tsquery('simple'::regconfig, %s) LIMIT 1",
+            [_raw_tsquery(phrases, prefixes)],
+        )
+        (plan,) = cursor.fetchone()[0]
+    assert "search_match_few" in str(plan)
+    assert plan["Plan"]["Actual Rows"] == 0
